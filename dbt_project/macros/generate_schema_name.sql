@@ -1,0 +1,4 @@
+{#- Layers get their own plain schema (staging, intermediate, ...), not <target>_<layer>. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+{%- endmacro %}

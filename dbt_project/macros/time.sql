@@ -1,0 +1,41 @@
+{#- Time conversions. Everything is stored as naive UTC timestamps; these macros are the
+    only place that knows how a warehouse converts between UTC and a local time zone. -#}
+
+{% macro parse_utc_timestamp(text_column) -%}
+    {{ return(adapter.dispatch('parse_utc_timestamp', 'tsq')(text_column)) }}
+{%- endmacro %}
+{% macro default__parse_utc_timestamp(text_column) -%}
+    cast(cast({{ text_column }} as timestamp with time zone) at time zone 'UTC' as timestamp)
+{%- endmacro %}
+{% macro duckdb__parse_utc_timestamp(text_column) -%}
+    {#- try_cast: an unparseable value becomes NULL here and is caught by the raw suite. -#}
+    cast(timezone('UTC', try_cast({{ text_column }} as timestamptz)) as timestamp)
+{%- endmacro %}
+
+{% macro utc_to_local(utc_column, tz) -%}
+    {{ return(adapter.dispatch('utc_to_local', 'tsq')(utc_column, tz)) }}
+{%- endmacro %}
+{% macro default__utc_to_local(utc_column, tz) -%}
+    (({{ utc_column }} at time zone 'UTC') at time zone {{ tz }})
+{%- endmacro %}
+{% macro duckdb__utc_to_local(utc_column, tz) -%}
+    timezone({{ tz }}, timezone('UTC', {{ utc_column }}))
+{%- endmacro %}
+
+{% macro local_to_utc(local_column, tz) -%}
+    {{ return(adapter.dispatch('local_to_utc', 'tsq')(local_column, tz)) }}
+{%- endmacro %}
+{% macro default__local_to_utc(local_column, tz) -%}
+    (({{ local_column }} at time zone {{ tz }}) at time zone 'UTC')
+{%- endmacro %}
+{% macro duckdb__local_to_utc(local_column, tz) -%}
+    timezone('UTC', timezone({{ tz }}, {{ local_column }}))
+{%- endmacro %}
+
+{% macro minutes_between(start_column, end_column) -%}
+    ({{ dbt.datediff(start_column, end_column, 'second') }} / 60.0)
+{%- endmacro %}
+
+{% macro period_start(grain, utc_column) -%}
+    cast({{ dbt.date_trunc(grain, utc_to_local(utc_column, "'" ~ var('tsq_reporting_timezone') ~ "'")) }} as date)
+{%- endmacro %}

@@ -1,0 +1,21 @@
+{#- Rolls child scores up to their parents with the weights of scoring_weights.
+    A child without a score drops out and the weights of the others are renormalised;
+    coverage is the share of the parent's weight that was actually scored. -#}
+{% macro weighted_rollup(children, child_level, parent_level) -%}
+select
+    children.period_grain,
+    children.period_start,
+    children.scope_type,
+    children.scope_id,
+    '{{ parent_level }}' as level,
+    weights.parent_id as node_id,
+    sum(case when children.score is not null then weights.weight * children.score end)
+        / nullif(sum(case when children.score is not null then weights.weight end), 0) as score,
+    sum(weights.weight * children.coverage) / sum(weights.weight) as coverage,
+    sum(children.indicators_scored) as indicators_scored,
+    sum(children.indicators_total) as indicators_total
+from {{ children }} as children
+inner join {{ ref('scoring_weights') }} as weights
+    on weights.level = '{{ child_level }}' and weights.node_id = children.node_id
+group by 1, 2, 3, 4, 5, 6
+{%- endmacro %}

@@ -1,0 +1,59 @@
+{#- Reads each ticket milestone off its team's business clock: the business minutes
+    the team had worked since the calendar's first day at that instant. Business
+    minutes between two milestones are the difference of their clock readings. -#}
+with lifecycle as (
+    select
+        lifecycle.*,
+        -- the resolution clock stops at the final resolution or at an earlier workaround
+        least(
+            coalesce(lifecycle.first_workaround_at, lifecycle.resolved_at),
+            coalesce(lifecycle.resolved_at, lifecycle.first_workaround_at)
+        ) as resolution_end_at,
+        window_.as_of_at
+    from {{ ref('int_ticket_lifecycle') }} as lifecycle
+    cross join {{ ref('int_data_window') }} as window_
+),
+
+milestones as (
+    {% set milestones = ['created_at', 'first_response_at', 'resolution_end_at', 'resolved_at', 'as_of_at'] %}
+    {% for milestone in milestones %}
+    select ticket_id, team_id, '{{ milestone }}' as milestone, {{ milestone }} as at_utc
+    from lifecycle
+    where {{ milestone }} is not null
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+readings as (
+    select
+        milestones.ticket_id,
+        milestones.milestone,
+        calendar.local_date,
+        calendar.working_days_through,
+        calendar.business_minutes_before + case
+            when calendar.is_working_day then greatest(0, least(
+                {{ minutes_between('calendar.work_start_utc', 'milestones.at_utc') }},
+                calendar.working_minutes
+            ))
+            else 0
+        end as business_clock_minutes
+    from milestones
+    inner join {{ ref('stg_helpdesk__teams') }} as teams on teams.team_id = milestones.team_id
+    inner join {{ ref('int_team_calendar_days') }} as calendar
+        on calendar.team_id = milestones.team_id
+        and calendar.local_date = cast({{ utc_to_local('milestones.at_utc', 'teams.timezone') }} as date)
+)
+
+select
+    lifecycle.*,
+    {% for milestone in milestones %}
+    max(case when readings.milestone = '{{ milestone }}' then readings.business_clock_minutes end)
+        as {{ milestone | replace('_at', '') }}_clock_minutes,
+    max(case when readings.milestone = '{{ milestone }}' then readings.local_date end)
+        as {{ milestone | replace('_at', '') }}_local_date,
+    max(case when readings.milestone = '{{ milestone }}' then readings.working_days_through end)
+        as {{ milestone | replace('_at', '') }}_working_days_through{% if not loop.last %},{% endif %}
+    {% endfor %}
+from lifecycle
+left join readings on readings.ticket_id = lifecycle.ticket_id
+group by all

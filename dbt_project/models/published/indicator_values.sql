@@ -1,0 +1,16 @@
+select
+    period_grain,
+    period_start,
+    scope_type,
+    scope_id,
+    indicator_id,
+    value,
+    numerator,
+    denominator,
+    sample_size,
+    ci_low,
+    ci_high,
+    min_sample,
+    score,
+    score_status
+from {{ ref('score_indicators') }}

@@ -1,0 +1,110 @@
+{#- Sub-dimension, dimension and overall scores per period and scope, with coverage,
+    grade, rank among peers of the same scope type, and change against the previous
+    period of the same grain. -#}
+with indicator_scores as (
+    select
+        period_grain, period_start, scope_type, scope_id,
+        indicator_id as node_id,
+        score,
+        case when score is not null then 1.0 else 0.0 end as coverage,
+        case when score is not null then 1 else 0 end as indicators_scored,
+        1 as indicators_total
+    from {{ ref('score_indicators') }}
+),
+
+scopes as (
+    select distinct period_grain, period_start, scope_type, scope_id from indicator_scores
+),
+
+subdimension_rollup as (
+    {{ weighted_rollup('indicator_scores', 'indicator', 'subdimension') }}
+),
+
+-- every sub-dimension of the framework, also those with no indicator computed yet
+subdimensions as (
+    select
+        scopes.*,
+        'subdimension' as level,
+        weights.node_id,
+        rollup_.score,
+        coalesce(rollup_.coverage, 0.0) as coverage,
+        coalesce(rollup_.indicators_scored, 0) as indicators_scored,
+        coalesce(rollup_.indicators_total, 0) as indicators_total
+    from scopes
+    cross join {{ ref('scoring_weights') }} as weights
+    left join subdimension_rollup as rollup_
+        on rollup_.period_grain = scopes.period_grain
+        and rollup_.period_start = scopes.period_start
+        and rollup_.scope_type = scopes.scope_type
+        and rollup_.scope_id = scopes.scope_id
+        and rollup_.node_id = weights.node_id
+    where weights.level = 'subdimension'
+),
+
+dimensions as (
+    {{ weighted_rollup('subdimensions', 'subdimension', 'dimension') }}
+),
+
+overall as (
+    {{ weighted_rollup('dimensions', 'dimension', 'overall') }}
+),
+
+all_levels as (
+    select * from subdimensions
+    union all
+    select * from dimensions
+    union all
+    select * from overall
+),
+
+ranked as (
+    select
+        *,
+        case
+            {% for grade, lowest in var('tsq_grade_bands') %}
+            when score >= {{ lowest }} then '{{ grade }}'
+            {% endfor %}
+            when score is not null then 'D'
+        end as grade,
+        case when score is not null then rank() over (
+            partition by period_grain, period_start, scope_type, level, node_id, (score is null)
+            order by score desc
+        ) end as rank_in_scope,
+        count(score) over (
+            partition by period_grain, period_start, scope_type, level, node_id
+        ) as peers_scored,
+        lag(period_start) over (
+            partition by period_grain, scope_type, scope_id, level, node_id order by period_start
+        ) as previous_period_start,
+        lag(score) over (
+            partition by period_grain, scope_type, scope_id, level, node_id order by period_start
+        ) as previous_score
+    from all_levels
+)
+
+select
+    period_grain,
+    period_start,
+    scope_type,
+    scope_id,
+    level,
+    node_id,
+    score,
+    grade,
+    coverage,
+    indicators_scored,
+    indicators_total,
+    rank_in_scope,
+    peers_scored,
+    -- only an adjacent period is a "previous" one; a gap means no comparison
+    case
+        when previous_period_start = cast(
+            period_start - case period_grain
+                when 'day' then interval 1 day
+                when 'week' then interval 7 day
+                when 'month' then interval 1 month
+                when 'quarter' then interval 3 month
+            end as date)
+        then score - previous_score
+    end as score_change
+from ranked

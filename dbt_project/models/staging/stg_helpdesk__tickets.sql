@@ -1,0 +1,27 @@
+with latest as (
+    {{ latest_row_per_key(source('raw', 'tickets'), ['ticket_id']) }}
+)
+
+select
+    ticket_id,
+    {{ parse_utc_timestamp('created_at') }} as created_at,
+    lower(channel) as channel,
+    upper(priority) as priority,
+    try_cast(complexity_tier as integer) as complexity_tier,
+    category,
+    coalesce(product, 'unknown') as product,
+    team_id,
+    agent_id,
+    requester_id,
+    language,
+    subject,
+    lower(status) as status,
+    symptom,
+    root_cause,
+    resolution_summary,
+    closure_code,
+    {{ parse_utc_timestamp('closed_at') }} as closed_at,
+    _source_file,
+    _source_row,
+    _load_id
+from latest

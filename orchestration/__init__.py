@@ -1,0 +1,1 @@
+"""TSQ: the Dagster code location and the `tsq` command line."""

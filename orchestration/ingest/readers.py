@@ -1,0 +1,134 @@
+"""Read one inbox file as a DuckDB relation of text columns, or fail naming the file.
+
+Raw tables keep every value as text: typing happens once, in the dbt staging models,
+so a value that does not parse is visible (and checkable) in raw instead of lost here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from charset_normalizer import from_bytes
+
+from orchestration.contract import Entity
+
+_SAMPLE_BYTES = 256 * 1024
+_CHINESE_LEGACY_ENCODINGS = {"gb2312", "gbk", "gb18030", "hz"}
+
+
+class IngestError(ValueError):
+    """A file that cannot be loaded; the message names the file and what did not match."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    entity: Entity
+    file_format: str
+
+    @property
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def detect_csv_encoding(path: Path) -> str:
+    """Return 'utf-8' or 'gb18030' (a superset of GBK and GB2312) for a CSV file.
+
+    Strict UTF-8 on a sample decides the common case cheaply; only a file that is not
+    UTF-8 is handed to charset-normalizer.
+    """
+    sample = path.read_bytes()[:_SAMPLE_BYTES] if path.stat().st_size else b""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    try:
+        # A multi-byte character may be cut at the sample's end: ignore that last edge.
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        if error.start >= len(sample) - 4:
+            return "utf-8"
+    best = from_bytes(sample).best()
+    if best is not None and best.encoding.replace("_", "").lower() in _CHINESE_LEGACY_ENCODINGS:
+        return "gb18030"
+    found = best.encoding if best is not None else "unknown"
+    raise IngestError(
+        f"{path}: not UTF-8 and not GBK/GB18030 (detected {found}); "
+        "save the export as UTF-8 or GB18030"
+    )
+
+
+def transcode_to_utf8(path: Path, encoding: str, work_dir: Path) -> Path:
+    """Stream a legacy-encoded file into a UTF-8 copy, reporting the first bad byte's row."""
+    target = Path(tempfile.mkstemp(suffix=".csv", dir=work_dir)[1])
+    with (
+        path.open("r", encoding=encoding, newline="") as source,
+        target.open("w", encoding="utf-8", newline="") as sink,
+    ):
+        try:
+            shutil.copyfileobj(source, sink, 1 << 20)
+        except UnicodeDecodeError as error:
+            raise IngestError(f"{path}: bytes that are not valid {encoding}: {error}") from error
+    return target
+
+
+def _relation_sql(source: SourceFile, readable_path: Path) -> str:
+    path = sql_string(str(readable_path))
+    if source.file_format == "csv":
+        return (
+            f"read_csv({path}, header = true, all_varchar = true, auto_detect = true, "
+            "delim = ',', quote = '\"', escape = '\"', strict_mode = true)"
+        )
+    if source.file_format == "parquet":
+        return f"read_parquet({path})"
+    if source.file_format == "jsonl":
+        return f"read_json({path}, format = 'newline_delimited', records = true)"
+    raise IngestError(f"{source.path}: unsupported format {source.file_format!r}")
+
+
+def columns_of(con: duckdb.DuckDBPyConnection, source: SourceFile, relation: str) -> list[str]:
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    except duckdb.Error as error:
+        raise IngestError(f"{source.path}: cannot read as {source.file_format}: {error}") from error
+    return [row[0] for row in described]
+
+
+def select_text_columns_sql(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, readable_path: Path
+) -> str:
+    """SELECT of the contract's columns as text plus the file's 1-based data row number."""
+    relation = _relation_sql(source, readable_path)
+    present = columns_of(con, source, relation)
+    missing = [c for c in source.entity.required_columns if c not in present]
+    if missing:
+        raise IngestError(
+            f"{source.path}: missing required column(s) {', '.join(missing)} for entity "
+            f"'{source.entity.name}'; the file has: {', '.join(present) or '(no columns)'}"
+        )
+    selected = [
+        # Empty strings mean "missing" in every export format we accept.
+        f"NULLIF(TRIM(CAST({_quote(c)} AS VARCHAR)), '') AS {_quote(c)}"
+        if c in present
+        else f"CAST(NULL AS VARCHAR) AS {_quote(c)}"
+        for c in source.entity.column_names
+    ]
+    # Scans preserve file order, so an empty window numbers rows as they stand in the file.
+    return f"SELECT {', '.join(selected)}, row_number() OVER () AS _source_row FROM {relation}"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'

@@ -1,0 +1,52 @@
+"""Where a run reads and writes: everything lives under TSQ_HOME (default ./warehouse)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+class TsqSettings(BaseSettings):
+    """Paths of one TSQ home. Read from the environment (TSQ_HOME) on each call."""
+
+    model_config = SettingsConfigDict(env_prefix="TSQ_")
+
+    home: Path = Path("warehouse")
+
+    @property
+    def root(self) -> Path:
+        return self.home.resolve()
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "tsq.duckdb"
+
+    @property
+    def published_path(self) -> Path:
+        return self.root / "published.duckdb"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.root / "data_docs"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    def ensure(self) -> TsqSettings:
+        for path in (self.root, self.inbox, self.dagster_home):
+            path.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def get_settings() -> TsqSettings:
+    return TsqSettings()
