@@ -1,0 +1,39 @@
+"""When the pipeline runs: a daily schedule, and a sensor that notices new inbox files."""
+
+
+import hashlib
+
+import dagster as dg
+
+from orchestration.contract import classify_file
+from orchestration.resources import TsqHome
+
+pipeline_job = dg.define_asset_job(
+    "tsq_pipeline",
+    selection=dg.AssetSelection.all(),
+    description="Ingest the inbox, build every dbt layer, run every check, then publish.",
+)
+
+daily_schedule = dg.ScheduleDefinition(
+    name="tsq_daily", job=pipeline_job, cron_schedule="0 6 * * *", execution_timezone="UTC"
+)
+
+
+def inbox_fingerprint(tsq: TsqHome) -> str:
+    """Changes whenever a contract file appears, changes or disappears in the inbox."""
+    digest = hashlib.sha256()
+    for path in sorted(tsq.settings.inbox.iterdir()):
+        if path.is_file() and classify_file(path.name):
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@dg.sensor(job=pipeline_job, minimum_interval_seconds=30)
+def inbox_sensor(context: dg.SensorEvaluationContext, tsq: TsqHome) -> dg.SensorResult:
+    fingerprint = inbox_fingerprint(tsq)
+    if fingerprint == context.cursor:
+        return dg.SensorResult(skip_reason="no new or changed files in the inbox")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint
+    )

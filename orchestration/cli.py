@@ -1,0 +1,124 @@
+"""The `tsq` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from orchestration.settings import get_settings
+
+console = Console()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """TSQ: helpdesk exports in, trustworthy service-quality scores out.
+
+    Everything a run writes lives under TSQ_HOME (default ./warehouse).
+    """
+
+
+@main.command()
+@click.option("--tickets", "ticket_count", type=int, default=5000, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write to (default: the inbox, TSQ_HOME/inbox).",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "parquet", "jsonl"]),
+    default="csv",
+    show_default=True,
+)
+def generate(ticket_count: int, seed: int, out: Path | None, file_format: str) -> None:
+    """Write a deterministic sample set of helpdesk exports (one file per entity)."""
+    from orchestration.generator import generate as write_sample
+
+    target = out or get_settings().ensure().inbox
+    target.mkdir(parents=True, exist_ok=True)
+    counts = write_sample(target, tickets=ticket_count, seed=seed, file_format=file_format)
+    table = Table(title=f"Sample exports written to {target}")
+    table.add_column("entity")
+    table.add_column("rows", justify="right")
+    for entity, rows in counts.items():
+        table.add_row(entity, f"{rows:,}")
+    console.print(table)
+
+
+@main.command()
+def run() -> None:
+    """Materialise every asset in-process: ingest, dbt, checks, publish.
+
+    Exits non-zero, naming the failed checks, when a blocking check fails; the
+    previous published.duckdb then stays as it was.
+    """
+    from orchestration.runner import run_pipeline
+
+    outcome = run_pipeline(get_settings())
+    for line in outcome.report_lines():
+        console.print(line)
+    if not outcome.success:
+        sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--grain",
+    type=click.Choice(["day", "week", "month", "quarter"]),
+    default="month",
+    show_default=True,
+)
+@click.option("--scope", "scope_type", default="organisation", show_default=True)
+@click.option("--period", "period_start", default=None, help="Period start (default: latest).")
+def scores(grain: str, scope_type: str, period_start: str | None) -> None:
+    """Print a scorecard from published.duckdb."""
+    from orchestration.scorecard import read_scorecard
+
+    card = read_scorecard(get_settings().published_path, grain, scope_type, period_start)
+    console.print(card)
+
+
+@main.command()
+def where() -> None:
+    """Print the paths in use."""
+    settings = get_settings()
+    table = Table(show_header=False)
+    for label, path in (
+        ("TSQ_HOME", settings.root),
+        ("inbox", settings.inbox),
+        ("working warehouse", settings.warehouse_path),
+        ("published store (BI)", settings.published_path),
+        ("Dagster home", Path(os.environ.get("DAGSTER_HOME", settings.dagster_home))),
+    ):
+        table.add_row(label, str(path))
+    console.print(table)
+
+
+@main.command("contract-doc")
+@click.option("--check", is_flag=True, help="Fail if docs/export-contract.md is out of date.")
+def contract_doc(check: bool) -> None:
+    """Write docs/export-contract.md from the contract definition."""
+    from orchestration.contract import render_markdown
+    from orchestration.settings import PROJECT_ROOT
+
+    target = PROJECT_ROOT / "docs" / "export-contract.md"
+    rendered = render_markdown()
+    if check:
+        if target.read_text(encoding="utf-8") != rendered:
+            raise click.ClickException(f"{target} is out of date: run `tsq contract-doc`")
+        return
+    target.write_text(rendered, encoding="utf-8")
+    console.print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

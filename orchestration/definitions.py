@@ -1,0 +1,39 @@
+"""The Dagster code location: `dagster dev` (workspace.yaml) and `tsq run` both load it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.automation import daily_schedule, inbox_sensor, pipeline_job
+from orchestration.ingest.assets import ingest_assets
+from orchestration.publish.assets import published_store
+from orchestration.quality.checks import suite_checks
+from orchestration.resources import TsqHome
+from orchestration.settings import TsqSettings, get_settings
+from orchestration.transform.dbt_assets import dbt_project, tsq_dbt_models
+
+
+def build_definitions(settings: TsqSettings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*ingest_assets, tsq_dbt_models, published_store],
+        asset_checks=suite_checks,
+        jobs=[pipeline_job],
+        schedules=[daily_schedule],
+        sensors=[inbox_sensor],
+        resources={
+            "tsq": TsqHome(home=str(settings.root)),
+            # the dbt installed beside this interpreter, whether or not the venv is activated
+            "dbt": DbtCliResource(
+                project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
+            ),
+        },
+        # DuckDB has one writer process: every step runs in the run's own process, in turn.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(get_settings())

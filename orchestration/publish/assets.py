@@ -1,0 +1,35 @@
+"""The publish asset: runs only when every blocking check upstream of it passed."""
+
+
+import dagster as dg
+
+from orchestration.publish.store import PUBLISHED_MODELS, publish
+from orchestration.resources import TsqHome
+
+
+@dg.asset(
+    key="published_store",
+    group_name="published",
+    deps=[dg.AssetKey(["published", model]) for model in PUBLISHED_MODELS],
+    description="published.duckdb, the BI-facing store, replaced atomically. Blocking checks "
+    "on every layer sit upstream of it: if one fails, this asset does not run and the "
+    "previous file stays as it was.",
+    kinds={"duckdb"},
+    pool="tsq_warehouse",
+)
+def published_store(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.MaterializeResult:
+    checks = context.instance.get_records_for_run(
+        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    checks_passed = sum(
+        1 for record in checks if record.event_log_entry.dagster_event.event_specific_data.passed
+    )
+    with tsq.connect() as con:
+        outcome = publish(con, tsq.settings.published_path, context.run_id, checks_passed)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(outcome.path)),
+            "checks_passed_in_run": checks_passed,
+            **{f"rows_{model}": count for model, count in outcome.row_counts.items()},
+        }
+    )

@@ -1,0 +1,59 @@
+"""Expectation suites as blocking Dagster asset checks, one per suite file."""
+
+
+import dagster as dg
+
+from orchestration.quality.suites import SuiteFile, SuiteOutcome, discover_suites, validate_suite
+from orchestration.resources import TsqHome
+
+
+def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
+    failed = outcome.blocking_failures + outcome.warning_failures
+    severity = (
+        dg.AssetCheckSeverity.ERROR if outcome.blocking_failures else dg.AssetCheckSeverity.WARN
+    )
+    return dg.AssetCheckResult(
+        passed=not failed,
+        severity=severity,
+        description=outcome.summary(),
+        metadata={
+            "table": outcome.suite.table,
+            "suite_file": str(outcome.suite.path.name),
+            "rows_checked": outcome.rows_checked,
+            "expectations": len(outcome.outcomes),
+            "blocking_failures": len(outcome.blocking_failures),
+            "warning_failures": len(outcome.warning_failures),
+            "failed_expectations": dg.MetadataValue.json(
+                [
+                    {
+                        "expectation": o.expectation,
+                        "column": o.column,
+                        "severity": o.severity,
+                        "unexpected_count": o.unexpected_count,
+                        "unexpected_percent": o.unexpected_percent,
+                        "sample_unexpected": o.sample,
+                        "observed_value": o.observed_value,
+                        "error": o.error,
+                    }
+                    for o in failed
+                ]
+            ),
+        },
+    )
+
+
+def build_suite_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(list(suite.asset_key)),
+        name=suite.check_name,
+        blocking=True,
+        description=f"Great Expectations suite {suite.path.parent.name}/{suite.path.name}: "
+        + suite.description,
+    )
+    def run_suite(tsq: TsqHome) -> dg.AssetCheckResult:
+        return check_result(validate_suite(tsq.settings.warehouse_path, suite))
+
+    return run_suite
+
+
+suite_checks = [build_suite_check(suite) for suite in discover_suites()]

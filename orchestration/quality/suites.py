@@ -1,0 +1,192 @@
+"""Reviewed expectation suites (expectations/<layer>/<table>.json) and their validation.
+
+A suite file names the warehouse table it guards and the Dagster asset it is a check
+of. Each expectation carries `meta.severity`: `blocking` (a failure stops publishing)
+or `warning` (reported, does not block). The suite's check fails with ERROR severity
+when any blocking expectation fails.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx  # noqa: E402  # after the analytics switch above
+from great_expectations.expectations.expectation_configuration import (  # noqa: E402
+    ExpectationConfiguration,
+)
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+from orchestration.quality.gx_duckdb import DuckDBDatasource  # noqa: E402
+from orchestration.settings import EXPECTATIONS_DIR  # noqa: E402
+
+SEVERITIES = ("blocking", "warning")
+_SAMPLE_VALUES = 10
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class SuiteFile:
+    path: Path
+    name: str
+    layer: str
+    table: str
+    asset_key: tuple[str, ...]
+    description: str
+    expectations: tuple[dict[str, Any], ...]
+
+    @classmethod
+    def read(cls, path: Path) -> SuiteFile:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        for expectation in spec["expectations"]:
+            severity = expectation.get("meta", {}).get("severity")
+            if severity not in SEVERITIES:
+                raise ValueError(
+                    f"{path}: expectation {expectation['type']} needs meta.severity "
+                    f"in {SEVERITIES}, got {severity!r}"
+                )
+        return cls(
+            path=path,
+            name=spec["name"],
+            layer=path.parent.name,
+            table=spec["table"],
+            asset_key=tuple(spec["asset_key"]),
+            description=spec.get("description", ""),
+            expectations=tuple(spec["expectations"]),
+        )
+
+    @property
+    def check_name(self) -> str:
+        return f"gx_{self.name}"
+
+
+def discover_suites(root: Path = EXPECTATIONS_DIR) -> list[SuiteFile]:
+    return [SuiteFile.read(path) for path in sorted(root.glob("*/*.json"))]
+
+
+@dataclass
+class ExpectationOutcome:
+    expectation: str
+    column: str | None
+    severity: str
+    success: bool
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    sample: list[Any]
+    observed_value: Any
+    error: str | None
+
+
+@dataclass
+class SuiteOutcome:
+    suite: SuiteFile
+    rows_checked: int
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def blocking_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "blocking"]
+
+    @property
+    def warning_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "warning"]
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking_failures
+
+    def summary(self) -> str:
+        failed = self.blocking_failures + self.warning_failures
+        if not failed:
+            return f"{self.suite.name}: all {len(self.outcomes)} expectations passed"
+        parts = [
+            f"{o.expectation}({o.column or ''}) [{o.severity}]"
+            + (f" {o.unexpected_count} unexpected" if o.unexpected_count else "")
+            + (f" error: {o.error}" if o.error else "")
+            for o in failed
+        ]
+        return f"{self.suite.name}: failed " + "; ".join(parts)
+
+
+def validate_suite(database: Path, suite: SuiteFile) -> SuiteOutcome:
+    """Validate one suite against its table in the DuckDB file, pushed down as SQL."""
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}  # type: ignore[assignment]
+    # Defining DuckDBDatasource registered the `add_duckdb` factory on every context.
+    datasource: DuckDBDatasource = context.data_sources.add_duckdb(  # type: ignore[attr-defined]
+        name="warehouse",
+        connection_string=f"duckdb:///{database}",
+        # No pooled connection may outlive the check: DuckDB locks the file per process,
+        # and the next step (dbt) is another process.
+        kwargs={"poolclass": NullPool},
+    )
+    # A query asset, because GX's column reflection for a table asset drops the schema.
+    asset = datasource.add_query_asset(suite.name, query=f"SELECT * FROM {suite.table}")
+    batch_definition = asset.add_batch_definition_whole_table("whole_table")
+    expectations = [
+        ExpectationConfiguration(
+            type=spec["type"], kwargs=spec.get("kwargs", {}), meta=spec.get("meta", {})
+        ).to_domain_obj()
+        for spec in suite.expectations
+    ]
+    gx_suite = gx.ExpectationSuite(name=suite.name, expectations=expectations)
+    try:
+        batch = batch_definition.get_batch()
+        result = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})
+        with datasource.get_engine().connect() as connection:
+            rows_checked = connection.exec_driver_sql(f"SELECT count(*) FROM {suite.table}").scalar()
+    finally:
+        datasource.get_execution_engine().engine.dispose()
+        datasource.get_engine().dispose()
+    outcome = SuiteOutcome(suite=suite, rows_checked=int(rows_checked or 0))
+    for item in result.results:
+        config = item.expectation_config
+        details = item.result or {}
+        error = _exception_message(item.exception_info or {})
+        outcome.outcomes.append(
+            ExpectationOutcome(
+                expectation=config.type,
+                column=config.kwargs.get("column") or _columns_label(config.kwargs),
+                severity=(config.meta or {}).get("severity", "blocking"),
+                success=bool(item.success),
+                unexpected_count=details.get("unexpected_count"),
+                unexpected_percent=details.get("unexpected_percent"),
+                sample=[_jsonable(v) for v in details.get("partial_unexpected_list", [])][
+                    :_SAMPLE_VALUES
+                ],
+                observed_value=_jsonable(details.get("observed_value")),
+                error=error,
+            )
+        )
+    return outcome
+
+
+def _exception_message(info: dict[str, Any]) -> str | None:
+    """GX reports an exception either flat or keyed by the metric that raised it."""
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for nested in info.values():
+        if isinstance(nested, dict) and nested.get("raised_exception"):
+            return str(nested.get("exception_message")).splitlines()[0]
+    return None
+
+
+def _columns_label(kwargs: dict[str, Any]) -> str | None:
+    columns = kwargs.get("column_list") or kwargs.get("column_set")
+    return ",".join(columns) if columns else None
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)

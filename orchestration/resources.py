@@ -1,0 +1,32 @@
+"""The one resource every writing asset shares: the TSQ home and its working warehouse."""
+
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.settings import TsqSettings
+
+
+class TsqHome(dg.ConfigurableResource):
+    """Paths under TSQ_HOME and connections to the working warehouse (tsq.duckdb)."""
+
+    home: str
+
+    @property
+    def settings(self) -> TsqSettings:
+        return TsqSettings(home=Path(self.home)).ensure()
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        # One short-lived connection per step: DuckDB allows one writing process, and the
+        # in-process executor runs the steps one after another.
+        con = duckdb.connect(str(self.settings.warehouse_path))
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            yield con
+        finally:
+            con.close()

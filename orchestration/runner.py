@@ -1,0 +1,96 @@
+"""Run the whole pipeline in-process (what `tsq run` does), and report what happened."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from orchestration.settings import TsqSettings
+
+_DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    published: bool
+    failed_checks: list[str] = field(default_factory=list)
+    warned_checks: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    settings: TsqSettings | None = None
+
+    def report_lines(self) -> list[str]:
+        lines = [f"run {self.run_id}"]
+        for name in self.warned_checks:
+            lines.append(f"[yellow]warning check failed:[/yellow] {name}")
+        for name in self.failed_checks:
+            lines.append(f"[red]blocking check failed:[/red] {name}")
+        for name in self.failed_steps:
+            lines.append(f"[red]step failed:[/red] {name}")
+        if self.published and self.settings:
+            lines.append(f"[green]published[/green] {self.settings.published_path}")
+        elif self.settings:
+            lines.append(
+                "[red]not published:[/red] the previous "
+                f"{self.settings.published_path.name} was left as it was"
+            )
+        return lines
+
+
+def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
+    """The persistent instance under TSQ_HOME, shared with `make dev`, so runs show in the UI."""
+    home = os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
+    os.makedirs(home, exist_ok=True)
+    config = os.path.join(home, "dagster.yaml")
+    if not os.path.exists(config):
+        with open(config, "w", encoding="utf-8") as handle:
+            handle.write(_DAGSTER_YAML)
+    return dg.DagsterInstance.get()
+
+
+def run_pipeline(settings: TsqSettings) -> RunOutcome:
+    settings.ensure()
+    # dbt reads TSQ_HOME from the environment when run by hand; keep it absolute.
+    os.environ["TSQ_HOME"] = str(settings.root)
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def("tsq_pipeline")
+    with dagster_instance(settings) as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            # the full event log is in the Dagster instance (and the UI); keep the terminal short
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+    evaluations = result.get_asset_check_evaluations()
+    failed = sorted(
+        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        for e in evaluations
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    )
+    warned = sorted(
+        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        for e in evaluations
+        if not e.passed and e.severity == dg.AssetCheckSeverity.WARN
+    )
+    failed_steps = sorted(
+        event.step_key or "?" for event in result.all_events if event.is_step_failure
+    )
+    published = any(
+        event.asset_key == dg.AssetKey("published_store")
+        for event in result.all_events
+        if event.is_step_materialization
+    )
+    return RunOutcome(
+        run_id=result.run_id,
+        success=result.success and not failed and published,
+        published=published,
+        failed_checks=failed,
+        warned_checks=warned,
+        failed_steps=failed_steps,
+        settings=settings,
+    )

@@ -1,0 +1,45 @@
+"""The dbt project as Dagster assets: staging -> intermediate -> indicators -> scores -> published.
+
+One `dbt build` runs every model and its dbt data tests (a failing test stops the models
+after it). Each model's Dagster group is its folder, so the UI shows the layers.
+"""
+
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import TsqHome
+from orchestration.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Groups models by layer folder; seeds (reference configuration) go with staging."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "model":
+            return dbt_resource_props["fqn"][1]
+        return "staging"
+
+
+def dbt_build_args(warehouse_path: str) -> list[str]:
+    """Arguments of the one dbt invocation per run."""
+    return ["build", "--vars", json.dumps({"tsq_warehouse_path": warehouse_path})]
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=LayerTranslator(),
+    pool="tsq_warehouse",
+)
+def tsq_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, tsq: TsqHome
+) -> Iterator[Any]:
+    args = dbt_build_args(str(tsq.settings.warehouse_path))
+    yield from dbt.cli(args, context=context).stream()
