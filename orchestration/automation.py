@@ -1,6 +1,5 @@
 """When the pipeline runs: a daily schedule, and a sensor that notices new inbox files."""
 
-
 import hashlib
 
 import dagster as dg
@@ -34,6 +33,4 @@ def inbox_sensor(context: dg.SensorEvaluationContext, tsq: TsqHome) -> dg.Sensor
     fingerprint = inbox_fingerprint(tsq)
     if fingerprint == context.cursor:
         return dg.SensorResult(skip_reason="no new or changed files in the inbox")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint
-    )
+    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)

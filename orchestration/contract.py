@@ -50,7 +50,7 @@ class Entity:
         return [c.name for c in self.columns if c.required]
 
 
-S, TS, D, I, N, B = (
+S, TS, D, INT, N, B = (
     ColumnType.STRING,
     ColumnType.TIMESTAMP,
     ColumnType.DATE,
@@ -89,10 +89,12 @@ ENTITIES: tuple[Entity, ...] = (
             Column("ticket_id", S, True, "Unique ticket id within the source."),
             Column("created_at", TS, True, "When the customer raised the ticket."),
             Column("channel", S, True, "Intake channel.", CHANNELS),
-            Column("priority", S, True, "Business priority; drives first-response SLA.", PRIORITIES),
+            Column(
+                "priority", S, True, "Business priority; drives first-response SLA.", PRIORITIES
+            ),
             Column(
                 "complexity_tier",
-                I,
+                INT,
                 True,
                 "1 simple, 2 standard, 3 complex; drives the resolution target.",
                 ("1", "2", "3"),
@@ -126,7 +128,7 @@ ENTITIES: tuple[Entity, ...] = (
             Column("actor_type", S, True, "Who acted.", ("agent", "customer", "system")),
             Column("agent_id", S, False, "Acting agent; for assignment/transfer the new assignee."),
             Column("team_id", S, False, "For assignment/transfer/escalation: the receiving team."),
-            Column("tier", I, False, "For escalation: the support tier escalated to (1-3)."),
+            Column("tier", INT, False, "For escalation: the support tier escalated to (1-3)."),
             Column("from_status", S, False, "For status_change: previous status.", STATUSES),
             Column("to_status", S, False, "For status_change: new status.", STATUSES),
             Column(
@@ -148,7 +150,7 @@ ENTITIES: tuple[Entity, ...] = (
             Column("ticket_id", S, True, "Ticket surveyed."),
             Column("sent_at", TS, True, "When the survey was sent."),
             Column("responded_at", TS, False, "When the customer answered; empty if not."),
-            Column("rating", I, False, "Five-star score 1-5.", ("1", "2", "3", "4", "5")),
+            Column("rating", INT, False, "Five-star score 1-5.", ("1", "2", "3", "4", "5")),
             Column("comment", S, False, "Free-text comment."),
         ),
     ),
@@ -203,8 +205,8 @@ ENTITIES: tuple[Entity, ...] = (
             Column("last_reviewed_at", TS, False, "Last review (content confirmed current)."),
             Column("covers_release_at", TS, False, "Release date of the product version covered."),
             Column("status", S, True, "Lifecycle.", ("draft", "active", "retired")),
-            Column("helpful_votes", I, False, "Readers who found it helpful."),
-            Column("unhelpful_votes", I, False, "Readers who did not."),
+            Column("helpful_votes", INT, False, "Readers who found it helpful."),
+            Column("unhelpful_votes", INT, False, "Readers who did not."),
         ),
     ),
     Entity(
@@ -216,7 +218,9 @@ ENTITIES: tuple[Entity, ...] = (
             Column("article_id", S, True, "Article."),
             Column("agent_id", S, False, "Agent who made the link."),
             Column("linked_at", TS, True, "When the link was made."),
-            Column("link_type", S, True, "How the article was used.", ("used", "created", "updated")),
+            Column(
+                "link_type", S, True, "How the article was used.", ("used", "created", "updated")
+            ),
         ),
     ),
     Entity(
@@ -227,7 +231,7 @@ ENTITIES: tuple[Entity, ...] = (
             Column("agent_id", S, True, "Unique agent id."),
             Column("name", S, False, "Display name."),
             Column("team_id", S, True, "Team the agent belongs to."),
-            Column("tier", I, True, "Support tier 1-3.", ("1", "2", "3")),
+            Column("tier", INT, True, "Support tier 1-3.", ("1", "2", "3")),
             Column("skills", S, False, "Categories the agent is skilled in, separated by ';'."),
             Column("active", B, True, "Whether the agent is active."),
             Column("hired_at", D, False, "Start date."),
@@ -279,8 +283,8 @@ ENTITIES: tuple[Entity, ...] = (
                 "Process step audited.",
                 ("intake", "escalation", "transfer", "closure"),
             ),
-            Column("items_checked", I, True, "Checklist items checked."),
-            Column("items_compliant", I, True, "Checklist items found compliant."),
+            Column("items_checked", INT, True, "Checklist items checked."),
+            Column("items_compliant", INT, True, "Checklist items found compliant."),
         ),
     ),
     Entity(

@@ -1,6 +1,5 @@
 """The one resource every writing asset shares: the TSQ home and its working warehouse."""
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

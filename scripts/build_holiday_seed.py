@@ -13,7 +13,9 @@ from pathlib import Path
 
 import chinese_calendar
 
-SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "holiday_calendar_days.csv"
+SEED = (
+    Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "holiday_calendar_days.csv"
+)
 FIRST_YEAR, LAST_YEAR = 2020, 2026
 
 

@@ -14,6 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..contract import ENTITY_BY_NAME
+
 TIMESTAMP = pa.timestamp("s", tz="UTC")
 
 
@@ -69,3 +71,8 @@ def labels(prefix: str, numbers_: np.ndarray, width: int) -> pa.Array:
     """prefix + zero-padded numbers, for references such as requester ids."""
     padded = pc.utf8_lpad(pc.cast(pa.array(numbers_, pa.int64()), pa.string()), width=width, padding="0")
     return pc.binary_join_element_wise(prefix, padded, "")
+
+
+def allowed_values(entity: str, column: str) -> tuple[str, ...]:
+    """The contract's allowed values of one column, so codes here follow the contract."""
+    return next(c.allowed for c in ENTITY_BY_NAME[entity].columns if c.name == column)

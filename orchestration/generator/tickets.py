@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..contract import CHANNELS, PRIORITIES, STATUSES
-from .arrays import ints, labels, pick, timestamps
+from .arrays import ids, ints, labels, pick, timestamps
 from .lifecycle import Chunk
 from .phrases import CLOSURE_CODES, RESOLUTIONS, ROOT_CAUSES, SUBJECTS, SYMPTOMS, PhraseTable
 from .spec import CATEGORIES, LANGUAGES, PRODUCTS
@@ -70,8 +70,6 @@ def build_tickets(
     id_width: int,
     rng: np.random.Generator,
 ) -> ChunkTickets:
-    from .arrays import ids
-
     ticket_ids = ids("T", c.first_index, c.size, id_width)
     moved = c.transfer & (c.t_transfer < export_s)
     team_now = np.where(moved, c.team, c.team0)

@@ -1,6 +1,5 @@
 """Ingestion assets: one per contract entity, loading new inbox files into raw.<entity>."""
 
-
 import dagster as dg
 
 from orchestration.contract import ENTITIES, Entity

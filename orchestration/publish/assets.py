@@ -1,6 +1,5 @@
 """The publish asset: runs only when every blocking check upstream of it passed."""
 
-
 import dagster as dg
 
 from orchestration.publish.store import PUBLISHED_MODELS, publish

@@ -1,6 +1,5 @@
 """Expectation suites as blocking Dagster asset checks, one per suite file."""
 
-
 import dagster as dg
 
 from orchestration.quality.suites import SuiteFile, SuiteOutcome, discover_suites, validate_suite

@@ -18,11 +18,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, Literal
 
-from sqlalchemy.dialects import postgresql
 from great_expectations.datasource.fluent.sql_datasource import SQLDatasource
 from great_expectations.execution_engine.sqlalchemy_execution_engine import (
     SqlAlchemyExecutionEngine,
 )
+from sqlalchemy.dialects import postgresql
 
 
 class BufferedSqlAlchemyExecutionEngine(SqlAlchemyExecutionEngine):

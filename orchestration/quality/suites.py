@@ -140,7 +140,9 @@ def validate_suite(database: Path, suite: SuiteFile) -> SuiteOutcome:
         batch = batch_definition.get_batch()
         result = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})
         with datasource.get_engine().connect() as connection:
-            rows_checked = connection.exec_driver_sql(f"SELECT count(*) FROM {suite.table}").scalar()
+            rows_checked = connection.exec_driver_sql(
+                f"SELECT count(*) FROM {suite.table}"
+            ).scalar()
     finally:
         datasource.get_execution_engine().engine.dispose()
         datasource.get_engine().dispose()

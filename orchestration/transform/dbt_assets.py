@@ -4,7 +4,6 @@ One `dbt build` runs every model and its dbt data tests (a failing test stops th
 after it). Each model's Dagster group is its folder, so the UI shows the layers.
 """
 
-
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any

@@ -1,0 +1,58 @@
+# TSQ: `make demo` and `make test` are the two commands a new user needs.
+# Everything installs itself into .venv from requirements.lock (uv, from PyPI).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+TSQ_HOME ?= $(CURDIR)/warehouse
+export TSQ_HOME
+DAGSTER_HOME ?= $(TSQ_HOME)/dagster
+export DAGSTER_HOME
+DEMO_TICKETS ?= 5000
+DEMO_SEED ?= 42
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
+
+.PHONY: install demo test dev lint format clean
+
+install: $(VENV)/.installed $(MANIFEST)
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# dagster-dbt loads the parsed dbt manifest when the code location is imported.
+$(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	touch $@
+
+demo: install
+	$(BIN)/tsq generate --tickets $(DEMO_TICKETS) --seed $(DEMO_SEED)
+	$(BIN)/tsq run
+	$(BIN)/tsq scores --grain month --scope organisation
+	$(BIN)/tsq scores --grain month --scope team
+	$(BIN)/tsq where
+	@echo "Next: query $(TSQ_HOME)/published.duckdb from any DuckDB client (read-only),"
+	@echo "      or run 'make dev' and open http://127.0.0.1:3000 for the asset graph."
+
+test: install
+	$(BIN)/ruff check orchestration tests scripts
+	$(BIN)/pytest -q
+
+dev: install
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -w workspace.yaml
+
+lint:
+	$(BIN)/ruff check orchestration tests scripts
+	$(BIN)/ruff format --check orchestration tests scripts
+
+format:
+	$(BIN)/ruff format orchestration tests scripts
+	$(BIN)/ruff check --fix orchestration tests scripts
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs

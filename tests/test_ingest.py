@@ -1,0 +1,146 @@
+"""Loading inbox files into raw: lineage, idempotence, encodings, formats, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.contract import ENTITY_BY_NAME, classify_file
+from orchestration.ingest.loader import load_entity
+from orchestration.ingest.readers import IngestError
+from tests.conftest import query
+
+TEAMS = ENTITY_BY_NAME["teams"]
+TICKETS = ENTITY_BY_NAME["tickets"]
+TEAM_HEADER = "team_id,name,timezone,work_start,work_end,work_days,calendar_id\n"
+
+
+def load(home, entity=TEAMS):
+    con = duckdb.connect(str(home.warehouse_path))
+    try:
+        return load_entity(con, entity, home.inbox, home.root)
+    finally:
+        con.close()
+
+
+def test_lineage_columns_and_row_numbers(tsq_home):
+    (tsq_home.inbox / "teams.csv").write_text(
+        TEAM_HEADER + 'T1,一线,Asia/Shanghai,09:00,18:00,"1,2,3,4,5",CN\n'
+        'T2,Berlin,Europe/Berlin,08:00,17:00,"1,2,3,4,5",DE\n',
+        encoding="utf-8",
+    )
+    summary = load(tsq_home)
+    assert summary.rows_loaded == 2
+    rows = query(
+        tsq_home.warehouse_path,
+        "SELECT team_id, name, work_days, _source_file, _source_row, _load_id IS NOT NULL "
+        "FROM raw.teams ORDER BY _source_row",
+    )
+    assert rows == [
+        ("T1", "一线", "1,2,3,4,5", "teams.csv", 1, True),
+        ("T2", "Berlin", "1,2,3,4,5", "teams.csv", 2, True),
+    ]
+
+
+def test_same_file_twice_adds_nothing(tsq_home):
+    (tsq_home.inbox / "teams.csv").write_text(
+        TEAM_HEADER + 'T1,A,Asia/Shanghai,09:00,18:00,"1,2,3,4,5",CN\n'
+    )
+    assert load(tsq_home).rows_loaded == 1
+    second = load(tsq_home)
+    assert second.rows_loaded == 0 and second.files_skipped == ["teams.csv"]
+    assert query(tsq_home.warehouse_path, "SELECT count(*) FROM raw.teams") == [(1,)]
+    assert query(tsq_home.warehouse_path, "SELECT count(*) FROM raw.loads") == [(1,)]
+
+
+def test_gbk_and_bom_csv_decode_to_the_same_text(tsq_home):
+    row = 'T1,上海一线支持,Asia/Shanghai,09:00,18:00,"1,2,3,4,5",CN\n'
+    (tsq_home.inbox / "teams-gbk.csv").write_bytes((TEAM_HEADER + row).encode("gbk"))
+    (tsq_home.inbox / "teams-bom.csv").write_bytes((TEAM_HEADER + row).encode("utf-8-sig"))
+    load(tsq_home)
+    rows = query(
+        tsq_home.warehouse_path,
+        "SELECT _source_file, name, team_id FROM raw.teams ORDER BY _source_file",
+    )
+    assert rows == [
+        ("teams-bom.csv", "上海一线支持", "T1"),
+        ("teams-gbk.csv", "上海一线支持", "T1"),
+    ]
+    encodings = query(tsq_home.warehouse_path, "SELECT encoding FROM raw.loads ORDER BY 1")
+    assert encodings == [("gb18030",), ("utf-8",)]
+
+
+def test_parquet_and_jsonl_load_like_csv(tsq_home):
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT 'T1' AS team_id, 'P' AS name, 'Asia/Shanghai' AS timezone, "
+        f"'09:00' AS work_start, '18:00' AS work_end, '1,2,3,4,5' AS work_days, "
+        f"'CN' AS calendar_id) TO '{tsq_home.inbox / 'teams_a.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    record = {
+        "team_id": "T2",
+        "timezone": "Europe/Berlin",
+        "work_start": "08:00",
+        "work_end": "17:00",
+        "work_days": "1,2,3,4,5",
+        "calendar_id": "DE",
+        "unrelated": 1,
+    }
+    (tsq_home.inbox / "teams_b.jsonl").write_text(json.dumps(record) + "\n")
+    assert load(tsq_home).rows_loaded == 2
+    rows = query(tsq_home.warehouse_path, "SELECT team_id, name FROM raw.teams ORDER BY 1")
+    assert rows == [("T1", "P"), ("T2", None)]
+
+
+def test_missing_required_column_names_file_and_column(tsq_home):
+    (tsq_home.inbox / "tickets.csv").write_text("ticket_id,channel\nK1,email\n")
+    with pytest.raises(IngestError) as error:
+        load(tsq_home, TICKETS)
+    message = str(error.value)
+    assert "tickets.csv" in message and "created_at" in message and "priority" in message
+    # nothing half-loaded: no rows, no ledger entry
+    assert query(tsq_home.warehouse_path, "SELECT count(*) FROM raw.tickets") == [(0,)]
+    assert query(tsq_home.warehouse_path, "SELECT count(*) FROM raw.loads") == [(0,)]
+
+
+def test_broken_csv_fails_naming_the_file_and_leaves_nothing(tsq_home):
+    (tsq_home.inbox / "teams.csv").write_text(
+        TEAM_HEADER + 'T1,A,Asia/Shanghai,09:00,18:00,"1,2,3,4,5",CN\n'
+        'T2,"unterminated,Asia/Shanghai,09:00\n'
+    )
+    with pytest.raises(IngestError, match="teams.csv"):
+        load(tsq_home)
+    assert query(tsq_home.warehouse_path, "SELECT count(*) FROM raw.teams") == [(0,)]
+
+
+def test_undecodable_bytes_are_refused_with_the_file_name(tsq_home):
+    (tsq_home.inbox / "teams.csv").write_bytes(TEAM_HEADER.encode() + bytes(range(128, 256)) * 8)
+    with pytest.raises(IngestError, match="teams.csv"):
+        load(tsq_home)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("tickets.csv", ("tickets", "csv")),
+        ("tickets_2026-10.parquet", ("tickets", "parquet")),
+        ("ticket_events-part-0001.jsonl", ("ticket_events", "jsonl")),
+        ("TICKETS.CSV", ("tickets", "csv")),
+        ("ticketsx.csv", None),
+        ("notes.txt", None),
+    ],
+)
+def test_inbox_file_names_map_to_entities(name: str, expected):
+    found = classify_file(name)
+    assert (found and (found[0].name, found[1])) == (expected or None)
+
+
+def test_contract_document_is_rendered_from_the_contract():
+    from orchestration.contract import render_markdown
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "export-contract.md"
+    assert doc.read_text(encoding="utf-8") == render_markdown()

@@ -1,0 +1,116 @@
+"""Great Expectations suites run pushed down into DuckDB: good data passes, bad data
+fails for the right reason, with counts and samples of the bad values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.contract import ENTITY_BY_NAME
+from orchestration.ingest.loader import ensure_raw_schema
+from orchestration.quality.suites import SuiteFile, discover_suites, validate_suite
+from orchestration.settings import EXPECTATIONS_DIR
+
+RAW_TICKETS = SuiteFile.read(EXPECTATIONS_DIR / "raw" / "tickets.json")
+GOOD_TICKET = {
+    "ticket_id": "K1",
+    "created_at": "2026-10-09T06:50:17Z",
+    "channel": "email",
+    "priority": "P2",
+    "complexity_tier": "2",
+    "category": "network",
+    "team_id": "T1",
+    "status": "closed",
+    "closed_at": "2026-10-10 08:00:00+08:00",
+}
+
+
+def raw_tickets_db(path: Path, rows: list[dict[str, str]]) -> Path:
+    database = path / "warehouse.duckdb"  # not raw.duckdb: the catalog would shadow schema raw
+    con = duckdb.connect(str(database))
+    ensure_raw_schema(con, ENTITY_BY_NAME["tickets"])
+    for number, row in enumerate(rows, start=1):
+        columns = [*row, "_source_file", "_source_row", "_load_id", "_loaded_at"]
+        values = [*row.values(), "tickets.csv", number, "load-1", "2026-11-01 00:00:00+00"]
+        con.execute(
+            f"INSERT INTO raw.tickets ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in values)})",
+            values,
+        )
+    con.close()
+    return database
+
+
+def failed(outcome) -> dict[str, object]:
+    return {
+        f"{o.expectation}:{o.column}": o.unexpected_count for o in outcome.outcomes if not o.success
+    }
+
+
+def test_every_suite_file_is_well_formed_and_names_a_layer():
+    suites = discover_suites()
+    assert {s.layer for s in suites} >= {"raw", "staging", "intermediate", "indicators", "scores"}
+    for suite in suites:
+        assert suite.expectations, suite.path
+
+
+def test_good_raw_tickets_pass(tmp_path):
+    second = {**GOOD_TICKET, "ticket_id": "K2", "closed_at": None}
+    outcome = validate_suite(raw_tickets_db(tmp_path, [GOOD_TICKET, second]), RAW_TICKETS)
+    assert outcome.passed and not failed(outcome), outcome.summary()
+    assert outcome.rows_checked == 2
+
+
+@pytest.mark.parametrize(
+    ("bad_values", "expected_failure"),
+    [
+        ({"priority": "P9"}, "expect_column_values_to_be_in_set:priority"),
+        ({"created_at": "9 Oct 2026"}, "expect_column_values_to_match_regex:created_at"),
+        ({"created_at": None}, "expect_column_values_to_not_be_null:created_at"),
+        ({"complexity_tier": "4"}, "expect_column_values_to_be_in_set:complexity_tier"),
+        ({"ticket_id": "K1"}, "expect_compound_columns_to_be_unique:ticket_id,_load_id"),
+    ],
+)
+def test_bad_raw_tickets_fail_for_the_right_reason(tmp_path, bad_values, expected_failure):
+    bad = {**GOOD_TICKET, "ticket_id": "K2", **bad_values}
+    outcome = validate_suite(raw_tickets_db(tmp_path, [GOOD_TICKET, bad]), RAW_TICKETS)
+    assert not outcome.passed
+    failures = failed(outcome)
+    assert list(failures) == [expected_failure], outcome.summary()
+    assert failures[expected_failure] in (1, 2)  # duplicates count both rows
+
+
+def test_bad_values_are_sampled(tmp_path):
+    bad = {**GOOD_TICKET, "ticket_id": "K2", "priority": "urgent"}
+    outcome = validate_suite(raw_tickets_db(tmp_path, [GOOD_TICKET, bad]), RAW_TICKETS)
+    (priority,) = [o for o in outcome.outcomes if o.column == "priority" and not o.success]
+    assert priority.sample == ["urgent"] and priority.severity == "blocking"
+
+
+def test_warning_expectations_do_not_block(tmp_path):
+    odd_channel = {**GOOD_TICKET, "ticket_id": "K2", "channel": "carrier pigeon"}
+    outcome = validate_suite(raw_tickets_db(tmp_path, [GOOD_TICKET, odd_channel]), RAW_TICKETS)
+    assert outcome.passed
+    assert [o.column for o in outcome.warning_failures] == ["channel"]
+
+
+def test_validation_is_pushed_down_not_loaded(tmp_path):
+    """200,000 rows with 7 bad ones: the counts come back exact from DuckDB's SQL."""
+    database = raw_tickets_db(tmp_path, [])
+    con = duckdb.connect(str(database))
+    con.execute(
+        """
+        INSERT INTO raw.tickets (ticket_id, created_at, channel, priority, complexity_tier,
+            category, team_id, status, _source_file, _source_row, _load_id, _loaded_at)
+        SELECT 'K' || i, '2026-10-09T06:50:17Z', 'email',
+               CASE WHEN i % 30000 = 0 THEN 'P0' ELSE 'P3' END, '1', 'network', 'T1', 'open',
+               'tickets.csv', i, 'load-1', TIMESTAMPTZ '2026-11-01 00:00:00+00'
+        FROM range(1, 200001) AS r(i)
+        """
+    )
+    con.close()
+    outcome = validate_suite(database, RAW_TICKETS)
+    assert outcome.rows_checked == 200_000
+    assert failed(outcome) == {"expect_column_values_to_be_in_set:priority": 6}
