@@ -9,9 +9,12 @@ select
     children.scope_id,
     '{{ parent_level }}' as level,
     weights.parent_id as node_id,
-    sum(case when children.score is not null then weights.weight * children.score end)
-        / nullif(sum(case when children.score is not null then weights.weight end), 0) as score,
-    sum(weights.weight * children.coverage) / sum(weights.weight) as coverage,
+    round(
+        sum(case when children.score is not null then weights.weight * children.score end)
+        / nullif(sum(case when children.score is not null then weights.weight end), 0),
+        4
+    ) as score,
+    round(sum(weights.weight * children.coverage) / sum(weights.weight), 6) as coverage,
     sum(children.indicators_scored) as indicators_scored,
     sum(children.indicators_total) as indicators_total
 from {{ children }} as children

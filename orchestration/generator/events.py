@@ -29,7 +29,7 @@ TOOLS = ("kb_lookup", "remote_assist", "template")
 BODY_KINDS = tuple(EVENT_BODIES)
 BODY = {name: i for i, name in enumerate(BODY_KINDS)}
 BODY_TABLE = PhraseTable(list(EVENT_BODIES.values()))
-MAX_PROACTIVE_DAYS = 25
+MAX_PROACTIVE_DAYS = 40
 MAX_EXTRA_MESSAGES = 5
 # An upper bound on events per ticket, used only to choose the id width.
 EVENTS_PER_TICKET_BOUND = 25
@@ -168,22 +168,36 @@ def _conversation_blocks(c: Chunk, b: _Blocks, calendars: TeamCalendars, rng: np
     for event, actor, lam, body in kinds:
         counts = np.where(worked, np.minimum(rng.poisson(lam), MAX_EXTRA_MESSAGES), 0)
         rows, _ = _repeat_rows(counts)
-        at = c.t_start[rows] + (rng.random(rows.size) * span[rows]).astype(np.int64)
-        agent = c.agent[rows] if actor == AGENT else -1
-        b.add(rows, at, event, actor, 10, agent=agent, body=body)
+        fraction = rng.random(rows.size)
+        if actor == AGENT:
+            at = calendars.between(c.team[rows], c.t_start[rows], c.t_resolve1[rows], fraction)
+            b.add(rows, at, event, actor, 10, agent=c.agent[rows], body=body)
+        else:
+            at = c.t_start[rows] + (fraction * span[rows]).astype(np.int64)
+            b.add(rows, at, event, actor, 10, body=body)
 
-    # Proactive updates: for every further working day the ticket stays open, good
-    # agents are much likelier to post an update that day.
-    day = calendars.day_seconds[c.team]
-    pos_start = calendars.position(c.team, c.t_start)
-    pos_end = calendars.position(c.team, c.t_resolve1)
-    days = np.minimum((pos_end - pos_start) // day, MAX_PROACTIVE_DAYS)
-    rows, j = _repeat_rows(days)
-    pos = pos_start[rows] + ((j - 0.5 + 0.5 * rng.random(rows.size)) * day[rows]).astype(np.int64)
-    keep = (pos < pos_end[rows]) & (rng.random(rows.size) < 0.15 + 0.75 * c.skill[rows])
-    rows, pos = rows[keep], pos[keep]
-    at = calendars.moment(c.team[rows], pos)
-    b.add(rows, at, "proactive_update", AGENT, 10, agent=c.agent[rows], body="proactive_update")
+    _proactive_updates(c, b, calendars, rng)
+
+
+def _proactive_updates(
+    c: Chunk, b: _Blocks, calendars: TeamCalendars, rng: np.random.Generator
+) -> None:
+    """On each working day after the creation day until the fix, good agents are much
+    likelier to post an update that day (what ux_proactive_update_rate measures)."""
+    for k, calendar in enumerate(calendars.calendars):
+        tickets = np.flatnonzero(c.team == k)
+        first, last = calendar.working_days_between(c.created[tickets], c.t_resolve1[tickets])
+        due = np.clip(last - first + 1, 0, MAX_PROACTIVE_DAYS)
+        rep, j = _repeat_rows(due)
+        rows = tickets[rep]
+        day = first[rep] + j - 1
+        # Not before the first answer, and strictly before the resolution.
+        lo = np.maximum(calendar.starts[day], c.t_first[rows] + 1)
+        hi = np.minimum(calendar.ends[day], c.t_resolve1[rows])
+        posted = (hi > lo) & (rng.random(rows.size) < 0.15 + 0.75 * c.skill[rows])
+        at = lo + (rng.random(rows.size) * (hi - lo)).astype(np.int64)
+        b.add(rows[posted], at[posted], "proactive_update", AGENT, 10,
+              agent=c.agent[rows[posted]], body="proactive_update")  # fmt: skip
 
 
 @dataclass(frozen=True)

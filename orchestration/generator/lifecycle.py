@@ -197,12 +197,13 @@ def simulate(
     t_resolve1 = calendars.add(team, t_start, work)
 
     # Waiting for the customer, escalation and workaround happen while the ticket is
-    # worked, so they are placed between the start of work and the resolution.
+    # worked, so they are placed between the start of work and the resolution: agent
+    # steps in business time, the customer's answer on the wall clock.
     pending = ~fcr & (t_resolve1 - t_start > HOUR) & (rng.random(n) < PENDING_SHARE)
-    t_pending = _fraction_between(t_start, t_resolve1, 0.05, 0.4, rng)
+    t_pending = calendars.between(team, t_start, t_resolve1, rng.uniform(0.05, 0.4, n))
     t_pending_end = _fraction_between(t_pending, t_resolve1, 0.1, 0.8, rng)
-    t_escalate = _fraction_between(t_start, t_resolve1, 0.1, 0.5, rng)
-    t_workaround = _fraction_between(t_start, t_resolve1, 0.2, 0.8, rng)
+    t_escalate = calendars.between(team, t_start, t_resolve1, rng.uniform(0.1, 0.5, n))
+    t_workaround = calendars.between(team, t_start, t_resolve1, rng.uniform(0.2, 0.8, n))
 
     # A fix that does not hold comes back within a few days; weak agents, skill gaps and
     # workarounds make that likelier.

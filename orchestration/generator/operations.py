@@ -183,8 +183,8 @@ def build_holiday_calendars(window: Window) -> dict[str, pa.Array]:
     rows = german_holidays(date(window.start.year, 1, 1), date(last.year, 12, 31))
     return {
         "calendar_id": strings(["DE"] * len(rows)),
-        "date": pa.array([d for d, _ in rows], pa.date32()),
+        "calendar_date": pa.array([d for d, _ in rows], pa.date32()),
         "day_type": strings(["holiday"] * len(rows)),
-        "name": strings([name for _, name in rows]),
+        "holiday_name": strings([name for _, name in rows]),
     }
 

@@ -114,6 +114,8 @@ class _Sink:
         raise NotImplementedError
 
     def commit(self) -> None:
+        # mkstemp creates owner-only files; published data should be world-readable.
+        self.tmp_path.chmod(0o644)
         os.replace(self.tmp_path, self.final_path)
 
     def abort(self) -> None:
@@ -135,15 +137,16 @@ class CsvSink(_Sink):
             pa.field(f.name, pa.string() if f.type == TIMESTAMP else f.type)
             for f in arrow_schema(entity)
         ]
+        self._schema = pa.schema(fields)
         options = pa_csv.WriteOptions(include_header=False)
-        self._writer = pa_csv.CSVWriter(self._file, pa.schema(fields), write_options=options)
+        self._writer = pa_csv.CSVWriter(self._file, self._schema, write_options=options)
 
     def _write(self, table: pa.Table) -> None:
         arrays = [
             iso_utc(col.combine_chunks()) if col.type == TIMESTAMP else col
             for col in table.columns
         ]
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._writer.schema))
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
 
     def close(self) -> None:
         if not self._file.closed:

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..contract import CHANNELS, PRIORITIES, STATUSES
-from .arrays import ids, ints, labels, pick, timestamps
+from .arrays import ints, labels, pick, timestamps
 from .lifecycle import Chunk
 from .phrases import CLOSURE_CODES, RESOLUTIONS, ROOT_CAUSES, SUBJECTS, SYMPTOMS, PhraseTable
 from .spec import CATEGORIES, LANGUAGES, PRODUCTS
@@ -26,7 +26,6 @@ PRODUCT_MISSING = 0.03
 @dataclass(frozen=True)
 class ChunkTickets:
     columns: dict[str, pa.Array]
-    ticket_ids: pa.Array
     team_now: np.ndarray
     agent_now: np.ndarray  # -1 when nobody is assigned yet
     completeness: np.ndarray  # share of the four record fields filled, 0..1
@@ -63,14 +62,14 @@ def _closure_codes(c: Chunk, rng: np.random.Generator) -> np.ndarray:
 
 def build_tickets(
     c: Chunk,
+    ticket_ids: pa.Array,
     status: np.ndarray,
     team_ids: list[str],
     agent_ids: list[str],
     export_s: int,
-    id_width: int,
+    requester_width: int,
     rng: np.random.Generator,
 ) -> ChunkTickets:
-    ticket_ids = ids("T", c.first_index, c.size, id_width)
     moved = c.transfer & (c.t_transfer < export_s)
     team_now = np.where(moved, c.team, c.team0)
     agent_now = np.where(moved, c.agent, np.where(c.t_assign < export_s, c.agent0, -1))
@@ -87,7 +86,7 @@ def build_tickets(
         "product": pick(PRODUCTS, c.product, valid=has_product),
         "team_id": pick(team_ids, team_now),
         "agent_id": pick(agent_ids, agent_now),
-        "requester_id": labels("U", c.requester, 6),
+        "requester_id": labels("U", c.requester, requester_width),
         "language": pick(LANGUAGES, c.lang),
         "subject": SUBJECT_TABLE.take(SUBJECT_TABLE.pick(c.category, c.lang, rng)),
         "status": pick(STATUSES, status),
@@ -104,4 +103,4 @@ def build_tickets(
         "closed_at": timestamps(c.t_close, valid=closed),
     }
     completeness = np.mean([fill[k] for k in fill], axis=0) if c.size else np.zeros(0)
-    return ChunkTickets(columns, ticket_ids, team_now, agent_now, completeness)
+    return ChunkTickets(columns, team_now, agent_now, completeness)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -77,6 +77,7 @@ class WorkCalendar:
 
     starts: np.ndarray
     ends: np.ndarray
+    midnights: np.ndarray  # UTC moment of local 00:00 on each interval's day
     cum_before: np.ndarray  # working seconds before each interval
     day_seconds: int  # length of one working day
     worked_days: frozenset[date]  # local dates worked
@@ -86,6 +87,7 @@ class WorkCalendar:
         zone = ZoneInfo(team.timezone)
         starts: list[int] = []
         ends: list[int] = []
+        midnights: list[int] = []
         worked: set[date] = set()
         day = first
         while day <= last:
@@ -95,6 +97,7 @@ class WorkCalendar:
                 closes = datetime.combine(day, team.work_end, zone)
                 starts.append(epoch_seconds(opens))
                 ends.append(epoch_seconds(closes))
+                midnights.append(epoch_seconds(datetime.combine(day, time(0, 0), zone)))
             day += timedelta(days=1)
         start_arr = np.array(starts, dtype=np.int64)
         end_arr = np.array(ends, dtype=np.int64)
@@ -102,7 +105,8 @@ class WorkCalendar:
         cum_before = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
         minutes = (team.work_end.hour - team.work_start.hour) * 60
         minutes += team.work_end.minute - team.work_start.minute
-        return cls(start_arr, end_arr, cum_before, minutes * 60, frozenset(worked))
+        midnight_arr = np.array(midnights, dtype=np.int64)
+        return cls(start_arr, end_arr, midnight_arr, cum_before, minutes * 60, frozenset(worked))
 
     def position(self, at: np.ndarray) -> np.ndarray:
         """Working seconds elapsed from the calendar's start until each moment."""
@@ -125,6 +129,15 @@ class WorkCalendar:
     def add(self, at: np.ndarray, seconds: np.ndarray) -> np.ndarray:
         """The moment `seconds` of working time after `at` (never earlier than `at`)."""
         return np.maximum(self.moment(self.position(at) + seconds), at)
+
+    def working_days_between(
+        self, after: np.ndarray, until: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Interval indices [first, last] of the working days after `after`'s local day
+        up to and including the day of `until` (empty when last < first)."""
+        first = np.searchsorted(self.midnights, after, side="right")
+        last = np.searchsorted(self.starts, until, side="right") - 1
+        return first, last
 
 
 class TeamCalendars:
@@ -150,3 +163,11 @@ class TeamCalendars:
 
     def moment(self, team: np.ndarray, pos: np.ndarray) -> np.ndarray:
         return self._per_team(team, "moment", np.rint(pos).astype(np.int64))
+
+    def between(
+        self, team: np.ndarray, a: np.ndarray, b: np.ndarray, fraction: np.ndarray
+    ) -> np.ndarray:
+        """The moment `fraction` of the business time from a to b: where agent actions
+        between two milestones belong, since agents only act in working hours."""
+        start = self.position(team, a)
+        return self.moment(team, start + fraction * (self.position(team, b) - start))

@@ -54,7 +54,8 @@ select
     *,
     -- linear between floor (0) and target (100); works for both directions because a
     -- lower-is-better indicator has its target below its floor
+    -- rounded to 4 decimals so that equal inputs give equal, comparable scores
     case when score_status = 'scored' then
-        greatest(0.0, least(100.0, 100.0 * (value - floor) / (target - floor)))
+        round(greatest(0.0, least(100.0, 100.0 * (value - floor) / (target - floor))), 4)
     end as score
 from joined
