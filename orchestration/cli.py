@@ -103,21 +103,24 @@ def where() -> None:
     console.print(table)
 
 
-@main.command("contract-doc")
-@click.option("--check", is_flag=True, help="Fail if docs/export-contract.md is out of date.")
-def contract_doc(check: bool) -> None:
-    """Write docs/export-contract.md from the contract definition."""
-    from orchestration.contract import render_markdown
+@main.command()
+@click.option("--check", is_flag=True, help="Fail if a generated page is out of date.")
+def docs(check: bool) -> None:
+    """Write the generated pages: docs/export-contract.md and docs/indicators.md."""
+    from orchestration import catalog_doc, contract
     from orchestration.settings import PROJECT_ROOT
 
-    target = PROJECT_ROOT / "docs" / "export-contract.md"
-    rendered = render_markdown()
-    if check:
-        if target.read_text(encoding="utf-8") != rendered:
-            raise click.ClickException(f"{target} is out of date: run `tsq contract-doc`")
-        return
-    target.write_text(rendered, encoding="utf-8")
-    console.print(f"wrote {target}")
+    pages = {
+        PROJECT_ROOT / "docs" / "export-contract.md": contract.render_markdown(),
+        PROJECT_ROOT / "docs" / "indicators.md": catalog_doc.render_markdown(),
+    }
+    for target, rendered in pages.items():
+        if check:
+            if target.read_text(encoding="utf-8") != rendered:
+                raise click.ClickException(f"{target} is out of date: run `tsq docs`")
+            continue
+        target.write_text(rendered, encoding="utf-8")
+        console.print(f"wrote {target}")
 
 
 if __name__ == "__main__":

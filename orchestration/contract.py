@@ -3,7 +3,7 @@
 This module is the single definition of what TSQ accepts in its inbox: every entity,
 its columns, their types and whether they are required. The ingestion assets, the
 sample generator, the raw-layer expectation suites and `docs/export-contract.md`
-(rendered from here by `tsq contract-doc`) all read it, so the contract cannot drift
+(rendered from here by `tsq docs`) all read it, so the contract cannot drift
 between code and documentation.
 """
 
@@ -346,7 +346,7 @@ def render_markdown() -> str:
     lines = [
         f"# Canonical export contract, version {CONTRACT_VERSION}",
         "",
-        "<!-- Generated from orchestration/contract.py by `tsq contract-doc`; do not edit. -->",
+        "<!-- Generated from orchestration/contract.py by `tsq docs`; do not edit. -->",
         "",
         "Every adapter maps its source into these entities; a file written by hand or by",
         "another tool in this shape can be dropped into the inbox (`tsq where` prints it).",

@@ -137,10 +137,3 @@ def test_undecodable_bytes_are_refused_with_the_file_name(tsq_home):
 def test_inbox_file_names_map_to_entities(name: str, expected):
     found = classify_file(name)
     assert (found and (found[0].name, found[1])) == (expected or None)
-
-
-def test_contract_document_is_rendered_from_the_contract():
-    from orchestration.contract import render_markdown
-
-    doc = Path(__file__).resolve().parent.parent / "docs" / "export-contract.md"
-    assert doc.read_text(encoding="utf-8") == render_markdown()

@@ -161,9 +161,9 @@ def _conversation_blocks(c: Chunk, b: _Blocks, calendars: TeamCalendars, rng: np
     span = c.t_resolve1 - c.t_start
     cx = c.complexity
     kinds = (
-        ("public_reply", AGENT, 0.30 + 0.35 * cx, "reply"),
-        ("customer_reply", CUSTOMER, 0.30 + 0.30 * cx, "customer_reply"),
-        ("internal_note", AGENT, 0.15 + 0.40 * cx, "internal_note"),
+        ("public_reply", AGENT, 0.25 + 0.30 * cx, "reply"),
+        ("customer_reply", CUSTOMER, 0.25 + 0.25 * cx, "customer_reply"),
+        ("internal_note", AGENT, 0.10 + 0.35 * cx, "internal_note"),
     )
     for event, actor, lam, body in kinds:
         counts = np.where(worked, np.minimum(rng.poisson(lam), MAX_EXTRA_MESSAGES), 0)

@@ -57,7 +57,7 @@ def build_surveys(
     delay = np.minimum(rng.lognormal(np.log(5 * HOUR), 1.0, n), 7 * DAY).astype(np.int64)
     responded_at = sent_at[rows] + delay
     answered = (rng.random(n) < 0.55 + 0.1 * skill) & (responded_at < export_s)
-    latent = 2.0 + 2.4 * skill - 1.3 * c.reopen[rows] - 0.7 * c.slow[rows]
+    latent = 2.2 + 2.4 * skill - 1.3 * c.reopen[rows] - 0.7 * c.slow[rows]
     latent = latent - 0.4 * c.mismatch[rows] + rng.normal(0.0, 0.9, n)
     rating = np.digitize(latent, RATING_EDGES) + 1
     commented = answered & (rng.random(n) < 0.35)

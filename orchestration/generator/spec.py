@@ -104,7 +104,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         # Walk-ins and phone calls about hardware: the overloaded, weakest team.
         "TM04", "Shenzhen Field Services", "Asia/Shanghai", *NINE_TO_SIX, MON_FRI, "CN",
         volume_share=0.14, skill_mean=0.34, zh_share=0.90,
-        channel_mix=(0.15, 0.35, 0.10, 0.10, 0.30),
+        channel_mix=(0.25, 0.30, 0.10, 0.17, 0.18),
         category_mix=(0.18, 0.02, 0.05, 0.40, 0.05, 0.08, 0.02, 0.20),
         product_mix=(0.15, 0.10, 0.20, 0.05, 0.50),
         complexity_mix=(0.62, 0.30, 0.08),

@@ -1,0 +1,64 @@
+"""Render docs/indicators.md from the indicator catalogue seed and the weights seed.
+
+The catalogue (dbt_project/seeds/seed_indicator_catalog.csv) is the single definition of
+every indicator; this page is generated from it and never edited by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+CATALOG_SEED = DBT_PROJECT_DIR / "seeds" / "seed_indicator_catalog.csv"
+WEIGHTS_SEED = DBT_PROJECT_DIR / "seeds" / "scoring_weights.csv"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def render_markdown() -> str:
+    weights = {(w["level"], w["node_id"]): w for w in _rows(WEIGHTS_SEED)}
+    lines = [
+        "# Indicators",
+        "",
+        "<!-- Generated from dbt_project/seeds/seed_indicator_catalog.csv and "
+        "scoring_weights.csv by `tsq docs`; do not edit. -->",
+        "",
+        "Each indicator is defined once: its row in the catalogue (below) and one dbt model,",
+        "`dbt_project/models/indicators/ind_<indicator_id>.sql`. Scores are linear between",
+        "the floor (score 0) and the target (score 100), clipped; below the minimum sample the",
+        "value is published with a NULL score and `score_status = below_min_sample`.",
+        "",
+    ]
+    by_subdimension: dict[str, list[dict[str, str]]] = {}
+    for row in _rows(CATALOG_SEED):
+        by_subdimension.setdefault(row["subdimension_id"], []).append(row)
+    for subdimension, rows in by_subdimension.items():
+        sub_weight = weights.get(("subdimension", subdimension), {}).get("weight", "?")
+        lines += [f"## {subdimension} (weight {sub_weight} within {rows[0]['dimension_id']})", ""]
+        for row in rows:
+            weight = weights.get(("indicator", row["indicator_id"]), {}).get("weight", "?")
+            lines += [
+                f"### `{row['indicator_id']}`: {row['name_zh']} / {row['name_en']}",
+                "",
+                row["definition"],
+                "",
+                "| field | value |",
+                "|---|---|",
+                f"| unit | {row['unit']} |",
+                f"| direction | {row['direction']} |",
+                f"| numerator | {row['numerator'] or '(not a ratio)'} |",
+                f"| denominator | {row['denominator'] or '(not a ratio)'} |",
+                f"| minimum sample | {row['min_sample']} |",
+                f"| target (score 100) | {row['target']} |",
+                f"| floor (score 0) | {row['floor']} |",
+                f"| weight in {subdimension} | {weight} |",
+                f"| source entities | {row['source_entities'].replace(';', ', ')} |",
+                f"| model | `ind_{row['indicator_id']}` |",
+                "",
+            ]
+    return "\n".join(lines)
