@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..contract import FILE_FORMATS
 from .arrays import id_width, ids
 from .arrivals import Arrivals, plan_arrivals
 from .events import EVENTS_PER_TICKET_BOUND, build_events
@@ -41,7 +42,7 @@ from .worktime import TeamCalendars
 
 __all__ = ["CHUNK_TICKETS", "generate"]
 
-CHUNK_TICKETS = 50_000
+CHUNK_TICKETS = 25_000
 # Working calendars reach past the export so business-time arithmetic near the end of the
 # window stays exact; anything later is never exported.
 CALENDAR_MARGIN_DAYS = 60
@@ -104,7 +105,7 @@ def _write_chunk(out: Outputs, run: _Run, arrivals: Arrivals, rng: np.random.Gen
     surveys = build_surveys(
         chunk, ticket_ids, export_s, out.rows("surveys"), run.widths["survey"], rng
     )
-    out.write("surveys", surveys.columns)
+    out.write("surveys", surveys)
     reviews = build_qa_reviews(
         chunk,
         ticket_ids,
@@ -117,7 +118,7 @@ def _write_chunk(out: Outputs, run: _Run, arrivals: Arrivals, rng: np.random.Gen
         run.widths["review"],
         rng,
     )
-    out.write("qa_reviews", reviews.columns)
+    out.write("qa_reviews", reviews)
     complaints = build_complaints(
         chunk,
         ticket_ids,
@@ -128,7 +129,7 @@ def _write_chunk(out: Outputs, run: _Run, arrivals: Arrivals, rng: np.random.Gen
         run.widths["complaint"],
         rng,
     )
-    out.write("complaints", complaints.columns)
+    out.write("complaints", complaints)
     out.write("kb_links", build_links(chunk, run.kb, ticket_ids, agent_ids, export_s, rng))
 
 
@@ -150,6 +151,8 @@ def generate(
         raise ValueError("tickets must be >= 0")
     if days < 1:
         raise ValueError("days must be >= 1")
+    if file_format not in FILE_FORMATS:
+        raise ValueError(f"file_format must be one of {FILE_FORMATS}, not {file_format!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     window = Window(start, days)
@@ -183,6 +186,8 @@ def generate(
             _write_chunk(out, run, plan.chunk(i, rng), rng)
         out.write("mystery_shops", build_mystery_shops(staff, calendars, window, ops_rng))
         out.write("process_audits", build_process_audits(staff, window, ops_rng))
-        out.write("improvement_actions", build_improvement_actions(staff, calendars, window, ops_rng))
+        out.write(
+            "improvement_actions", build_improvement_actions(staff, calendars, window, ops_rng)
+        )
         out.write("holiday_calendars", build_holiday_calendars(window))
     return out.counts()

@@ -27,7 +27,9 @@ def strings(values: Sequence[str | None]) -> pa.Array:
     return pa.array(values, pa.string())
 
 
-def pick(choices: Sequence[str | None], index: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+def pick(
+    choices: Sequence[str | None], index: np.ndarray, valid: np.ndarray | None = None
+) -> pa.Array:
     """choices[index] per row as strings; rows with index < 0 or not valid are null."""
     missing = np.asarray(index) < 0
     if valid is not None:
@@ -69,7 +71,9 @@ def id_width(upper_bound: int, minimum: int = 7) -> int:
 
 def labels(prefix: str, numbers_: np.ndarray, width: int) -> pa.Array:
     """prefix + zero-padded numbers, for references such as requester ids."""
-    padded = pc.utf8_lpad(pc.cast(pa.array(numbers_, pa.int64()), pa.string()), width=width, padding="0")
+    padded = pc.utf8_lpad(
+        pc.cast(pa.array(numbers_, pa.int64()), pa.string()), width=width, padding="0"
+    )
     return pc.binary_join_element_wise(prefix, padded, "")
 
 

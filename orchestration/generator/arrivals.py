@@ -8,7 +8,6 @@ chronological across chunks while only one chunk's tickets are ever in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,12 +20,12 @@ from .worktime import TeamCalendars
 
 # Relative arrivals by local hour: quiet nights, a mid-morning peak, a lunch dip and a
 # mid-afternoon peak.
-HOURLY_PROFILE = np.array(
-    [
-        0.05, 0.03, 0.02, 0.02, 0.02, 0.04, 0.10, 0.30, 0.70, 1.00, 1.25, 1.10,
-        0.60, 0.70, 1.05, 1.20, 1.05, 0.80, 0.45, 0.30, 0.22, 0.16, 0.10, 0.07,
-    ]
-)  # fmt: skip
+# fmt: off
+HOURLY_PROFILE = np.array([
+    0.05, 0.03, 0.02, 0.02, 0.02, 0.04, 0.10, 0.30, 0.70, 1.00, 1.25, 1.10,
+    0.60, 0.70, 1.05, 1.20, 1.05, 0.80, 0.45, 0.30, 0.22, 0.16, 0.10, 0.07,
+])
+# fmt: on
 # Weekends and public holidays still see some tickets (web forms, e-mail).
 OFF_DAY_FACTOR = 0.12
 
@@ -81,10 +80,6 @@ class ArrivalPlan:
         order = np.lexsort((team, created))
         first = int(self.counts[:h0].sum())
         return Arrivals(first, created[order], team[order])
-
-    def iter_chunks(self, seeds: list[np.random.SeedSequence]) -> Iterator[Arrivals]:
-        for i, seed in enumerate(seeds):
-            yield self.chunk(i, np.random.default_rng(seed))
 
 
 def plan_arrivals(

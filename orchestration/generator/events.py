@@ -31,8 +31,26 @@ BODY = {name: i for i, name in enumerate(BODY_KINDS)}
 BODY_TABLE = PhraseTable(list(EVENT_BODIES.values()))
 MAX_PROACTIVE_DAYS = 40
 MAX_EXTRA_MESSAGES = 5
-# An upper bound on events per ticket, used only to choose the id width.
+# A generous estimate of events per ticket, used only to choose the event id width (an id
+# wider than that is still written in full, so this can never break uniqueness).
 EVENTS_PER_TICKET_BOUND = 25
+
+
+# Compact column types: a chunk holds ~10 events per ticket, so width matters for memory.
+BLOCK_DTYPES = {
+    "ticket": np.int32,
+    "at": np.int64,
+    "event": np.int8,
+    "actor": np.int8,
+    "rank": np.int8,
+    "agent": np.int32,
+    "team": np.int16,
+    "tier": np.int8,
+    "from": np.int8,
+    "to": np.int8,
+    "tool": np.int8,
+    "body": np.int8,
+}
 
 
 @dataclass
@@ -72,7 +90,7 @@ class _Blocks:
             "body": BODY[body] if body else -1,
         }
         for key, value in values.items():
-            column = np.broadcast_to(np.asarray(value, dtype=np.int64), (n,))
+            column = np.broadcast_to(np.asarray(value, dtype=BLOCK_DTYPES[key]), (n,))
             self.parts.setdefault(key, []).append(column)
 
     def merged(self) -> dict[str, np.ndarray]:
@@ -102,60 +120,121 @@ def _repeat_rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lifecycle_blocks(c: Chunk, rng: np.random.Generator) -> _Blocks:
+    """The fixed steps of every ticket's life. The fifth argument of each `add` is the
+    step's rank: events at the same second are ordered by it, and the calls below are in
+    rank order, which is the order a helpdesk tool would log them."""
     b = _Blocks()
     every = np.arange(c.size)
     written = (c.channel == CHANNEL_CODES["email"]) | (c.channel == CHANNEL_CODES["web"])
     auto = np.flatnonzero(written & (rng.random(c.size) < 0.9))
-    b.add(auto, c.created[auto] + rng.integers(3, 60, auto.size), "auto_reply", SYSTEM, 0,
-          body="auto_reply")
+    b.add(
+        auto,
+        c.created[auto] + rng.integers(3, 60, auto.size),
+        "auto_reply",
+        SYSTEM,
+        0,
+        body="auto_reply",
+    )
     b.add(every, c.t_assign, "assignment", SYSTEM, 1, agent=c.agent0, team=c.team0)
     b.add(every, c.t_first, "status_change", AGENT, 2, agent=c.agent0, status=("new", "open"))
-    b.add(every, c.t_first, "public_reply", AGENT, 3, agent=c.agent0,
-          tool=_tools(rng, c.size, (0.10, 0.0, 0.25)), body="first_reply")
+    b.add(
+        every,
+        c.t_first,
+        "public_reply",
+        AGENT,
+        3,
+        agent=c.agent0,
+        tool=_tools(rng, c.size, (0.10, 0.0, 0.25)),
+        body="first_reply",
+    )
 
     r = np.flatnonzero(c.transfer)
-    b.add(r, c.t_transfer[r], "transfer", AGENT, 4, agent=c.agent[r], team=c.team[r],
-          body="transfer")
+    b.add(
+        r, c.t_transfer[r], "transfer", AGENT, 4, agent=c.agent[r], team=c.team[r], body="transfer"
+    )
     r = np.flatnonzero(c.escalate)
-    b.add(r, c.t_escalate[r], "escalation", AGENT, 5, agent=c.agent[r], team=c.team[r],
-          tier=c.escalation_tier[r], body="escalation")
+    b.add(
+        r,
+        c.t_escalate[r],
+        "escalation",
+        AGENT,
+        5,
+        agent=c.agent[r],
+        team=c.team[r],
+        tier=c.escalation_tier[r],
+        body="escalation",
+    )
     r = np.flatnonzero(c.pending)
     b.add(r, c.t_pending[r], "public_reply", AGENT, 6, agent=c.agent[r], body="ask_info")
-    b.add(r, c.t_pending[r], "status_change", AGENT, 7, agent=c.agent[r],
-          status=("open", "pending"))
+    b.add(
+        r, c.t_pending[r], "status_change", AGENT, 7, agent=c.agent[r], status=("open", "pending")
+    )
     b.add(r, c.t_pending_end[r], "customer_reply", CUSTOMER, 8, body="customer_reply")
     b.add(r, c.t_pending_end[r], "status_change", SYSTEM, 9, status=("pending", "open"))
     r = np.flatnonzero(c.workaround)
-    b.add(r, c.t_workaround[r], "workaround", AGENT, 11, agent=c.agent[r],
-          tool=_tools(rng, r.size, (0.1, 0.3, 0.0)), body="workaround")
+    b.add(
+        r,
+        c.t_workaround[r],
+        "workaround",
+        AGENT,
+        11,
+        agent=c.agent[r],
+        tool=_tools(rng, r.size, (0.1, 0.3, 0.0)),
+        body="workaround",
+    )
 
-    b.add(every, c.t_resolve1, "resolution", AGENT, 12, agent=c.agent,
-          tool=_resolution_tools(rng, c.skill), body="resolution")
-    b.add(every, c.t_resolve1, "status_change", AGENT, 13, agent=c.agent,
-          status=("open", "solved"))
+    b.add(
+        every,
+        c.t_resolve1,
+        "resolution",
+        AGENT,
+        12,
+        agent=c.agent,
+        tool=_resolution_tools(rng, c.skill),
+        body="resolution",
+    )
+    b.add(every, c.t_resolve1, "status_change", AGENT, 13, agent=c.agent, status=("open", "solved"))
     r = np.flatnonzero(c.reopen)
     b.add(r, c.t_reopen[r], "reopen", CUSTOMER, 14, body="reopen")
     b.add(r, c.t_reopen[r], "status_change", SYSTEM, 15, status=("solved", "open"))
     b.add(r, c.t_reply2[r], "public_reply", AGENT, 16, agent=c.agent[r], body="reply")
-    b.add(r, c.t_resolve2[r], "resolution", AGENT, 17, agent=c.agent[r],
-          tool=_resolution_tools(rng, c.skill[r]), body="resolution")
-    b.add(r, c.t_resolve2[r], "status_change", AGENT, 18, agent=c.agent[r],
-          status=("open", "solved"))
+    b.add(
+        r,
+        c.t_resolve2[r],
+        "resolution",
+        AGENT,
+        17,
+        agent=c.agent[r],
+        tool=_resolution_tools(rng, c.skill[r]),
+        body="resolution",
+    )
+    b.add(
+        r, c.t_resolve2[r], "status_change", AGENT, 18, agent=c.agent[r], status=("open", "solved")
+    )
     r = np.flatnonzero(c.confirm)
     b.add(r, c.t_confirm[r], "confirmation", AGENT, 19, agent=c.agent[r], body="confirmation")
     r = np.flatnonzero(c.callback)
     b.add(r, c.t_callback[r], "callback", AGENT, 20, agent=c.agent[r], body="callback")
 
     # An agent closes after confirming with the user; otherwise the system auto-closes.
-    closer = np.where(c.closed_by_agent, AGENT, SYSTEM)
-    closer_agent = np.where(c.closed_by_agent, c.agent, -1)
+    closer = np.where(c.confirm, AGENT, SYSTEM)
+    closer_agent = np.where(c.confirm, c.agent, -1)
     b.add(every, c.t_close, "closure", closer, 21, agent=closer_agent, body="closure")
-    b.add(every, c.t_close, "status_change", closer, 22, agent=closer_agent,
-          status=("solved", "closed"))
+    b.add(
+        every,
+        c.t_close,
+        "status_change",
+        closer,
+        22,
+        agent=closer_agent,
+        status=("solved", "closed"),
+    )
     return b
 
 
-def _conversation_blocks(c: Chunk, b: _Blocks, calendars: TeamCalendars, rng: np.random.Generator) -> None:
+def _conversation_blocks(
+    c: Chunk, b: _Blocks, calendars: TeamCalendars, rng: np.random.Generator
+) -> None:
     """Extra replies, customer messages, notes and proactive updates while work goes on."""
     worked = ~c.fcr
     span = c.t_resolve1 - c.t_start
@@ -196,15 +275,21 @@ def _proactive_updates(
         hi = np.minimum(calendar.ends[day], c.t_resolve1[rows])
         posted = (hi > lo) & (rng.random(rows.size) < 0.15 + 0.75 * c.skill[rows])
         at = lo + (rng.random(rows.size) * (hi - lo)).astype(np.int64)
-        b.add(rows[posted], at[posted], "proactive_update", AGENT, 10,
-              agent=c.agent[rows[posted]], body="proactive_update")  # fmt: skip
+        b.add(
+            rows[posted],
+            at[posted],
+            "proactive_update",
+            AGENT,
+            10,
+            agent=c.agent[rows[posted]],
+            body="proactive_update",
+        )
 
 
 @dataclass(frozen=True)
 class ChunkEvents:
     columns: dict[str, pa.Array]
     status: np.ndarray  # status code per ticket at the export moment
-    count: int
 
 
 def build_events(
@@ -244,7 +329,7 @@ def build_events(
         "tool": pick(TOOLS, ev["tool"]),
         "body": BODY_TABLE.take(body, valid=has_body),
     }
-    return ChunkEvents(columns, _current_status(ev, c.size), n)
+    return ChunkEvents(columns, _current_status(ev, c.size))
 
 
 def _current_status(ev: dict[str, np.ndarray], tickets: int) -> np.ndarray:

@@ -6,8 +6,6 @@ and by what went wrong on the ticket (a reopen, a slow fix, a failed workaround)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pyarrow as pa
 
@@ -31,12 +29,6 @@ ST = {name: i for i, name in enumerate(STATUSES)}
 RATING_EDGES = np.array([1.0, 1.8, 2.6, 3.3])
 
 
-@dataclass(frozen=True)
-class Rows:
-    columns: dict[str, pa.Array]
-    count: int
-
-
 def _sample(ticket_ids: pa.Array, rows: np.ndarray) -> pa.Array:
     return ticket_ids.take(pa.array(rows, pa.int64()))
 
@@ -47,7 +39,7 @@ def _comment_bucket(score: np.ndarray, edges: tuple[float, float]) -> np.ndarray
 
 def build_surveys(
     c: Chunk, ticket_ids: pa.Array, export_s: int, first: int, width: int, rng: np.random.Generator
-) -> Rows:
+) -> dict[str, pa.Array]:
     """About a quarter of resolved tickets get a survey shortly after the final fix."""
     resolved = c.t_final < export_s
     sent_at = c.t_final + rng.integers(5 * MINUTE, 3 * HOUR, c.size)
@@ -71,7 +63,7 @@ def build_surveys(
         "rating": ints(rating, valid=answered),
         "comment": SURVEY_COMMENT_TABLE.take(comment, valid=commented),
     }
-    return Rows(columns, n)
+    return columns
 
 
 def _score(center: np.ndarray, spread: float, rng: np.random.Generator) -> np.ndarray:
@@ -89,7 +81,7 @@ def build_qa_reviews(
     first: int,
     width: int,
     rng: np.random.Generator,
-) -> Rows:
+) -> dict[str, pa.Array]:
     """About 5% of closed tickets are reviewed within days of closure."""
     closed = status == ST["closed"]
     reviewed_at = c.t_close + rng.integers(2 * HOUR, 4 * DAY, c.size)
@@ -119,7 +111,7 @@ def build_qa_reviews(
         "documentation_score": numbers(documentation),
         "comment": QA_COMMENT_TABLE.take(comment, valid=commented),
     }
-    return Rows(columns, n)
+    return columns
 
 
 def _complaint_category(c: Chunk, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -154,7 +146,7 @@ def build_complaints(
     first: int,
     width: int,
     rng: np.random.Generator,
-) -> Rows:
+) -> dict[str, pa.Array]:
     """1-2% of tickets draw a complaint, far more often when something went wrong."""
     chance = 0.003 + 0.016 * (1 - c.skill) + 0.015 * c.slow + 0.035 * c.reopen
     chance = chance + 0.04 * (c.workaround & c.reopen)
@@ -183,4 +175,4 @@ def build_complaints(
         "resolved_at": timestamps(resolved_at, valid=resolved),
         "description": COMPLAINT_TABLE.take(text),
     }
-    return Rows(columns, n)
+    return columns

@@ -29,6 +29,10 @@ RELEASE_PERIOD_DAYS = 91  # each product ships quarterly
 CREATED_LINK_WINDOW = 5 * DAY
 
 
+# (ticket rows in the chunk, article indices, link moments) of one link type.
+Links = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
 def article_count(tickets: int) -> int:
     return int(min(MAX_ARTICLES, max(MIN_ARTICLES, tickets // TICKETS_PER_ARTICLE)))
 
@@ -60,12 +64,16 @@ class KnowledgeBase:
         return idx, self.created[idx]
 
 
-def _titles(product: np.ndarray, category: np.ndarray, english: np.ndarray, variant: np.ndarray):
+def _titles(
+    product: np.ndarray, category: np.ndarray, english: np.ndarray, variant: np.ndarray
+) -> list[str]:
     titles = []
     for p, cat, en, v in zip(product, category, english, variant, strict=True):
         zh_subject, en_subject = SUBJECTS[cat][v]
         name = PRODUCTS[p]
-        titles.append(f"{name}: how to fix - {en_subject}" if en else f"{name}：{zh_subject}处理指南")
+        titles.append(
+            f"{name}: how to fix - {en_subject}" if en else f"{name}：{zh_subject}处理指南"
+        )
     return titles
 
 
@@ -137,11 +145,15 @@ def build_articles(
     )
 
 
-def _used_links(c: Chunk, kb: KnowledgeBase, resolved: np.ndarray, rng: np.random.Generator):
+def _used_links(
+    c: Chunk, kb: KnowledgeBase, resolved: np.ndarray, rng: np.random.Generator
+) -> Links:
     """KCS 'used' links: good agents search and link much more often."""
     chosen = resolved & (rng.random(c.size) < 0.15 + 0.45 * c.skill)
     linked_at = np.where(
-        c.fcr, c.t_resolve1, c.t_start + (rng.uniform(0.1, 1.0, c.size) * (c.t_resolve1 - c.t_start))
+        c.fcr,
+        c.t_resolve1,
+        c.t_start + (rng.uniform(0.1, 1.0, c.size) * (c.t_resolve1 - c.t_start)),
     ).astype(np.int64)
     article = np.full(c.size, -1, dtype=np.int64)
     u = rng.random(c.size)
@@ -156,7 +168,9 @@ def _used_links(c: Chunk, kb: KnowledgeBase, resolved: np.ndarray, rng: np.rando
     return rows, article[rows], linked_at[rows]
 
 
-def _created_links(c: Chunk, kb: KnowledgeBase, resolved: np.ndarray, rng: np.random.Generator):
+def _created_links(
+    c: Chunk, kb: KnowledgeBase, resolved: np.ndarray, rng: np.random.Generator
+) -> Links:
     """'created': the agent wrote up an article within days of resolving the ticket."""
     chosen = resolved & (rng.random(c.size) < 0.01 + 0.05 * c.skill)
     article = np.full(c.size, -1, dtype=np.int64)
@@ -174,7 +188,9 @@ def _created_links(c: Chunk, kb: KnowledgeBase, resolved: np.ndarray, rng: np.ra
     return rows, article[rows], kb.created[article[rows]]
 
 
-def _updated_links(c: Chunk, kb: KnowledgeBase, resolved: np.ndarray, rng: np.random.Generator):
+def _updated_links(
+    c: Chunk, kb: KnowledgeBase, resolved: np.ndarray, rng: np.random.Generator
+) -> Links:
     """'updated': the agent revised an article of the product while resolving; only links
     consistent with the article's last update time are kept."""
     chosen = resolved & (rng.random(c.size) < 0.01 + 0.03 * c.skill)
@@ -212,9 +228,19 @@ def build_links(
     linked_at = np.concatenate([p[2] for p in parts])
     link_type = np.concatenate([np.full(p[0].size, p[3], dtype=np.int64) for p in parts])
     keep = linked_at < export_s
-    rows, article, linked_at, link_type = rows[keep], article[keep], linked_at[keep], link_type[keep]
+    rows, article, linked_at, link_type = (
+        rows[keep],
+        article[keep],
+        linked_at[keep],
+        link_type[keep],
+    )
     order = np.lexsort((link_type, linked_at, rows))
-    rows, article, linked_at, link_type = rows[order], article[order], linked_at[order], link_type[order]
+    rows, article, linked_at, link_type = (
+        rows[order],
+        article[order],
+        linked_at[order],
+        link_type[order],
+    )
     return {
         "ticket_id": ticket_ids.take(pa.array(rows, pa.int64())),
         "article_id": kb.article_ids.take(pa.array(article, pa.int64())),

@@ -83,8 +83,7 @@ class Chunk:
     t_confirm: np.ndarray
     callback: np.ndarray
     t_callback: np.ndarray
-    t_close: np.ndarray
-    closed_by_agent: np.ndarray
+    t_close: np.ndarray  # by the agent right after confirming, else auto-closed
 
     @property
     def size(self) -> int:
@@ -120,7 +119,9 @@ def _transfer_targets(staff: Staff, team: np.ndarray, rng: np.random.Generator) 
     out = team.copy()
     for k, spec in enumerate(staff.teams):
         rows = np.flatnonzero(team == k)
-        peers = [j for j, t in enumerate(staff.teams) if j != k and t.calendar_id == spec.calendar_id]
+        peers = [
+            j for j, t in enumerate(staff.teams) if j != k and t.calendar_id == spec.calendar_id
+        ]
         if not peers:
             peers = [j for j in range(len(staff.teams)) if j != k][:1]
         if rows.size and peers:
@@ -168,7 +169,13 @@ def simulate(
     agent = agent0.copy()
     moved = np.flatnonzero(transfer)
     agent[moved] = route(
-        staff, team[moved], category[moved], complexity[moved], t_transfer[moved], rng, agent0[moved]
+        staff,
+        team[moved],
+        category[moved],
+        complexity[moved],
+        t_transfer[moved],
+        rng,
+        agent0[moved],
     )
     transfer &= agent != agent0
     team = np.where(transfer, team, team0)
@@ -265,5 +272,4 @@ def simulate(
         callback=callback,
         t_callback=t_callback,
         t_close=t_close,
-        closed_by_agent=confirm,
     )

@@ -187,4 +187,3 @@ def build_holiday_calendars(window: Window) -> dict[str, pa.Array]:
         "day_type": strings(["holiday"] * len(rows)),
         "holiday_name": strings([name for _, name in rows]),
     }
-

@@ -143,8 +143,7 @@ class CsvSink(_Sink):
 
     def _write(self, table: pa.Table) -> None:
         arrays = [
-            iso_utc(col.combine_chunks()) if col.type == TIMESTAMP else col
-            for col in table.columns
+            iso_utc(col.combine_chunks()) if col.type == TIMESTAMP else col for col in table.columns
         ]
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
 
@@ -174,13 +173,24 @@ class ParquetSink(_Sink):
             self._writer = None
 
 
+# Anything JSON requires escaping inside a string: backslash, quote, control characters.
+_JSON_SPECIAL = r'[\\"\x00-\x1f]'
+_JSON_ESCAPES = [("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")]
+_JSON_ESCAPES += [(chr(c), f"\\u{c:04x}") for c in range(32) if chr(c) not in "\n\r\t"]
+
+
+def _json_string(values: pa.Array) -> pa.Array:
+    """Strings as quoted JSON strings; the escape passes run only if something needs them."""
+    if pc.any(pc.match_substring_regex(values, _JSON_SPECIAL)).as_py():
+        for raw, escaped in _JSON_ESCAPES:
+            values = pc.replace_substring(values, raw, escaped)
+    return pc.binary_join_element_wise('"', values, '"', "")
+
+
 def _json_values(values: pa.Array, kind: ColumnType) -> pa.Array:
     """Each value as JSON text; null for missing."""
     if kind == ColumnType.STRING:
-        text = values
-        for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r")):
-            text = pc.replace_substring(text, raw, escaped)
-        text = pc.binary_join_element_wise('"', text, '"', "")
+        text = _json_string(values)
     elif kind == ColumnType.TIMESTAMP:
         text = pc.binary_join_element_wise('"', iso_utc(values), '"', "")
     elif kind == ColumnType.DATE:

@@ -59,13 +59,28 @@ SUBJECTS: tuple[tuple[Pair, ...], ...] = (
 )
 
 SYMPTOMS: tuple[tuple[Pair, ...], ...] = (
-    (("VPN客户端连接超时", "VPN client times out"), ("网络间歇性中断", "Intermittent loss of network")),
-    (("查询执行超过60秒", "Query runs longer than 60 seconds"), ("连接池耗尽", "Connection pool exhausted")),
-    (("登录提示密码错误", "Login says wrong password"), ("邮件停留在发件箱", "Mail stuck in outbox")),
+    (
+        ("VPN客户端连接超时", "VPN client times out"),
+        ("网络间歇性中断", "Intermittent loss of network"),
+    ),
+    (
+        ("查询执行超过60秒", "Query runs longer than 60 seconds"),
+        ("连接池耗尽", "Connection pool exhausted"),
+    ),
+    (
+        ("登录提示密码错误", "Login says wrong password"),
+        ("邮件停留在发件箱", "Mail stuck in outbox"),
+    ),
     (("设备无任何指示灯", "Device shows no lights"), ("屏幕黑屏", "Screen stays black")),
     (("多次输错密码后锁定", "Locked after failed logins"), ("权限不足无法访问", "Access denied")),
-    (("安装程序报错退出", "Installer exits with an error"), ("程序启动后闪退", "Program closes on start")),
-    (("邮件含可疑链接", "Mail contains a suspicious link"), ("杀毒软件弹出告警", "Antivirus raises an alert")),
+    (
+        ("安装程序报错退出", "Installer exits with an error"),
+        ("程序启动后闪退", "Program closes on start"),
+    ),
+    (
+        ("邮件含可疑链接", "Mail contains a suspicious link"),
+        ("杀毒软件弹出告警", "Antivirus raises an alert"),
+    ),
     (("打印任务卡在队列", "Print job stuck in queue"), ("打印机显示卡纸", "Printer reports a jam")),
 )
 
@@ -81,15 +96,39 @@ ROOT_CAUSES: tuple[tuple[Pair, ...], ...] = (
 )
 
 RESOLUTIONS: tuple[tuple[Pair, ...], ...] = (
-    (("更新证书后恢复连接", "Renewed certificate and reconnected"), ("更换端口后恢复", "Moved to a working port")),
-    (("添加索引并优化查询", "Added index and tuned query"), ("更新统计信息", "Refreshed statistics")),
-    (("重置密码并重新登录", "Reset password and logged in"), ("清理邮箱空间", "Freed mailbox space")),
-    (("更换电源适配器", "Replaced power adapter"), ("重新安装显卡驱动", "Reinstalled graphics driver")),
-    (("解锁账号并说明密码策略", "Unlocked account and explained policy"), ("调整权限组", "Fixed permission group")),
-    (("安装缺失组件后重装", "Installed missing component and reinstalled"), ("重置应用配置", "Reset application settings")),
-    (("隔离邮件并重置凭据", "Quarantined mail and reset credentials"), ("清除恶意软件", "Removed malware")),
-    (("更新打印机驱动", "Updated printer driver"), ("清理卡纸并校准", "Cleared jam and recalibrated")),
-)  # fmt: skip
+    (
+        ("更新证书后恢复连接", "Renewed certificate and reconnected"),
+        ("更换端口后恢复", "Moved to a working port"),
+    ),
+    (
+        ("添加索引并优化查询", "Added index and tuned query"),
+        ("更新统计信息", "Refreshed statistics"),
+    ),
+    (
+        ("重置密码并重新登录", "Reset password and logged in"),
+        ("清理邮箱空间", "Freed mailbox space"),
+    ),
+    (
+        ("更换电源适配器", "Replaced power adapter"),
+        ("重新安装显卡驱动", "Reinstalled graphics driver"),
+    ),
+    (
+        ("解锁账号并说明密码策略", "Unlocked account and explained policy"),
+        ("调整权限组", "Fixed permission group"),
+    ),
+    (
+        ("安装缺失组件后重装", "Installed missing component and reinstalled"),
+        ("重置应用配置", "Reset application settings"),
+    ),
+    (
+        ("隔离邮件并重置凭据", "Quarantined mail and reset credentials"),
+        ("清除恶意软件", "Removed malware"),
+    ),
+    (
+        ("更新打印机驱动", "Updated printer driver"),
+        ("清理卡纸并校准", "Cleared jam and recalibrated"),
+    ),
+)
 
 CLOSURE_CODES = (
     "fixed",
@@ -104,7 +143,10 @@ CLOSURE_CODES = (
 EVENT_BODIES: dict[str, tuple[Pair, ...]] = {
     "auto_reply": (
         ("感谢您的来信，我们已收到您的请求。", "Thank you, we have received your request."),
-        ("您的工单已创建，工程师将尽快联系您。", "Your ticket is logged; an engineer will contact you soon."),
+        (
+            "您的工单已创建，工程师将尽快联系您。",
+            "Your ticket is logged; an engineer will contact you soon.",
+        ),
     ),
     "first_reply": (
         ("您好，我们正在处理您的问题。", "Hello, we are looking into your issue."),
@@ -130,7 +172,10 @@ EVENT_BODIES: dict[str, tuple[Pair, ...]] = {
         ("需要与网络组确认。", "Need to confirm with the network group."),
     ),
     "proactive_update": (
-        ("进展更新：我们仍在处理，预计明天给出结论。", "Update: still working on it, expect a result tomorrow."),
+        (
+            "进展更新：我们仍在处理，预计明天给出结论。",
+            "Update: still working on it, expect a result tomorrow.",
+        ),
         ("进展更新：已联系厂商，等待回复。", "Update: vendor contacted, waiting for their answer."),
     ),
     "workaround": (
@@ -165,19 +210,25 @@ EVENT_BODIES: dict[str, tuple[Pair, ...]] = {
         ("工单已关闭。", "Ticket closed."),
         ("问题已解决，工单关闭。", "Resolved and closed."),
     ),
-}  # fmt: skip
+}
 
 SURVEY_COMMENTS: tuple[tuple[Pair, ...], ...] = (
-    (("太慢了，等了很久。", "Far too slow."), ("问题没有真正解决。", "The problem was not really fixed.")),
-    (("还可以。", "It was OK."), ("解决了，但沟通可以更清楚。", "Solved, but communication could be clearer.")),
+    (
+        ("太慢了，等了很久。", "Far too slow."),
+        ("问题没有真正解决。", "The problem was not really fixed."),
+    ),
+    (
+        ("还可以。", "It was OK."),
+        ("解决了，但沟通可以更清楚。", "Solved, but communication could be clearer."),
+    ),
     (("非常专业，谢谢！", "Very professional, thank you!"), ("响应很快。", "Quick response.")),
-)  # fmt: skip
+)
 
 QA_COMMENTS: tuple[tuple[Pair, ...], ...] = (
     (("记录不完整，诊断步骤缺失。", "Incomplete record; diagnosis steps missing."),),
     (("处理规范，可加强说明。", "Handled correctly; explanation could improve."),),
     (("处理出色，记录完整。", "Excellent handling, complete record."),),
-)  # fmt: skip
+)
 
 # Per complaint category, in the contract's allowed order.
 COMPLAINT_TEXTS: tuple[tuple[Pair, ...], ...] = (
@@ -191,13 +242,28 @@ COMPLAINT_TEXTS: tuple[tuple[Pair, ...], ...] = (
 
 # Per indicator, in spec.INDICATORS order.
 ACTION_TITLES: tuple[tuple[Pair, ...], ...] = (
-    (("优化工单分派规则", "Improve ticket routing rules"), ("增加早班值守", "Add early shift cover")),
-    (("复盘重开工单", "Review reopened tickets"), ("完善解决前验证清单", "Add a pre-resolution checklist")),
+    (
+        ("优化工单分派规则", "Improve ticket routing rules"),
+        ("增加早班值守", "Add early shift cover"),
+    ),
+    (
+        ("复盘重开工单", "Review reopened tickets"),
+        ("完善解决前验证清单", "Add a pre-resolution checklist"),
+    ),
     (("满意度差评回访", "Call back detractors"), ("沟通技巧培训", "Communication training")),
-    (("知识库文章补充计划", "Knowledge base backlog sprint"), ("推行KCS流程", "Roll out the KCS workflow")),
-    (("复杂工单专家支持", "Expert pool for complex tickets"), ("解决时限监控", "Resolution SLA monitoring")),
-    (("工单记录规范培训", "Ticket documentation training"), ("必填字段检查", "Mandatory field checks")),
-)  # fmt: skip
+    (
+        ("知识库文章补充计划", "Knowledge base backlog sprint"),
+        ("推行KCS流程", "Roll out the KCS workflow"),
+    ),
+    (
+        ("复杂工单专家支持", "Expert pool for complex tickets"),
+        ("解决时限监控", "Resolution SLA monitoring"),
+    ),
+    (
+        ("工单记录规范培训", "Ticket documentation training"),
+        ("必填字段检查", "Mandatory field checks"),
+    ),
+)
 
 ZH_SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "马", "朱")
 ZH_GIVEN = ("伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明", "超", "婷")

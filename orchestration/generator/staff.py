@@ -52,7 +52,8 @@ class Staff:
 
     def agent_columns(self) -> dict[str, pa.Array]:
         skill_text = [
-            ";".join(c for c, has in zip(CATEGORIES, row, strict=True) if has) for row in self.skills
+            ";".join(c for c, has in zip(CATEGORIES, row, strict=True) if has)
+            for row in self.skills
         ]
         return {
             "agent_id": strings(self.agent_ids),

@@ -3,13 +3,22 @@
 import dagster as dg
 
 from orchestration.publish.store import PUBLISHED_MODELS, publish
+from orchestration.quality.suites import discover_suites
 from orchestration.resources import TsqHome
+
+# Dagster holds back an asset only for blocking checks on its *direct* upstream assets.
+# The dbt layers are one op, so publishing depends directly on every asset that has a
+# suite: then each blocking check must pass before this asset may run.
+_GATED_ASSETS = sorted({suite.asset_key for suite in discover_suites()})
 
 
 @dg.asset(
     key="published_store",
     group_name="published",
-    deps=[dg.AssetKey(["published", model]) for model in PUBLISHED_MODELS],
+    deps=[
+        *(dg.AssetKey(["published", model]) for model in PUBLISHED_MODELS),
+        *(dg.AssetKey(list(key)) for key in _GATED_ASSETS),
+    ],
     description="published.duckdb, the BI-facing store, replaced atomically. Blocking checks "
     "on every layer sit upstream of it: if one fails, this asset does not run and the "
     "previous file stays as it was.",
@@ -18,13 +27,13 @@ from orchestration.resources import TsqHome
 )
 def published_store(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.MaterializeResult:
     checks = context.instance.get_records_for_run(
-        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     checks_passed = sum(
         1 for record in checks if record.event_log_entry.dagster_event.event_specific_data.passed
     )
     with tsq.connect() as con:
-        outcome = publish(con, tsq.settings.published_path, context.run_id, checks_passed)
+        outcome = publish(con, tsq.settings.published_path, context.run.run_id, checks_passed)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(outcome.path)),

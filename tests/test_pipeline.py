@@ -1,0 +1,158 @@
+"""The whole graph, materialised through Dagster on a small generated sample in a
+temporary TSQ_HOME: ingest -> dbt -> checks -> publish, rerun, and blocked publishing."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orchestration.generator import generate
+from orchestration.runner import RunOutcome, run_pipeline
+from orchestration.settings import TsqSettings
+from tests.conftest import query
+
+UX1 = (
+    "ux_first_response_minutes",
+    "ux_first_response_sla_rate",
+    "ux_resolution_hours_tiered",
+    "ux_resolution_sla_rate",
+    "ux_proactive_update_rate",
+)
+
+
+def run_in(home: Path) -> tuple[TsqSettings, RunOutcome]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TSQ_HOME", str(home))
+        env.setenv("DAGSTER_HOME", str(home / "dagster"))
+        settings = TsqSettings(home=home).ensure()
+        return settings, run_pipeline(settings)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TsqSettings, RunOutcome]]:
+    home = tmp_path_factory.mktemp("pipeline") / "home"
+    generate(TsqSettings(home=home).ensure().inbox, tickets=1500, seed=7)
+    yield run_in(home)
+
+
+def test_the_whole_graph_runs_and_publishes(first_run):
+    settings, outcome = first_run
+    assert outcome.success, outcome.report_lines()
+    assert outcome.published and not outcome.failed_checks
+    tables = {row[0] for row in query(settings.published_path, "SHOW TABLES")}
+    assert tables == {"indicator_catalog", "indicator_values", "scores", "publish_log"}
+    assert query(settings.published_path, "SELECT count(*), min(status) FROM publish_log") == [
+        (1, "published")
+    ]
+    (checks_passed,) = query(settings.published_path, "SELECT checks_passed FROM publish_log")[0]
+    assert checks_passed >= 5  # at least one suite per layer
+
+
+def test_raw_rows_keep_their_lineage(first_run):
+    settings, _ = first_run
+    rows = query(
+        settings.warehouse_path,
+        "SELECT count(*), count(DISTINCT _source_row), min(_source_row), "
+        "count(*) FILTER (WHERE _source_file <> 'tickets.csv') FROM raw.tickets",
+    )
+    assert rows == [(1500, 1500, 1, 0)]
+
+
+def test_every_ux1_indicator_has_a_value_for_the_organisation_each_month(first_run):
+    settings, _ = first_run
+    rows = query(
+        settings.published_path,
+        "SELECT indicator_id, count(*) FILTER (WHERE value IS NULL), "
+        "count(*) FILTER (WHERE score IS NOT NULL) FROM indicator_values "
+        "WHERE period_grain = 'month' AND scope_type = 'organisation' "
+        "GROUP BY indicator_id ORDER BY indicator_id",
+    )
+    assert [r[0] for r in rows] == sorted(UX1)
+    # the last, partial month may lack resolutions; every indicator has values and scores
+    for indicator_id, null_months, scored_months in rows:
+        assert null_months <= 1 and scored_months >= 4, indicator_id
+
+
+def test_rates_sit_inside_their_intervals(first_run):
+    settings, _ = first_run
+    outside = query(
+        settings.published_path,
+        "SELECT count(*) FROM indicator_values "
+        "WHERE ci_low IS NOT NULL AND NOT (value BETWEEN ci_low - 1e-6 AND ci_high + 1e-6)",
+    )
+    assert outside == [(0,)]
+
+
+def test_teams_score_differently(first_run):
+    settings, _ = first_run
+    scores = query(
+        settings.published_path,
+        "SELECT scope_id, score FROM scores WHERE period_grain = 'quarter' "
+        "AND scope_type = 'team' AND level = 'subdimension' AND node_id = 'UX1' "
+        "AND score IS NOT NULL AND period_start = DATE '2026-07-01'",
+    )
+    values = [score for _, score in scores]
+    assert len(values) >= 3
+    assert max(values) - min(values) >= 5, scores
+
+
+def test_a_second_run_adds_nothing_and_changes_no_score(first_run, tmp_path):
+    settings, _ = first_run
+    copy = tmp_path / "home"
+    shutil.copytree(settings.root, copy)
+    values_sql = (
+        "SELECT md5(string_agg(row_text, ',' ORDER BY row_text)) FROM (SELECT concat_ws('|', "
+        "period_grain, period_start, scope_type, scope_id, indicator_id, value, score) AS row_text "
+        "FROM indicator_values)"
+    )
+    before = query(settings.published_path, values_sql)
+    counts_sql = "SELECT (SELECT count(*) FROM raw.tickets), (SELECT count(*) FROM raw.loads)"
+    loads_before = query(settings.warehouse_path, counts_sql)
+    rerun_settings, outcome = run_in(copy)
+    assert outcome.success
+    assert query(rerun_settings.warehouse_path, counts_sql) == loads_before
+    assert query(rerun_settings.published_path, values_sql) == before
+    assert query(rerun_settings.published_path, "SELECT count(*) FROM publish_log") == [(2,)]
+
+
+BAD_TICKET_HEADER = (
+    "ticket_id,created_at,channel,priority,complexity_tier,category,team_id,status,closed_at\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "failed_check"),
+    [
+        # raw layer: a priority outside the contract
+        (
+            "BAD-1,2026-09-01T02:00:00Z,email,P9,1,network,{team},open,\n",
+            "raw/tickets:gx_raw_tickets",
+        ),
+        # staging layer: parses fine, but closed before it was created
+        (
+            "BAD-2,2026-09-01T02:00:00Z,email,P2,1,network,{team},closed,2026-08-01T02:00:00Z\n",
+            "staging/stg_helpdesk__tickets:gx_stg_helpdesk__tickets",
+        ),
+    ],
+)
+def test_a_planted_bad_row_blocks_publishing(first_run, tmp_path, bad_row, failed_check):
+    settings, _ = first_run
+    copy = tmp_path / "home"
+    shutil.copytree(settings.root, copy)
+    published_before = sha256(copy / "published.duckdb")
+    (team,) = query(copy / "tsq.duckdb", "SELECT min(team_id) FROM raw.teams")[0]
+    (copy / "inbox" / "tickets-late.csv").write_text(
+        BAD_TICKET_HEADER + bad_row.format(team=team), encoding="utf-8"
+    )
+    rerun_settings, outcome = run_in(copy)
+    assert not outcome.success and not outcome.published
+    assert failed_check in outcome.failed_checks, outcome.failed_checks
+    assert sha256(rerun_settings.published_path) == published_before
