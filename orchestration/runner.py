@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 
@@ -21,9 +24,10 @@ class RunOutcome:
     warned_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     settings: TsqSettings | None = None
+    log_path: Path | None = None
 
     def report_lines(self) -> list[str]:
-        lines = [f"run {self.run_id}"]
+        lines = [f"run {self.run_id} (full log: {self.log_path})"]
         for name in self.warned_checks:
             lines.append(f"[yellow]warning check failed:[/yellow] {name}")
         for name in self.failed_checks:
@@ -59,13 +63,18 @@ def run_pipeline(settings: TsqSettings) -> RunOutcome:
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def("tsq_pipeline")
-    with dagster_instance(settings) as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            # the full event log is in the Dagster instance (and the UI); keep the terminal short
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
+    log_dir = settings.root / "logs"
+    log_dir.mkdir(exist_ok=True)
+    log_path = log_dir / f"tsq-run-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.log"
+    # dbt's and Dagster's step output goes to the log file (and the run's events to the
+    # Dagster instance, for the UI); the terminal gets the summary.
+    with (
+        dagster_instance(settings) as instance,
+        log_path.open("w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+        contextlib.redirect_stderr(log),
+    ):
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
     evaluations = result.get_asset_check_evaluations()
     failed = sorted(
         f"{e.asset_key.to_user_string()}:{e.check_name}"
@@ -93,4 +102,5 @@ def run_pipeline(settings: TsqSettings) -> RunOutcome:
         warned_checks=warned,
         failed_steps=failed_steps,
         settings=settings,
+        log_path=log_path,
     )
