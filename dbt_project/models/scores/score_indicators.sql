@@ -33,8 +33,12 @@ joined as (
         values_.ci_low,
         values_.ci_high,
         catalog.min_sample,
+        catalog.direction,
         catalog.target,
         catalog.floor,
+        catalog.band_low,
+        catalog.band_high,
+        catalog.ceiling,
         case
             when values_.value is null then 'no_data'
             when values_.sample_size < catalog.min_sample then 'below_min_sample'
@@ -52,10 +56,19 @@ joined as (
 
 select
     *,
-    -- linear between floor (0) and target (100); works for both directions because a
-    -- lower-is-better indicator has its target below its floor
-    -- rounded to 4 decimals so that equal inputs give equal, comparable scores
-    case when score_status = 'scored' then
-        round(greatest(0.0, least(100.0, 100.0 * (value - floor) / (target - floor))), 4)
-    end as score
+    -- clipped to [0, 100]; rounded to 4 decimals so equal inputs give equal scores.
+    -- (The outer CASE matters: greatest/least skip NULLs, so they would turn "no
+    -- score" into 100.)
+    case when score_status = 'scored' then round(greatest(0.0, least(100.0, case
+        -- a band: 100 inside [band_low, band_high], falling linearly to 0 at floor below
+        -- and at ceiling above (too few and too many escalations both lose)
+        when direction = 'band' then case
+            when value < band_low then 100.0 * (value - floor) / (band_low - floor)
+            when value > band_high then 100.0 * (ceiling - value) / (ceiling - band_high)
+            else 100.0
+        end
+        -- linear between floor (0) and target (100); serves both directions because a
+        -- lower-is-better indicator has its target below its floor
+        else 100.0 * (value - floor) / (target - floor)
+    end)), 4) end as score
 from joined
