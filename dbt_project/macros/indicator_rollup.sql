@@ -6,8 +6,10 @@
     numerator    SQL aggregate, or none for indicators that are not ratios
     denominator  SQL aggregate, or none
     sample_size  SQL aggregate counting the units behind the value
+    stratum      optional column: aggregate within each of its values too (an extra
+                 output column `stratum`), for case-mix standardised indicators
 -#}
-{% macro indicator_rollup(indicator_id, relation, anchor_at, value, numerator=none, denominator=none, sample_size='count(*)', where=none) -%}
+{% macro indicator_rollup(indicator_id, relation, anchor_at, value, numerator=none, denominator=none, sample_size='count(*)', where=none, stratum=none) -%}
 {%- set grains = var('tsq_period_grains') -%}
 {%- set scopes = var('tsq_scopes') -%}
 {%- for grain in grains %}
@@ -22,11 +24,15 @@ select
     cast({{ numerator if numerator is not none else 'null' }} as double) as numerator,
     cast({{ denominator if denominator is not none else 'null' }} as double) as denominator,
     cast({{ sample_size }} as bigint) as sample_size
+    {%- if stratum %},
+    cast({{ stratum }} as varchar) as stratum
+    {%- endif %}
 from {{ relation }}
 where {{ anchor_at }} is not null
   and {{ scope_column }} is not null
   {%- if where %} and ({{ where }}){% endif %}
-group by 1, 2, 3, 4, 5
+  {%- if stratum %} and {{ stratum }} is not null{% endif %}
+group by 1, 2, 3, 4, 5{% if stratum %}, stratum{% endif %}
 {%- if not loop.last %}
 union all
 {%- endif %}

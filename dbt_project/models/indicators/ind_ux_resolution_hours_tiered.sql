@@ -1,11 +1,43 @@
-{#- UX1 问题解决时长(分层): median over tickets of business hours to resolution (or to an
-    earlier workaround) divided by the target hours of the ticket's complexity tier.
-    1.0 means "exactly on the tier's target"; a harder case mix is not penalised. -#}
-{{ indicator_rollup(
-    indicator_id='ux_resolution_hours_tiered',
-    relation=ref('fct_tickets'),
-    anchor_at='resolution_end_at',
-    value='median(resolution_target_ratio)',
-    sample_size='count(resolution_target_ratio)',
-    where='resolution_target_ratio is not null',
-) }}
+{#- UX1 问题解决时长(分层), case-mix standardised: within each complexity tier, the median
+    of (business hours to resolution or earlier workaround) / (the tier's target hours);
+    then the tiers' medians are averaged with the organisation's tier mix of the same
+    period as weights (direct standardisation). Two scopes with the same per-tier
+    performance get the same value whatever their own mix of easy and hard tickets.
+    1.0 means "on the tier's target". -#}
+with per_tier as (
+    {{ indicator_rollup(
+        indicator_id='ux_resolution_hours_tiered',
+        relation=ref('fct_tickets'),
+        anchor_at='resolution_end_at',
+        value='median(resolution_target_ratio)',
+        sample_size='count(resolution_target_ratio)',
+        where='resolution_target_ratio is not null',
+        stratum='complexity_tier',
+    ) }}
+),
+
+-- the standard population: how the whole organisation's tickets split across tiers
+standard_mix as (
+    select period_grain, period_start, stratum, sample_size as standard_weight
+    from per_tier
+    where scope_type = 'organisation'
+)
+
+select
+    per_tier.period_grain,
+    per_tier.period_start,
+    per_tier.scope_type,
+    per_tier.scope_id,
+    per_tier.indicator_id,
+    -- a scope without tickets of some tier is standardised over the tiers it has
+    sum(per_tier.value * standard_mix.standard_weight) / sum(standard_mix.standard_weight)
+        as value,
+    cast(null as double) as numerator,
+    cast(null as double) as denominator,
+    sum(per_tier.sample_size) as sample_size
+from per_tier
+inner join standard_mix
+    on standard_mix.period_grain = per_tier.period_grain
+    and standard_mix.period_start = per_tier.period_start
+    and standard_mix.stratum = per_tier.stratum
+group by 1, 2, 3, 4, 5
