@@ -104,6 +104,36 @@ def where() -> None:
 
 
 @main.command()
+@click.option(
+    "--ahp",
+    "ahp_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Derive weights from AHP pairwise matrices (YAML) into scoring_weights.csv.",
+)
+def weights(ahp_file: Path | None) -> None:
+    """Show the scoring weights, or derive them from AHP pairwise matrices."""
+    from orchestration.weights import AhpError, apply_ahp, read_weights, weight_sums_by_parent
+
+    if ahp_file is not None:
+        try:
+            results = apply_ahp(ahp_file)
+        except AhpError as error:
+            raise click.ClickException(str(error)) from error
+        for result in results:
+            pairs = ", ".join(
+                f"{c}={w:.3f}" for c, w in zip(result.children, result.weights, strict=True)
+            )
+            console.print(f"{result.parent}: {pairs} (CR {result.consistency_ratio:.3f})")
+    table = Table(title="Children's weights per parent (scoring_weights.csv)")
+    for column in ("parent", "sum of children's weights"):
+        table.add_column(column)
+    for parent, total in weight_sums_by_parent(read_weights()).items():
+        table.add_row(parent, f"{total:.6f}")
+    console.print(table)
+
+
+@main.command()
 @click.option("--check", is_flag=True, help="Fail if a generated page is out of date.")
 def docs(check: bool) -> None:
     """Write the generated pages: docs/export-contract.md and docs/indicators.md."""
