@@ -10,7 +10,18 @@
 
 with unioned as (
     {% for model in indicator_models %}
-    select * from {{ ref(model) }}
+    -- one shape for every indicator model, whatever types its aggregates produced
+    select
+        cast(period_grain as varchar) as period_grain,
+        cast(period_start as date) as period_start,
+        cast(scope_type as varchar) as scope_type,
+        cast(scope_id as varchar) as scope_id,
+        cast(indicator_id as varchar) as indicator_id,
+        cast(value as double) as value,
+        cast(numerator as double) as numerator,
+        cast(denominator as double) as denominator,
+        cast(sample_size as bigint) as sample_size
+    from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )

@@ -34,7 +34,7 @@ select
         as value,
     cast(null as double) as numerator,
     cast(null as double) as denominator,
-    sum(per_tier.sample_size) as sample_size
+    cast(sum(per_tier.sample_size) as bigint) as sample_size
 from per_tier
 inner join standard_mix
     on standard_mix.period_grain = per_tier.period_grain
