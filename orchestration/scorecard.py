@@ -17,11 +17,13 @@ def read_scorecard(
     try:
         if period_start is None:
             (period_start,) = con.execute(
-                # the latest period with an overall score, else simply the latest period
-                "SELECT coalesce(max(period_start) FILTER (WHERE score IS NOT NULL), "
-                "max(period_start)) FROM scores "
-                "WHERE period_grain = ? AND scope_type = ? AND level = 'overall'",
-                [grain, scope_type],
+                # the latest period measured nearly as fully as the best-covered one, so a
+                # partial period at the end of the data (a few stock indicators) is skipped
+                "SELECT max(period_start) FROM scores "
+                "WHERE period_grain = ? AND scope_type = ? AND level = 'overall' "
+                "AND coverage >= 0.8 * (SELECT max(coverage) FROM scores "
+                "WHERE period_grain = ? AND scope_type = ? AND level = 'overall')",
+                [grain, scope_type, grain, scope_type],
             ).fetchone()
         rows = con.execute(
             """

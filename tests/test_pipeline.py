@@ -15,13 +15,13 @@ from orchestration.runner import RunOutcome, run_pipeline
 from orchestration.settings import TsqSettings
 from tests.conftest import query
 
-UX1 = (
+UX1_IDS = {
     "ux_first_response_minutes",
     "ux_first_response_sla_rate",
     "ux_resolution_hours_tiered",
     "ux_resolution_sla_rate",
     "ux_proactive_update_rate",
-)
+}
 
 
 def run_in(home: Path) -> tuple[TsqSettings, RunOutcome]:
@@ -66,19 +66,37 @@ def test_raw_rows_keep_their_lineage(first_run):
     assert rows == [(1500, 1500, 1, 0)]
 
 
-def test_every_ux1_indicator_has_a_value_for_the_organisation_each_month(first_run):
+def test_every_catalogue_indicator_has_a_value_for_the_organisation_each_month(first_run):
+    settings, _ = first_run
+    catalogue = {
+        row[0]
+        for row in query(settings.published_path, "SELECT indicator_id FROM indicator_catalog")
+    }
+    assert catalogue >= UX1_IDS and len(catalogue) >= 35
+    rows = query(
+        settings.published_path,
+        "SELECT indicator_id, count(*) FILTER (WHERE value IS NOT NULL) FROM indicator_values "
+        "WHERE period_grain = 'month' AND scope_type = 'organisation' "
+        "AND period_start BETWEEN DATE '2026-05-01' AND DATE '2026-09-01' "
+        "GROUP BY indicator_id",
+    )
+    months_with_value = dict(rows)
+    # April is the data's first month: no process review is due yet, so it is left out
+    missing = {i: months_with_value.get(i, 0) for i in catalogue if months_with_value.get(i, 0) < 5}
+    assert not missing, missing
+
+
+def test_indicators_below_their_minimum_sample_are_flagged_not_zeroed(first_run):
     settings, _ = first_run
     rows = query(
         settings.published_path,
-        "SELECT indicator_id, count(*) FILTER (WHERE value IS NULL), "
-        "count(*) FILTER (WHERE score IS NOT NULL) FROM indicator_values "
-        "WHERE period_grain = 'month' AND scope_type = 'organisation' "
-        "GROUP BY indicator_id ORDER BY indicator_id",
+        "SELECT score_status, count(*) FILTER (WHERE score IS NOT NULL), count(*) "
+        "FROM indicator_values GROUP BY score_status ORDER BY score_status",
     )
-    assert [r[0] for r in rows] == sorted(UX1)
-    # the last, partial month may lack resolutions; every indicator has values and scores
-    for indicator_id, null_months, scored_months in rows:
-        assert null_months <= 1 and scored_months >= 4, indicator_id
+    by_status = {status: (scored, total) for status, scored, total in rows}
+    assert by_status["below_min_sample"][0] == 0 and by_status["below_min_sample"][1] > 0
+    assert by_status["no_data"][0] == 0
+    assert by_status["scored"][0] == by_status["scored"][1]
 
 
 def test_rates_sit_inside_their_intervals(first_run):
@@ -113,13 +131,20 @@ def test_a_second_run_adds_nothing_and_changes_no_score(first_run, tmp_path):
         "period_grain, period_start, scope_type, scope_id, indicator_id, value, score) AS row_text "
         "FROM indicator_values)"
     )
+    scores_sql = (
+        "SELECT md5(string_agg(row_text, ',' ORDER BY row_text)) FROM (SELECT concat_ws('|', "
+        "period_grain, period_start, scope_type, scope_id, level, node_id, score, coverage, rank)"
+        " AS row_text FROM scores)"
+    )
     before = query(settings.published_path, values_sql)
+    scores_before = query(settings.published_path, scores_sql)
     counts_sql = "SELECT (SELECT count(*) FROM raw.tickets), (SELECT count(*) FROM raw.loads)"
     loads_before = query(settings.warehouse_path, counts_sql)
     rerun_settings, outcome = run_in(copy)
     assert outcome.success
     assert query(rerun_settings.warehouse_path, counts_sql) == loads_before
     assert query(rerun_settings.published_path, values_sql) == before
+    assert query(rerun_settings.published_path, scores_sql) == scores_before
     assert query(rerun_settings.published_path, "SELECT count(*) FROM publish_log") == [(2,)]
 
 

@@ -1,6 +1,8 @@
 {#- Rolls child scores up to their parents with the weights of scoring_weights.
     A child without a score drops out and the weights of the others are renormalised;
-    coverage is the share of the parent's weight that was actually scored. -#}
+    coverage is the share of the parent's weight that was actually scored.
+    Sums run in DECIMAL: exact, so the result does not depend on the order in which a
+    parallel aggregation adds the rows, and a rerun publishes the same digits. -#}
 {% macro weighted_rollup(children, child_level, parent_level) -%}
 select
     children.period_grain,
@@ -9,12 +11,18 @@ select
     children.scope_id,
     '{{ parent_level }}' as level,
     weights.parent_id as node_id,
-    round(
-        sum(case when children.score is not null then weights.weight * children.score end)
-        / nullif(sum(case when children.score is not null then weights.weight end), 0),
+    cast(round(
+        sum(case when children.score is not null
+            then cast(weights.weight as decimal(18, 6)) * cast(children.score as decimal(18, 4)) end)
+        / nullif(sum(case when children.score is not null
+            then cast(weights.weight as decimal(18, 6)) end), 0),
         4
-    ) as score,
-    round(sum(weights.weight * children.coverage) / sum(weights.weight), 6) as coverage,
+    ) as double) as score,
+    cast(round(
+        sum(cast(weights.weight as decimal(18, 6)) * cast(children.coverage as decimal(18, 6)))
+        / sum(cast(weights.weight as decimal(18, 6))),
+        6
+    ) as double) as coverage,
     sum(children.indicators_scored) as indicators_scored,
     sum(children.indicators_total) as indicators_total
 from {{ children }} as children

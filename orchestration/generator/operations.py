@@ -145,7 +145,7 @@ def build_improvement_actions(
     team, opened = [], []
     for k in range(len(staff.teams)):
         for lo, hi in month_spans(window):
-            moments = _working_moments(calendars, k, lo, hi, 1 + min(rng.poisson(1.2), 3), rng)
+            moments = _working_moments(calendars, k, lo, hi, 2 + min(rng.poisson(2.0), 4), rng)
             team += [k] * len(moments)
             opened += [int(m) for m in moments]
     n = len(team)

@@ -1,0 +1,16 @@
+{#- One row per mystery-shopper test with the scope columns the indicator rollup needs.
+    A test knows its team, agent and channel only: product, priority and complexity tier
+    are NULL, so tests count in no scope of those types. -#}
+select
+    test_id,
+    tested_at,
+    team_id,
+    agent_id,
+    cast(null as varchar) as product,
+    channel,
+    cast(null as varchar) as priority,
+    cast(null as varchar) as complexity_tier,
+    technical_accuracy,
+    communication,
+    overall
+from {{ ref('stg_helpdesk__mystery_shops') }}

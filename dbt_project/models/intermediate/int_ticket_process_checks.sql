@@ -1,0 +1,105 @@
+{#- One row per ticket with the process checks the OPS2/OPS4 indicators count:
+    record hygiene of closed tickets (required fields, status order, closure code),
+    completeness of the key timestamps its status implies, and whether it was escalated
+    to a higher tier. Scope columns come from fct_tickets. -#}
+with tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+lifecycle as (
+    select * from {{ ref('int_ticket_lifecycle') }}
+),
+
+raw_tickets as (
+    select * from {{ ref('stg_helpdesk__tickets') }}
+),
+
+status_changes as (
+    -- the status log in order; simultaneous changes are ordered by event id
+    select
+        ticket_id,
+        from_status,
+        to_status,
+        lag(to_status) over (partition by ticket_id order by event_at, event_id) as previous_to_status,
+        row_number() over (partition by ticket_id order by event_at, event_id) as change_number,
+        row_number() over (partition by ticket_id order by event_at desc, event_id desc) as change_number_desc
+    from {{ ref('stg_helpdesk__ticket_events') }}
+    where event_type = 'status_change'
+),
+
+status_order as (
+    select
+        ticket_id,
+        -- every change starts where the previous one ended; the first starts from 'new'
+        bool_and(
+            from_status is not null
+            and to_status is not null
+            and from_status = case when change_number = 1 then 'new' else previous_to_status end
+        ) as changes_chain,
+        max(case when change_number_desc = 1 then to_status end) as last_to_status
+    from status_changes
+    group by ticket_id
+),
+
+closures as (
+    select ticket_id, max(event_at) as last_closure_at
+    from {{ ref('stg_helpdesk__ticket_events') }}
+    where event_type = 'closure'
+    group by ticket_id
+),
+
+escalated as (
+    select ticket_id, count(*) as upward_escalation_count
+    from {{ ref('int_ticket_escalations') }}
+    where is_upward
+    group by ticket_id
+)
+
+select
+    tickets.ticket_id,
+    tickets.created_at,
+    tickets.resolved_at,
+    -- the closure instant: tickets.closed_at, else the last closure event
+    case when tickets.status = 'closed' then coalesce(lifecycle.closed_at, closures.last_closure_at) end
+        as closed_at,
+    tickets.status,
+    tickets.team_id,
+    tickets.agent_id,
+    tickets.product,
+    tickets.channel,
+    tickets.priority,
+    tickets.complexity_tier,
+
+    -- hygiene (judged for closed tickets; NULL for the others)
+    case when tickets.status = 'closed' then
+        nullif(trim(raw_tickets.category), '') is not null
+        -- staging reads a missing product as 'unknown'
+        and nullif(trim(raw_tickets.product), '') is not null and raw_tickets.product <> 'unknown'
+        and nullif(trim(raw_tickets.agent_id), '') is not null
+    end as has_required_fields,
+    case when tickets.status = 'closed' then
+        coalesce(status_order.changes_chain, false)
+        -- the log must end where the ticket stands now
+        and coalesce(status_order.last_to_status = tickets.status, false)
+    end as has_valid_status_order,
+    case when tickets.status = 'closed' then
+        nullif(trim(raw_tickets.closure_code), '') is not null
+    end as has_closure_code,
+
+    -- key timestamps the status implies: created always, a first response once the ticket
+    -- has left 'new', a resolution event once solved or closed; none may precede creation
+    tickets.created_at is not null as has_created_at,
+    case when tickets.status <> 'new' then
+        coalesce(lifecycle.first_response_at >= tickets.created_at, false)
+    end as has_first_response_at,
+    case when tickets.status in ('solved', 'closed') then
+        coalesce(lifecycle.first_resolution_at >= tickets.created_at, false)
+    end as has_resolution_at,
+
+    coalesce(escalated.upward_escalation_count, 0) as upward_escalation_count
+from tickets
+inner join raw_tickets on raw_tickets.ticket_id = tickets.ticket_id
+inner join lifecycle on lifecycle.ticket_id = tickets.ticket_id
+left join status_order on status_order.ticket_id = tickets.ticket_id
+left join closures on closures.ticket_id = tickets.ticket_id
+left join escalated on escalated.ticket_id = tickets.ticket_id

@@ -1,0 +1,88 @@
+{#- One row per ticket with what OPS1 (resource allocation) asks of it: who resolved it
+    and whether that agent holds the ticket category's skill, how many active agents of
+    the owning team hold that skill, and whether a supporting tool was used. -#}
+with tickets as (
+    select * from {{ ref('int_ticket_lifecycle') }}
+),
+
+skills as (
+    select * from {{ ref('int_agent_skills') }}
+),
+
+events as (
+    select * from {{ ref('stg_helpdesk__ticket_events') }}
+),
+
+per_ticket_events as (
+    select
+        ticket_id,
+        -- the agent of the final resolution (latest resolution event naming an agent)
+        arg_max(agent_id, event_at) filter (where event_type = 'resolution' and agent_id is not null)
+            as resolution_agent_id,
+        count(tool) as tool_events,
+        count(distinct tool) as tools_used
+    from events
+    group by ticket_id
+),
+
+resolved_by as (
+    select
+        tickets.ticket_id,
+        coalesce(per_ticket_events.resolution_agent_id, tickets.agent_id) as resolver_agent_id,
+        coalesce(per_ticket_events.tool_events, 0) as tool_events,
+        coalesce(per_ticket_events.tools_used, 0) as tools_used
+    from tickets
+    left join per_ticket_events on per_ticket_events.ticket_id = tickets.ticket_id
+),
+
+team_coverage as (
+    -- active agents of the owning team who hold the ticket's category as a skill
+    select
+        tickets.ticket_id,
+        count(distinct skills.agent_id) as team_skilled_active_agents
+    from tickets
+    inner join skills
+        on skills.team_id = tickets.team_id
+        and skills.skill = lower(trim(tickets.category))
+        and skills.is_active
+    group by tickets.ticket_id
+),
+
+resolver_skill as (
+    select
+        resolved_by.ticket_id,
+        max(case when skills.skill = lower(trim(tickets.category)) then 1 else 0 end) = 1
+            as resolver_has_skill
+    from resolved_by
+    inner join tickets on tickets.ticket_id = resolved_by.ticket_id
+    -- every roster agent: a resolver with no skills at all is a mismatch, not unknown
+    inner join {{ ref('stg_helpdesk__agents') }} as roster on roster.agent_id = resolved_by.resolver_agent_id
+    left join skills on skills.agent_id = resolved_by.resolver_agent_id
+    group by resolved_by.ticket_id
+)
+
+select
+    tickets.ticket_id,
+    tickets.created_at,
+    tickets.resolved_at,
+    tickets.team_id,
+    tickets.agent_id,
+    tickets.product,
+    tickets.channel,
+    tickets.priority,
+    cast(tickets.complexity_tier as varchar) as complexity_tier,
+    tickets.category,
+    tickets.status,
+    resolved_by.resolver_agent_id,
+    -- NULL while unresolved, or when the resolver is not in the agent roster
+    case when tickets.resolved_at is not null then resolver_skill.resolver_has_skill end
+        as resolver_has_skill,
+    coalesce(team_coverage.team_skilled_active_agents, 0) as team_skilled_active_agents,
+    coalesce(team_coverage.team_skilled_active_agents, 0) >= 2 as category_covered,
+    resolved_by.tool_events,
+    resolved_by.tools_used,
+    resolved_by.tool_events > 0 as used_tool
+from tickets
+left join resolved_by on resolved_by.ticket_id = tickets.ticket_id
+left join team_coverage on team_coverage.ticket_id = tickets.ticket_id
+left join resolver_skill on resolver_skill.ticket_id = tickets.ticket_id
