@@ -11,24 +11,13 @@ events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
 ),
 
-event_milestones as (
-    select
-        ticket_id,
-        max(case when event_type = 'reopen' then event_at end) as last_reopen_at,
-        max(case when event_type = 'closure' then event_at end) as last_closure_at
-    from events
-    group by ticket_id
-),
-
 tickets as (
     select
         clock.ticket_id,
         clock.created_at,
         clock.resolved_at,
-        case
-            when clock.status = 'closed' then coalesce(clock.closed_at, event_milestones.last_closure_at)
-        end as closed_at,
-        event_milestones.last_reopen_at,
+        clock.closed_at,
+        clock.last_reopen_at,
         clock.team_id,
         clock.agent_id,
         clock.product,
@@ -41,7 +30,6 @@ tickets as (
         clock.resolved_working_days_through,
         clock.as_of_working_days_through
     from clock
-    left join event_milestones on event_milestones.ticket_id = clock.ticket_id
 ),
 
 confirmations as (

@@ -18,6 +18,8 @@ milestones as (
         min(case when event_type = 'resolution' then event_at end) as first_resolution_at,
         max(case when event_type = 'resolution' then event_at end) as last_resolution_at,
         sum(case when event_type = 'reopen' then 1 else 0 end) as reopen_count,
+        max(case when event_type = 'reopen' then event_at end) as last_reopen_at,
+        max(case when event_type = 'closure' then event_at end) as last_closure_event_at,
         sum(case when event_type = 'transfer' then 1 else 0 end) as transfer_count,
         sum(case when event_type = 'escalation' then 1 else 0 end) as escalation_count,
         sum(case when event_type = 'public_reply' and actor_type = 'agent' then 1 else 0 end)
@@ -38,7 +40,11 @@ select
     tickets.complexity_tier,
     tickets.category,
     tickets.status,
-    tickets.closed_at,
+    -- the closure instant of a closed ticket: its closed_at, else its last closure event
+    case
+        when tickets.status = 'closed' then coalesce(tickets.closed_at, milestones.last_closure_event_at)
+    end as closed_at,
+    milestones.last_reopen_at,
     milestones.first_response_at,
     milestones.first_workaround_at,
     milestones.first_resolution_at,

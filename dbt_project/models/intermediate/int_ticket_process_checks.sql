@@ -41,13 +41,6 @@ status_order as (
     group by ticket_id
 ),
 
-closures as (
-    select ticket_id, max(event_at) as last_closure_at
-    from {{ ref('stg_helpdesk__ticket_events') }}
-    where event_type = 'closure'
-    group by ticket_id
-),
-
 escalated as (
     select ticket_id, count(*) as upward_escalation_count
     from {{ ref('int_ticket_escalations') }}
@@ -59,9 +52,7 @@ select
     tickets.ticket_id,
     tickets.created_at,
     tickets.resolved_at,
-    -- the closure instant: tickets.closed_at, else the last closure event
-    case when tickets.status = 'closed' then coalesce(lifecycle.closed_at, closures.last_closure_at) end
-        as closed_at,
+    lifecycle.closed_at,
     tickets.status,
     tickets.team_id,
     tickets.agent_id,
@@ -101,5 +92,4 @@ from tickets
 inner join raw_tickets on raw_tickets.ticket_id = tickets.ticket_id
 inner join lifecycle on lifecycle.ticket_id = tickets.ticket_id
 left join status_order on status_order.ticket_id = tickets.ticket_id
-left join closures on closures.ticket_id = tickets.ticket_id
 left join escalated on escalated.ticket_id = tickets.ticket_id
