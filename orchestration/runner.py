@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.publish.store import record_run
 from orchestration.settings import TsqSettings
 
 _DAGSTER_YAML = "telemetry:\n  enabled: false\n"
@@ -55,6 +56,19 @@ def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
+def refuse_publication(
+    settings: TsqSettings, run_id: str, checks_passed: int, reasons: list[str]
+) -> None:
+    """Record a run that did not publish in the working warehouse's publish_log."""
+    import duckdb
+
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        record_run(con, run_id, "refused", checks_passed, reasons)
+    finally:
+        con.close()
+
+
 def run_pipeline(settings: TsqSettings) -> RunOutcome:
     settings.ensure()
     # dbt reads TSQ_HOME from the environment when run by hand; keep it absolute.
@@ -94,6 +108,9 @@ def run_pipeline(settings: TsqSettings) -> RunOutcome:
         for event in result.all_events
         if event.is_step_materialization
     )
+    if not published:
+        passed = sum(1 for e in evaluations if e.passed)
+        refuse_publication(settings, result.run_id, passed, failed or failed_steps)
     return RunOutcome(
         run_id=result.run_id,
         success=result.success and not failed and published,

@@ -181,3 +181,8 @@ def test_a_planted_bad_row_blocks_publishing(first_run, tmp_path, bad_row, faile
     assert not outcome.success and not outcome.published
     assert failed_check in outcome.failed_checks, outcome.failed_checks
     assert sha256(rerun_settings.published_path) == published_before
+    refused = query(
+        rerun_settings.warehouse_path,
+        "SELECT run_id, checks_failed FROM main.publish_log WHERE status = 'refused'",
+    )
+    assert refused == [(outcome.run_id, ", ".join(outcome.failed_checks))]
