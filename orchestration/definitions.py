@@ -12,6 +12,7 @@ from orchestration.automation import daily_schedule, inbox_sensor, pipeline_job
 from orchestration.ingest.assets import ingest_assets
 from orchestration.publish.assets import published_store
 from orchestration.quality.checks import suite_checks
+from orchestration.quality.reconciliation import reconciliation_checks
 from orchestration.resources import TsqHome
 from orchestration.settings import TsqSettings, get_settings
 from orchestration.transform.dbt_assets import dbt_project, tsq_dbt_models
@@ -20,7 +21,7 @@ from orchestration.transform.dbt_assets import dbt_project, tsq_dbt_models
 def build_definitions(settings: TsqSettings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingest_assets, tsq_dbt_models, published_store],
-        asset_checks=suite_checks,
+        asset_checks=[*suite_checks, *reconciliation_checks],
         jobs=[pipeline_job],
         schedules=[daily_schedule],
         sensors=[inbox_sensor],

@@ -106,14 +106,56 @@ def test_missing_required_column_names_file_and_column(tsq_home):
     assert query(tsq_home.warehouse_path, "SELECT count(*) FROM raw.loads") == [(0,)]
 
 
-def test_broken_csv_fails_naming_the_file_and_leaves_nothing(tsq_home):
+def test_rows_that_cannot_be_parsed_are_quarantined_as_raw_lines(tsq_home):
     (tsq_home.inbox / "teams.csv").write_text(
         TEAM_HEADER + 'T1,A,Asia/Shanghai,09:00,18:00,"1,2,3,4,5",CN\n'
-        'T2,"unterminated,Asia/Shanghai,09:00\n'
+        "T2,B,Asia/Shanghai,09:00\n"  # too few fields
+        'T3,C,Europe/Berlin,08:00,17:00,"1,2,3,4,5",DE\n'
     )
-    with pytest.raises(IngestError, match="teams.csv"):
-        load(tsq_home)
-    assert query(tsq_home.warehouse_path, "SELECT count(*) FROM raw.teams") == [(0,)]
+    summary = load(tsq_home)
+    assert (summary.rows_loaded, summary.rows_quarantined) == (2, 1)
+    accepted = query(
+        tsq_home.warehouse_path, "SELECT team_id, _source_row FROM raw.teams ORDER BY 2"
+    )
+    assert accepted == [("T1", 1), ("T3", 3)]  # row numbers as in the file, not renumbered
+    quarantined = query(
+        tsq_home.warehouse_path,
+        "SELECT source_file, source_row, rule, original_row FROM raw.quarantine",
+    )
+    assert quarantined == [
+        ("teams.csv", 2, "unparseable:missing_columns", "T2,B,Asia/Shanghai,09:00")
+    ]
+    assert query(
+        tsq_home.warehouse_path, "SELECT rows_read, rows_loaded, rows_quarantined FROM raw.loads"
+    ) == [(3, 2, 1)]
+
+
+def test_rows_breaking_contract_rules_are_quarantined_with_the_rule(tsq_home):
+    header = "ticket_id,created_at,channel,priority,complexity_tier,category,team_id,status\n"
+    (tsq_home.inbox / "tickets.csv").write_text(
+        header + "K1,2026-10-09T06:50:17Z,email,P2,2,network,T1,open\n"
+        "K2,2026-10-09T06:50:17Z,email,P9,2,network,T1,open\n"
+        "K3,yesterday,email,P2,7,network,T1,open\n"
+        ",2026-10-09T06:50:17Z,email,P2,2,network,T1,open\n"
+    )
+    summary = load(tsq_home, TICKETS)
+    assert (summary.rows_loaded, summary.rows_quarantined) == (1, 3)
+    rows = query(
+        tsq_home.warehouse_path,
+        "SELECT source_row, rule, rules_broken, original_row::JSON->>'ticket_id' "
+        "FROM raw.quarantine ORDER BY source_row",
+    )
+    assert rows == [
+        (2, "allowed:priority", "allowed:priority", "K2"),
+        (
+            3,
+            "type:created_at:timestamp",
+            "type:created_at:timestamp; allowed:complexity_tier",
+            "K3",
+        ),
+        (4, "required:ticket_id", "required:ticket_id", None),
+    ]
+    assert query(tsq_home.warehouse_path, "SELECT ticket_id FROM raw.tickets") == [("K1",)]
 
 
 def test_undecodable_bytes_are_refused_with_the_file_name(tsq_home):

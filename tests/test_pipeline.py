@@ -122,6 +122,30 @@ def test_teams_score_differently(first_run):
     assert max(values) - min(values) >= 5, scores
 
 
+def test_a_row_breaking_a_contract_rule_is_quarantined_and_the_run_still_publishes(
+    first_run, tmp_path
+):
+    settings, _ = first_run
+    copy = tmp_path / "home"
+    shutil.copytree(settings.root, copy)
+    (team,) = query(copy / "tsq.duckdb", "SELECT min(team_id) FROM raw.teams")[0]
+    (copy / "inbox" / "tickets-late.csv").write_text(
+        BAD_TICKET_HEADER
+        + f"LATE-1,2026-09-01T02:00:00Z,email,P2,1,network,{team},open,\n"
+        + f"LATE-2,2026-09-01T02:00:00Z,email,P9,1,network,{team},open,\n",
+        encoding="utf-8",
+    )
+    rerun_settings, outcome = run_in(copy)
+    assert outcome.success and outcome.published
+    assert query(
+        rerun_settings.warehouse_path,
+        "SELECT source_file, source_row, rule FROM raw.quarantine",
+    ) == [("tickets-late.csv", 2, "allowed:priority")]
+    assert query(
+        rerun_settings.warehouse_path, "SELECT count(*) FROM raw.tickets WHERE ticket_id = 'LATE-1'"
+    ) == [(1,)]
+
+
 def test_a_second_run_adds_nothing_and_changes_no_score(first_run, tmp_path):
     settings, _ = first_run
     copy = tmp_path / "home"
@@ -156,9 +180,11 @@ BAD_TICKET_HEADER = (
 @pytest.mark.parametrize(
     ("bad_row", "failed_check"),
     [
-        # raw layer: a priority outside the contract
+        # raw layer: the same ticket id twice in one export (a row breaking a row-level
+        # rule is quarantined instead; this breaks a table-level expectation)
         (
-            "BAD-1,2026-09-01T02:00:00Z,email,P9,1,network,{team},open,\n",
+            "BAD-1,2026-09-01T02:00:00Z,email,P2,1,network,{team},open,\n"
+            "BAD-1,2026-09-01T03:00:00Z,email,P2,1,network,{team},open,\n",
             "raw/tickets:gx_raw_tickets",
         ),
         # staging layer: parses fine, but closed before it was created

@@ -27,6 +27,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
                 "files_loaded": summary.files_loaded,
                 "files_already_loaded": summary.files_skipped,
                 "rows_loaded": summary.rows_loaded,
+                "rows_quarantined": summary.rows_quarantined,
                 "dagster/row_count": summary.total_rows,
             }
         )

@@ -2,7 +2,10 @@
 
 Each file is one load, applied in one transaction together with its ledger row in
 `raw.loads`, so a failure leaves nothing half-loaded and a file already in the ledger
-(same entity, same bytes) is skipped: loading it twice adds nothing.
+(same entity, same bytes) is skipped: loading it twice adds nothing. Rows that break a
+row-level rule of the contract, or cannot be parsed at all, go to `raw.quarantine` with
+the rule, the source file and the row number: nothing read is lost, and
+rows read = rows accepted + rows quarantined for every load.
 """
 
 from __future__ import annotations
@@ -20,12 +23,11 @@ from orchestration.ingest.readers import (
     IngestError,
     SourceFile,
     detect_csv_encoding,
-    select_text_columns_sql,
     sql_string,
+    stage_file,
     transcode_to_utf8,
 )
-
-LINEAGE_COLUMNS = ("_source_file", "_source_row", "_load_id", "_loaded_at")
+from orchestration.ingest.row_rules import broken_rules_sql
 
 
 @dataclass
@@ -34,6 +36,7 @@ class LoadSummary:
     files_loaded: list[str] = field(default_factory=list)
     files_skipped: list[str] = field(default_factory=list)
     rows_loaded: int = 0
+    rows_quarantined: int = 0
     total_rows: int = 0
 
 
@@ -48,8 +51,24 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
             file_sha256 VARCHAR NOT NULL,
             file_format VARCHAR NOT NULL,
             encoding VARCHAR,
+            rows_read BIGINT NOT NULL,
             rows_loaded BIGINT NOT NULL,
+            rows_quarantined BIGINT NOT NULL,
             loaded_at TIMESTAMPTZ NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS raw.quarantine (
+            load_id VARCHAR NOT NULL,
+            entity VARCHAR NOT NULL,
+            source_file VARCHAR NOT NULL,
+            source_row BIGINT NOT NULL,   -- data row (1 = first row after the header)
+            rule VARCHAR NOT NULL,        -- the first rule broken
+            rules_broken VARCHAR NOT NULL,
+            original_row VARCHAR NOT NULL, -- the row as JSON, or the raw line if unparseable
+            quarantined_at TIMESTAMPTZ NOT NULL
         )
         """
     )
@@ -84,7 +103,9 @@ def load_entity(
         if already:
             summary.files_skipped.append(source.path.name)
             continue
-        summary.rows_loaded += _load_file(con, source, digest, work_dir)
+        accepted, quarantined = _load_file(con, source, digest, work_dir)
+        summary.rows_loaded += accepted
+        summary.rows_quarantined += quarantined
         summary.files_loaded.append(source.path.name)
     (summary.total_rows,) = con.execute(f"SELECT count(*) FROM raw.{entity.name}").fetchone()
     return summary
@@ -92,45 +113,97 @@ def load_entity(
 
 def _load_file(
     con: duckdb.DuckDBPyConnection, source: SourceFile, digest: str, work_dir: Path
-) -> int:
+) -> tuple[int, int]:
     encoding = detect_csv_encoding(source.path) if source.file_format == "csv" else None
+    load_id = str(uuid.uuid4())
+    incoming, rejects = f"incoming_{load_id[:8]}", f"rejects_{load_id[:8]}"
     with tempfile.TemporaryDirectory(dir=work_dir) as scratch:
         readable = source.path
         if encoding == "gb18030":
             readable = transcode_to_utf8(source.path, encoding, Path(scratch))
-        select_sql = select_text_columns_sql(con, source, readable)
-        load_id = str(uuid.uuid4())
-        loaded_at = datetime.now(UTC)
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
-                f"INSERT INTO raw.{source.entity.name} BY NAME "
-                f"SELECT *, {sql_string(source.path.name)} AS _source_file, "
-                "?::VARCHAR AS _load_id, ?::TIMESTAMPTZ AS _loaded_at "
-                f"FROM ({select_sql}) AS file_rows",
-                [load_id, loaded_at],
+            unparseable = stage_file(con, source, readable, incoming, rejects)
+            return _commit_load(
+                con, source, digest, encoding, load_id, incoming, rejects, unparseable
             )
-            (rows,) = con.execute(
-                f"SELECT count(*) FROM raw.{source.entity.name} WHERE _load_id = ?", [load_id]
-            ).fetchone()
+        finally:
+            for table in (incoming, rejects, f"{rejects}_scan"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _commit_load(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    digest: str,
+    encoding: str | None,
+    load_id: str,
+    incoming: str,
+    rejects: str,
+    unparseable: int,
+) -> tuple[int, int]:
+    entity = source.entity
+    loaded_at = datetime.now(UTC)
+    file_name = sql_string(source.path.name)
+    columns = ", ".join(f'"{c}"' for c in entity.column_names)
+    con.execute(
+        f"CREATE TEMP TABLE {incoming}_checked AS "
+        f"SELECT *, {broken_rules_sql(entity)} AS _broken FROM {incoming}"
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            f"INSERT INTO raw.{entity.name} BY NAME "
+            f"SELECT {columns}, _source_row, {file_name} AS _source_file, "
+            "?::VARCHAR AS _load_id, ?::TIMESTAMPTZ AS _loaded_at "
+            f"FROM {incoming}_checked WHERE len(_broken) = 0",
+            [load_id, loaded_at],
+        )
+        con.execute(
+            "INSERT INTO raw.quarantine "
+            f"SELECT ?, ?, {file_name}, _source_row, _broken[1], array_to_string(_broken, '; '), "
+            f"CAST(to_json(struct_pack({columns})) AS VARCHAR), ? "
+            f"FROM {incoming}_checked WHERE len(_broken) > 0",
+            [load_id, entity.name, loaded_at],
+        )
+        if unparseable:
+            # one row per unparseable line, with every parse error found on it
             con.execute(
-                "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    load_id,
-                    source.entity.name,
-                    source.path.name,
-                    digest,
-                    source.file_format,
-                    encoding,
-                    rows,
-                    loaded_at,
-                ],
+                "INSERT INTO raw.quarantine "
+                f"SELECT ?, ?, {file_name}, line - 1, "
+                "'unparseable:' || lower(replace(min(error_type), ' ', '_')), "
+                "string_agg(DISTINCT error_message, '; '), min(csv_line), ? "
+                f"FROM {rejects} GROUP BY line",
+                [load_id, entity.name, loaded_at],
             )
-            con.execute("COMMIT")
-        except duckdb.Error as error:
-            con.execute("ROLLBACK")
-            raise IngestError(f"{source.path}: {error}") from error
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return rows
+        (accepted,) = con.execute(
+            f"SELECT count(*) FROM raw.{entity.name} WHERE _load_id = ?", [load_id]
+        ).fetchone()
+        (quarantined,) = con.execute(
+            "SELECT count(*) FROM raw.quarantine WHERE load_id = ?", [load_id]
+        ).fetchone()
+        (staged,) = con.execute(f"SELECT count(*) FROM {incoming}").fetchone()
+        con.execute(
+            "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                load_id,
+                entity.name,
+                source.path.name,
+                digest,
+                source.file_format,
+                encoding,
+                staged + unparseable,
+                accepted,
+                quarantined,
+                loaded_at,
+            ],
+        )
+        con.execute("COMMIT")
+    except duckdb.Error as error:
+        con.execute("ROLLBACK")
+        raise IngestError(f"{source.path}: {error}") from error
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {incoming}_checked")
+    return accepted, quarantined

@@ -7,6 +7,7 @@ so a value that does not parse is visible (and checkable) in raw instead of lost
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import shutil
 import tempfile
@@ -85,12 +86,30 @@ def transcode_to_utf8(path: Path, encoding: str, work_dir: Path) -> Path:
     return target
 
 
-def _relation_sql(source: SourceFile, readable_path: Path) -> str:
+def csv_header(path: Path) -> list[str]:
+    """The header row of a UTF-8 CSV file (BOM removed)."""
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        try:
+            return next(csv.reader(handle))
+        except StopIteration:
+            return []
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise IngestError(f"{path}: unreadable header row: {error}") from error
+
+
+def _relation_sql(source: SourceFile, readable_path: Path, rejects_table: str) -> str:
     path = sql_string(str(readable_path))
     if source.file_format == "csv":
+        # Explicit columns instead of sniffing: a file with broken rows must not make the
+        # dialect detection fail for the good ones. Rows that do not parse (wrong number
+        # of fields, broken quoting, bytes that are not UTF-8) go to the rejects table,
+        # with their raw line, and from there to quarantine.
+        columns = ", ".join(f"{sql_string(name)}: 'VARCHAR'" for name in csv_header(readable_path))
         return (
-            f"read_csv({path}, header = true, all_varchar = true, auto_detect = true, "
-            "delim = ',', quote = '\"', escape = '\"', strict_mode = true)"
+            f"read_csv({path}, header = true, auto_detect = false, columns = {{{columns}}}, "
+            "delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+            f"store_rejects = true, rejects_table = '{rejects_table}', "
+            f"rejects_scan = '{rejects_table}_scan')"
         )
     if source.file_format == "parquet":
         return f"read_parquet({path})"
@@ -107,11 +126,17 @@ def columns_of(con: duckdb.DuckDBPyConnection, source: SourceFile, relation: str
     return [row[0] for row in described]
 
 
-def select_text_columns_sql(
-    con: duckdb.DuckDBPyConnection, source: SourceFile, readable_path: Path
-) -> str:
-    """SELECT of the contract's columns as text plus the file's 1-based data row number."""
-    relation = _relation_sql(source, readable_path)
+def stage_file(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    readable_path: Path,
+    incoming_table: str,
+    rejects_table: str,
+) -> int:
+    """Read a file into a temporary table of the contract's columns as text, numbered by
+    data row (1 = the first row after the header). Returns the number of rows that could
+    not be parsed at all; for CSV they are in `rejects_table` (DuckDB's rejects format)."""
+    relation = _relation_sql(source, readable_path, rejects_table)
     present = columns_of(con, source, relation)
     missing = [c for c in source.entity.required_columns if c not in present]
     if missing:
@@ -126,8 +151,39 @@ def select_text_columns_sql(
         else f"CAST(NULL AS VARCHAR) AS {_quote(c)}"
         for c in source.entity.column_names
     ]
-    # Scans preserve file order, so an empty window numbers rows as they stand in the file.
-    return f"SELECT {', '.join(selected)}, row_number() OVER () AS _source_row FROM {relation}"
+    try:
+        # Scans preserve file order, so an empty window numbers rows as they stand.
+        con.execute(
+            f"CREATE TEMP TABLE {incoming_table} AS SELECT {', '.join(selected)}, "
+            f"row_number() OVER () AS _source_row FROM {relation}"
+        )
+    except duckdb.Error as error:
+        raise IngestError(f"{source.path}: cannot read as {source.file_format}: {error}") from error
+    if source.file_format != "csv":
+        return 0
+    (rejected,) = con.execute(f"SELECT count(DISTINCT line) FROM {rejects_table}").fetchone()
+    if rejected:
+        _renumber_around_rejects(con, incoming_table, rejects_table)
+    return int(rejected)
+
+
+def _renumber_around_rejects(
+    con: duckdb.DuckDBPyConnection, incoming_table: str, rejects_table: str
+) -> None:
+    """Accepted rows were numbered 1..n as read; give them their real data-row numbers,
+    the row numbers the rejected rows do not take (DuckDB counts the header as line 1)."""
+    con.execute(
+        f"""
+        UPDATE {incoming_table} SET _source_row = slots.data_row
+        FROM (
+            SELECT data_row, row_number() OVER (ORDER BY data_row) AS ordinal
+            FROM range(1, (SELECT count(*) FROM {incoming_table})
+                          + (SELECT count(DISTINCT line) FROM {rejects_table}) + 1) AS r(data_row)
+            WHERE data_row NOT IN (SELECT line - 1 FROM {rejects_table})
+        ) AS slots
+        WHERE {incoming_table}._source_row = slots.ordinal
+        """
+    )
 
 
 def _quote(identifier: str) -> str:
