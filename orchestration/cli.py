@@ -104,6 +104,32 @@ def where() -> None:
 
 
 @main.command()
+@click.option("--rows", "show_rows", is_flag=True, help="List the quarantined rows too.")
+@click.option("--limit", type=int, default=20, show_default=True, help="Rows listed with --rows.")
+def quarantine(show_rows: bool, limit: int) -> None:
+    """List quarantined rows, grouped by rule and file."""
+    from orchestration.quarantine import quarantine_rows, quarantine_summary
+
+    settings = get_settings()
+    summary = quarantine_summary(settings.warehouse_path)
+    table = Table(title=f"Quarantine in {settings.warehouse_path}")
+    for column in ("rule", "entity", "file", "rows", "first rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for rule, entity, source_file, rows, first_rows in summary:
+        table.add_row(rule, entity, source_file, f"{rows:,}", first_rows)
+    console.print(table if summary else "No quarantined rows.")
+    if show_rows and summary:
+        listing = Table(title=f"First {limit} quarantined rows")
+        for column in ("file", "row", "rules broken", "original row"):
+            listing.add_column(column)
+        for source_file, source_row, rules, original in quarantine_rows(
+            settings.warehouse_path, limit
+        ):
+            listing.add_row(source_file, str(source_row), rules, original)
+        console.print(listing)
+
+
+@main.command()
 @click.option(
     "--ahp",
     "ahp_file",

@@ -178,3 +178,38 @@ def test_undecodable_bytes_are_refused_with_the_file_name(tsq_home):
 def test_inbox_file_names_map_to_entities(name: str, expected):
     found = classify_file(name)
     assert (found and (found[0].name, found[1])) == (expected or None)
+
+
+def test_tsq_quarantine_lists_rows_grouped_by_rule_and_file(tsq_home):
+    from click.testing import CliRunner
+
+    from orchestration.cli import main
+
+    header = "ticket_id,created_at,channel,priority,complexity_tier,category,team_id,status\n"
+    good = "2026-10-09T06:50:17Z,email,P2,2,network,T1,open\n"
+    (tsq_home.inbox / "tickets.csv").write_text(
+        header + "K1," + good + "K2," + good.replace("P2", "P7") + "K3," + good.replace("P2", "P0")
+    )
+    load(tsq_home, TICKETS)
+    result = CliRunner().invoke(main, ["quarantine", "--rows"])
+    assert result.exit_code == 0, result.output
+    assert "allowed:priority" in result.output and "tickets.csv" in result.output
+    assert "2, 3" in result.output  # the rows, grouped under one rule and file
+
+
+def test_reconciliation_detects_a_load_that_lost_rows(tsq_home):
+    from orchestration.quality.reconciliation import reconciliation_rows
+
+    (tsq_home.inbox / "teams.csv").write_text(
+        TEAM_HEADER + 'T1,A,Asia/Shanghai,09:00,18:00,"1,2,3,4,5",CN\nT2,B,Asia/Shanghai\n'
+    )
+    load(tsq_home)
+    con = duckdb.connect(str(tsq_home.warehouse_path))
+    try:
+        ((_, _, read, accepted, quarantined),) = reconciliation_rows(con, TEAMS)
+        assert (read, accepted, quarantined) == (2, 1, 1)
+        con.execute("DELETE FROM raw.teams")  # accepted data lost behind the ledger's back
+        ((_, _, read, accepted, quarantined),) = reconciliation_rows(con, TEAMS)
+        assert read != accepted + quarantined
+    finally:
+        con.close()
