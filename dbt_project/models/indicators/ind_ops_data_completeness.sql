@@ -1,13 +1,13 @@
-{#- OPS4 服务数据收集与分析能力 (timestamp part): tickets created in the period carrying
-    every key timestamp their status implies - creation; a first agent response once past
-    'new'; a resolution event once solved or closed; none before creation - / tickets
-    created in the period. -#}
-{%- set complete = "has_created_at and coalesce(has_first_response_at, true) and coalesce(has_resolution_at, true)" -%}
+{#- OPS4 服务数据收集与分析能力: ticket records read in the period that passed the data
+    gates - accepted at ingestion (not quarantined) and carrying every key timestamp their
+    status implies (creation; a first agent response once past 'new'; a resolution once
+    solved or closed; none before creation) - / all ticket records read, accepted or
+    quarantined, placed in the period of their creation. -#}
 {{ indicator_rollup(
     indicator_id='ops_data_completeness',
-    relation=ref('int_ticket_process_checks'),
+    relation=ref('int_ticket_record_gates'),
     anchor_at='created_at',
-    value='avg(case when ' ~ complete ~ ' then 1.0 else 0.0 end)',
-    numerator='sum(case when ' ~ complete ~ ' then 1 else 0 end)',
+    value='avg(case when passes_gates then 1.0 else 0.0 end)',
+    numerator='sum(case when passes_gates then 1 else 0 end)',
     denominator='count(*)',
 ) }}
