@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration.generator import generate
@@ -212,3 +213,61 @@ def test_a_planted_bad_row_blocks_publishing(first_run, tmp_path, bad_row, faile
         "SELECT run_id, checks_failed FROM main.publish_log WHERE status = 'refused'",
     )
     assert refused == [(outcome.run_id, ", ".join(outcome.failed_checks))]
+
+
+@pytest.mark.parametrize(
+    ("suite_file", "tamper_sql", "expected_failure"),
+    [
+        (
+            "staging/stg_helpdesk__ticket_events.json",
+            "UPDATE staging.stg_helpdesk__ticket_events SET ticket_id = 'NO-SUCH-TICKET' "
+            "WHERE event_id = (SELECT min(event_id) FROM staging.stg_helpdesk__ticket_events)",
+            "unexpected_rows_expectation",
+        ),
+        (
+            "staging/stg_helpdesk__tickets.json",
+            "UPDATE staging.stg_helpdesk__tickets SET team_id = 'NO-SUCH-TEAM' "
+            "WHERE ticket_id = (SELECT min(ticket_id) FROM staging.stg_helpdesk__tickets)",
+            "unexpected_rows_expectation",
+        ),
+        (
+            "indicators/ind_indicator_values.json",
+            "DELETE FROM indicators.ind_indicator_values WHERE indicator_id = 'ux_csat_rate'",
+            "unexpected_rows_expectation",
+        ),
+        (
+            "indicators/ind_indicator_values.json",
+            "UPDATE indicators.ind_indicator_values SET value = 1.5, ci_low = NULL, ci_high = NULL "
+            "WHERE indicator_id = 'ux_reopen_rate'",
+            "unexpected_rows_expectation",
+        ),
+        (
+            "scores/score_rollup.json",
+            "UPDATE scores.score_rollup SET score = 120 WHERE level = 'overall'",
+            "expect_column_values_to_be_between",
+        ),
+        (
+            "scores/scoring_weights.json",
+            "UPDATE config.scoring_weights SET weight = 0.9 WHERE node_id = 'UX'",
+            "unexpected_rows_expectation",
+        ),
+    ],
+)
+def test_each_layer_suite_fails_on_tampered_data_and_passes_on_the_real_one(
+    first_run, tmp_path, suite_file, tamper_sql, expected_failure
+):
+    from orchestration.quality.suites import SuiteFile, validate_suite
+    from orchestration.settings import EXPECTATIONS_DIR
+
+    settings, _ = first_run
+    suite = SuiteFile.read(EXPECTATIONS_DIR / suite_file)
+    database = tmp_path / "tsq.duckdb"
+    shutil.copy(settings.warehouse_path, database)
+    assert validate_suite(database, suite).passed
+    con = duckdb.connect(str(database))
+    con.execute(tamper_sql)
+    con.close()
+    outcome = validate_suite(database, suite)
+    assert not outcome.passed
+    assert [o.expectation for o in outcome.blocking_failures] == [expected_failure]
+    assert outcome.blocking_failures[0].unexpected_count

@@ -157,7 +157,10 @@ def validate_suite(database: Path, suite: SuiteFile) -> SuiteOutcome:
                 column=config.kwargs.get("column") or _columns_label(config.kwargs),
                 severity=(config.meta or {}).get("severity", "blocking"),
                 success=bool(item.success),
-                unexpected_count=details.get("unexpected_count"),
+                # set-level SQL expectations report their unexpected rows as observed_value
+                unexpected_count=details.get("unexpected_count")
+                if config.type != "unexpected_rows_expectation"
+                else details.get("observed_value"),
                 unexpected_percent=details.get("unexpected_percent"),
                 sample=[_jsonable(v) for v in details.get("partial_unexpected_list", [])][
                     :_SAMPLE_VALUES
