@@ -97,6 +97,7 @@ def where() -> None:
         ("inbox", settings.inbox),
         ("working warehouse", settings.warehouse_path),
         ("published store (BI)", settings.published_path),
+        ("Data Docs (quality gates)", settings.data_docs_dir / "index.html"),
         ("Dagster home", Path(os.environ.get("DAGSTER_HOME", settings.dagster_home))),
     ):
         table.add_row(label, str(path))

@@ -57,6 +57,16 @@ def test_the_whole_graph_runs_and_publishes(first_run):
     assert checks_passed >= 5  # at least one suite per layer
 
 
+def test_every_suite_leaves_a_data_docs_page(first_run):
+    from orchestration.quality.suites import discover_suites
+
+    settings, _ = first_run
+    pages = {page.stem for page in settings.data_docs_dir.glob("*.html")}
+    assert pages == {suite.name for suite in discover_suites()} | {"index"}
+    index = (settings.data_docs_dir / "index.html").read_text(encoding="utf-8")
+    assert "raw_tickets.html" in index and "FAILED" not in index
+
+
 def test_raw_rows_keep_their_lineage(first_run):
     settings, _ = first_run
     rows = query(

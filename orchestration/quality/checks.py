@@ -1,12 +1,15 @@
 """Expectation suites as blocking Dagster asset checks, one per suite file."""
 
+from pathlib import Path
+
 import dagster as dg
 
+from orchestration.quality.data_docs import write_data_docs
 from orchestration.quality.suites import SuiteFile, SuiteOutcome, discover_suites, validate_suite
 from orchestration.resources import TsqHome
 
 
-def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
+def check_result(outcome: SuiteOutcome, data_docs_page: Path) -> dg.AssetCheckResult:
     failed = outcome.blocking_failures + outcome.warning_failures
     severity = (
         dg.AssetCheckSeverity.ERROR if outcome.blocking_failures else dg.AssetCheckSeverity.WARN
@@ -18,6 +21,8 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
         metadata={
             "table": outcome.suite.table,
             "suite_file": str(outcome.suite.path.name),
+            "data_docs": dg.MetadataValue.url(data_docs_page.as_uri()),
+            "data_docs_index": dg.MetadataValue.path(str(data_docs_page.parent / "index.html")),
             "rows_checked": outcome.rows_checked,
             "expectations": len(outcome.outcomes),
             "blocking_failures": len(outcome.blocking_failures),
@@ -50,7 +55,8 @@ def build_suite_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
         + suite.description,
     )
     def run_suite(tsq: TsqHome) -> dg.AssetCheckResult:
-        return check_result(validate_suite(tsq.settings.warehouse_path, suite))
+        outcome = validate_suite(tsq.settings.warehouse_path, suite)
+        return check_result(outcome, write_data_docs(outcome, tsq.settings.data_docs_dir))
 
     return run_suite
 

@@ -88,6 +88,7 @@ class SuiteOutcome:
     suite: SuiteFile
     rows_checked: int
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    gx_result: Any = None  # GX's ExpectationSuiteValidationResult, for Data Docs
 
     @property
     def blocking_failures(self) -> list[ExpectationOutcome]:
@@ -146,7 +147,7 @@ def validate_suite(database: Path, suite: SuiteFile) -> SuiteOutcome:
     finally:
         datasource.get_execution_engine().engine.dispose()
         datasource.get_engine().dispose()
-    outcome = SuiteOutcome(suite=suite, rows_checked=int(rows_checked or 0))
+    outcome = SuiteOutcome(suite=suite, rows_checked=int(rows_checked or 0), gx_result=result)
     for item in result.results:
         config = item.expectation_config
         details = item.result or {}
