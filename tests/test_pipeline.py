@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.contract import ENTITIES
 from orchestration.generator import generate
 from orchestration.runner import RunOutcome, run_pipeline
 from orchestration.settings import TsqSettings
@@ -257,6 +258,32 @@ def test_a_planted_bad_row_blocks_publishing(first_run, tmp_path, bad_row, faile
             "expect_column_values_to_be_between",
         ),
         (
+            "staging/stg_helpdesk__surveys.json",
+            "UPDATE staging.stg_helpdesk__surveys SET rating = 7 "
+            "WHERE survey_id = (SELECT min(survey_id) FROM staging.stg_helpdesk__surveys "
+            "WHERE rating IS NOT NULL)",
+            "expect_column_values_to_be_between",
+        ),
+        (
+            "staging/stg_helpdesk__qa_reviews.json",
+            "UPDATE staging.stg_helpdesk__qa_reviews SET attitude_score = 140 "
+            "WHERE review_id = (SELECT min(review_id) FROM staging.stg_helpdesk__qa_reviews)",
+            "expect_column_values_to_be_between",
+        ),
+        (
+            "staging/stg_helpdesk__complaints.json",
+            "UPDATE staging.stg_helpdesk__complaints "
+            "SET resolved_at = received_at - INTERVAL 1 DAY "
+            "WHERE complaint_id = (SELECT min(complaint_id) FROM staging.stg_helpdesk__complaints)",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+        ),
+        (
+            "intermediate/int_ticket_business_clock.json",
+            "UPDATE intermediate.int_ticket_business_clock SET created_clock_minutes = NULL "
+            "WHERE ticket_id = (SELECT min(ticket_id) FROM intermediate.int_ticket_business_clock)",
+            "expect_column_values_to_not_be_null",
+        ),
+        (
             "scores/scoring_weights.json",
             "UPDATE config.scoring_weights SET weight = 0.9 WHERE node_id = 'UX'",
             "unexpected_rows_expectation",
@@ -281,3 +308,22 @@ def test_each_layer_suite_fails_on_tampered_data_and_passes_on_the_real_one(
     assert not outcome.passed
     assert [o.expectation for o in outcome.blocking_failures] == [expected_failure]
     assert outcome.blocking_failures[0].unexpected_count
+
+
+@pytest.mark.parametrize("entity", [e.name for e in ENTITIES])
+def test_every_raw_suite_fails_on_a_key_repeated_within_a_load(first_run, tmp_path, entity):
+    from orchestration.quality.suites import SuiteFile, validate_suite
+    from orchestration.settings import EXPECTATIONS_DIR
+
+    settings, _ = first_run
+    suite = SuiteFile.read(EXPECTATIONS_DIR / "raw" / f"{entity}.json")
+    database = tmp_path / "tsq.duckdb"
+    shutil.copy(settings.warehouse_path, database)
+    assert validate_suite(database, suite).passed
+    con = duckdb.connect(str(database))
+    con.execute(f"INSERT INTO raw.{entity} SELECT * FROM raw.{entity} LIMIT 1")
+    con.close()
+    outcome = validate_suite(database, suite)
+    assert [o.expectation for o in outcome.blocking_failures] == [
+        "expect_compound_columns_to_be_unique"
+    ]
