@@ -213,3 +213,20 @@ def test_reconciliation_detects_a_load_that_lost_rows(tsq_home):
         assert read != accepted + quarantined
     finally:
         con.close()
+
+
+def test_a_line_with_undecodable_bytes_is_quarantined_as_its_raw_line(tsq_home):
+    good = 'T{n},A,Asia/Shanghai,09:00,18:00,"1,2,3,4,5",CN\n'
+    content = (
+        TEAM_HEADER.encode()
+        + "".join(good.format(n=n) for n in range(1, 200)).encode()
+        + b'T999,\xff\xfe broken,Asia/Shanghai,09:00,18:00,"1,2,3,4,5",CN\n'
+    )
+    (tsq_home.inbox / "teams.csv").write_bytes(content)
+    summary = load(tsq_home)
+    assert (summary.rows_loaded, summary.rows_quarantined) == (199, 1)
+    ((row, rule, original),) = query(
+        tsq_home.warehouse_path, "SELECT source_row, rule, original_row FROM raw.quarantine"
+    )
+    assert (row, rule) == (200, "unparseable:invalid_encoding")
+    assert original.startswith("T999,")

@@ -62,6 +62,11 @@ def detect_csv_encoding(path: Path) -> str:
     except UnicodeDecodeError as error:
         if error.start >= len(sample) - 4:
             return "utf-8"
+    # A UTF-8 file with a few broken bytes stays UTF-8: its broken lines are quarantined
+    # as raw lines when read, instead of the whole file being refused.
+    replaced = sample.decode("utf-8", errors="replace").count("\ufffd")
+    if replaced <= max(2, len(sample) // 1000) and not _looks_chinese_legacy(sample):
+        return "utf-8"
     best = from_bytes(sample).best()
     if best is not None and best.encoding.replace("_", "").lower() in _CHINESE_LEGACY_ENCODINGS:
         return "gb18030"
@@ -70,6 +75,11 @@ def detect_csv_encoding(path: Path) -> str:
         f"{path}: not UTF-8 and not GBK/GB18030 (detected {found}); "
         "save the export as UTF-8 or GB18030"
     )
+
+
+def _looks_chinese_legacy(sample: bytes) -> bool:
+    best = from_bytes(sample).best()
+    return best is not None and best.encoding.replace("_", "").lower() in _CHINESE_LEGACY_ENCODINGS
 
 
 def transcode_to_utf8(path: Path, encoding: str, work_dir: Path) -> Path:
