@@ -30,18 +30,9 @@ readings as (
         milestones.milestone,
         calendar.local_date,
         calendar.working_days_through,
-        calendar.business_minutes_before + case
-            when calendar.is_working_day then greatest(0, least(
-                {{ minutes_between('calendar.work_start_utc', 'milestones.at_utc') }},
-                calendar.working_minutes
-            ))
-            else 0
-        end as business_clock_minutes
+        {{ business_clock_minutes('milestones.at_utc') }} as business_clock_minutes
     from milestones
-    inner join {{ ref('stg_helpdesk__teams') }} as teams on teams.team_id = milestones.team_id
-    inner join {{ ref('int_team_calendar_days') }} as calendar
-        on calendar.team_id = milestones.team_id
-        and calendar.local_date = cast({{ utc_to_local('milestones.at_utc', 'teams.timezone') }} as date)
+    {{ join_team_calendar_day('milestones.team_id', 'milestones.at_utc') }}
 )
 
 select

@@ -81,18 +81,9 @@ readings as (
     select
         instants.escalation_event_id,
         instants.instant,
-        calendar.business_minutes_before + case
-            when calendar.is_working_day then greatest(0, least(
-                {{ minutes_between('calendar.work_start_utc', 'instants.at_utc') }},
-                calendar.working_minutes
-            ))
-            else 0
-        end as business_clock_minutes
+        {{ business_clock_minutes('instants.at_utc') }} as business_clock_minutes
     from instants
-    inner join {{ ref('stg_helpdesk__teams') }} as teams on teams.team_id = instants.receiving_team_id
-    inner join {{ ref('int_team_calendar_days') }} as calendar
-        on calendar.team_id = instants.receiving_team_id
-        and calendar.local_date = cast({{ utc_to_local('instants.at_utc', 'teams.timezone') }} as date)
+    {{ join_team_calendar_day('instants.receiving_team_id', 'instants.at_utc') }}
 ),
 
 clocked as (
