@@ -57,7 +57,8 @@ def render_markdown() -> str:
                 f"| target (score 100) | {row['target']} |",
                 f"| floor (score 0) | {row['floor']} |",
                 f"| weight in {subdimension} | {weight} |",
-                f"| source entities | {row['source_entities'].replace(';', ', ')} |",
+                f"| needs (entity, entity.column or ticket_events:type; [x] optional) | "
+                f"{row['source_entities'].replace(';', ', ').replace('|', ' or ')} |",
                 f"| model | `ind_{row['indicator_id']}` |",
                 "",
             ]

@@ -55,6 +55,45 @@ def generate(ticket_count: int, seed: int, out: Path | None, file_format: str) -
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "file_format",
+    default=None,
+    help="canonical, eventlog, ... (default: detected per file).",
+)
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML mapping of the source's columns (eventlog, mapped).",
+)
+@click.option("--source", default=None, help="Source name used to namespace ids.")
+def ingest(
+    paths: tuple[Path, ...], file_format: str | None, mapping_file: Path | None, source: str | None
+) -> None:
+    """Translate exports into canonical files in the inbox; `tsq run` then loads them."""
+    from orchestration.adapters.base import AdapterError
+    from orchestration.adapters.registry import ingest_files
+
+    inbox = get_settings().ensure().inbox
+    try:
+        conversions = ingest_files(list(paths), inbox, file_format, mapping_file, source)
+    except AdapterError as error:
+        raise click.ClickException(str(error)) from error
+    table = Table(title=f"Written to {inbox}")
+    for column in ("source", "entity", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for conversion in conversions:
+        for entity, rows in conversion.rows.items():
+            table.add_row(conversion.source, entity, f"{rows:,}")
+        if not conversion.rows:
+            table.add_row(conversion.source, ", ".join(p.name for p in conversion.files), "")
+    console.print(table)
+
+
+@main.command()
 def run() -> None:
     """Materialise every asset in-process: ingest, dbt, checks, publish.
 

@@ -242,8 +242,13 @@ def test_a_planted_bad_row_blocks_publishing(first_run, tmp_path, bad_row, faile
             "unexpected_rows_expectation",
         ),
         (
-            "indicators/ind_indicator_values.json",
-            "DELETE FROM indicators.ind_indicator_values WHERE indicator_id = 'ux_csat_rate'",
+            "scores/score_indicators.json",
+            "DELETE FROM scores.score_indicators WHERE indicator_id = 'ux_csat_rate'",
+            "unexpected_rows_expectation",
+        ),
+        (
+            "scores/score_indicators.json",
+            "UPDATE scores.score_indicators SET score = 0 WHERE score_status = 'no_data'",
             "unexpected_rows_expectation",
         ),
         (

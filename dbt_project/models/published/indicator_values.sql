@@ -12,5 +12,6 @@ select
     ci_high,
     min_sample,
     score,
-    score_status
+    score_status,
+    no_data_reason
 from {{ ref('score_indicators') }}

@@ -13,6 +13,32 @@ scopes as (
     select distinct period_grain, period_start, scope_type, scope_id from values_
 ),
 
+-- What each indicator needs (catalogue source_entities: terms separated by ';', each an
+-- entity or entity.column; 'a|b' is satisfied by either; '[x]' is optional) against what
+-- the loaded sources provide. An indicator needing something not provided has no data
+-- because no source provides it, not because of a gap in a period.
+needs as (
+    select catalog.indicator_id, trim(term.needed) as needed
+    from catalog
+    cross join unnest(string_split(coalesce(catalog.source_entities, ''), ';')) as term(needed)
+    where trim(term.needed) <> '' and not starts_with(trim(term.needed), '[')
+),
+
+unsupported as (
+    select
+        needs.indicator_id,
+        string_agg(replace(needs.needed, '|', ' or '), ', ' order by needs.needed)
+            as needs_missing
+    from needs
+    where not exists (
+        select 1
+        from unnest(string_split(needs.needed, '|')) as alternative(term)
+        inner join {{ ref('int_source_coverage') }} as coverage
+            on coverage.term = trim(alternative.term) and coverage.provided
+    )
+    group by needs.indicator_id
+),
+
 grid as (
     select scopes.*, catalog.indicator_id
     from scopes
@@ -26,12 +52,14 @@ joined as (
         grid.scope_type,
         grid.scope_id,
         grid.indicator_id,
-        values_.value,
-        values_.numerator,
-        values_.denominator,
-        coalesce(values_.sample_size, 0) as sample_size,
-        values_.ci_low,
-        values_.ci_high,
+        -- a value computed from a source that lacks what the indicator needs is not data
+        case when unsupported.needs_missing is null then values_.value end as value,
+        case when unsupported.needs_missing is null then values_.numerator end as numerator,
+        case when unsupported.needs_missing is null then values_.denominator end as denominator,
+        case when unsupported.needs_missing is null then coalesce(values_.sample_size, 0) else 0 end
+            as sample_size,
+        case when unsupported.needs_missing is null then values_.ci_low end as ci_low,
+        case when unsupported.needs_missing is null then values_.ci_high end as ci_high,
         catalog.min_sample,
         catalog.direction,
         catalog.target,
@@ -40,12 +68,18 @@ joined as (
         catalog.band_high,
         catalog.ceiling,
         case
-            when values_.value is null then 'no_data'
+            when values_.value is null or unsupported.needs_missing is not null then 'no_data'
             when values_.sample_size < catalog.min_sample then 'below_min_sample'
             else 'scored'
-        end as score_status
+        end as score_status,
+        case
+            when unsupported.needs_missing is not null
+                then 'no source provides ' || unsupported.needs_missing
+            when values_.value is null then 'no data in this period and scope'
+        end as no_data_reason
     from grid
     inner join catalog on catalog.indicator_id = grid.indicator_id
+    left join unsupported on unsupported.indicator_id = grid.indicator_id
     left join values_
         on values_.period_grain = grid.period_grain
         and values_.period_start = grid.period_start

@@ -1,0 +1,71 @@
+"""Which adapter reads which file: by --format, or detected from the file."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from orchestration.adapters.base import Adapter, AdapterError, Conversion, staged_output
+from orchestration.adapters.eventlog import EventLogAdapter
+from orchestration.contract import classify_file
+
+ADAPTERS: dict[str, Adapter] = {adapter.name: adapter for adapter in (EventLogAdapter(),)}
+FORMATS = ("canonical", *ADAPTERS)
+
+
+def detect_format(path: Path) -> str:
+    if classify_file(path.name):
+        return "canonical"
+    for name, adapter in ADAPTERS.items():
+        if adapter.detect(path):
+            return name
+    raise AdapterError(
+        f"{path}: format not recognised: the name is not a canonical export "
+        f"(<entity>[-part].csv|parquet|jsonl, see docs/export-contract.md) and no adapter "
+        f"({', '.join(ADAPTERS)}) recognised its columns; name one with --format"
+    )
+
+
+def read_mapping(mapping_file: Path | None) -> dict[str, Any] | None:
+    if mapping_file is None:
+        return None
+    try:
+        return yaml.safe_load(mapping_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise AdapterError(f"{mapping_file}: cannot read the mapping: {error}") from error
+
+
+def ingest_files(
+    paths: Sequence[Path],
+    inbox: Path,
+    file_format: str | None = None,
+    mapping_file: Path | None = None,
+    source: str | None = None,
+) -> list[Conversion]:
+    """Translate `paths` into canonical files in the inbox. All or nothing per call."""
+    for path in paths:
+        if not path.is_file():
+            raise AdapterError(f"{path}: no such file")
+    mapping = read_mapping(mapping_file)
+    groups: dict[str, list[Path]] = {}
+    for path in paths:
+        groups.setdefault(file_format or detect_format(path), []).append(path)
+    conversions = []
+    with staged_output(inbox) as scratch:
+        for name, group in groups.items():
+            if name == "canonical":
+                for path in group:
+                    if not classify_file(path.name):
+                        raise AdapterError(f"{path}: not a canonical export file name")
+                    shutil.copy2(path, scratch / path.name)
+                conversions.append(Conversion(source="canonical", files=list(group)))
+                continue
+            if name not in ADAPTERS:
+                raise AdapterError(f"unknown format {name!r}; known: {', '.join(FORMATS)}")
+            source_name = source or (mapping or {}).get("source") or name
+            conversions.append(ADAPTERS[name].convert(group, scratch, source_name, mapping))
+    return conversions
