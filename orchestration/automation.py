@@ -4,7 +4,6 @@ import hashlib
 
 import dagster as dg
 
-from orchestration.contract import classify_file
 from orchestration.resources import TsqHome
 
 pipeline_job = dg.define_asset_job(
@@ -19,10 +18,10 @@ daily_schedule = dg.ScheduleDefinition(
 
 
 def inbox_fingerprint(tsq: TsqHome) -> str:
-    """Changes whenever a contract file appears, changes or disappears in the inbox."""
+    """Changes whenever a file (canonical or vendor export) appears, changes or goes."""
     digest = hashlib.sha256()
     for path in sorted(tsq.settings.inbox.iterdir()):
-        if path.is_file() and classify_file(path.name):
+        if path.is_file():
             stat = path.stat()
             digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()

@@ -10,6 +10,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.automation import daily_schedule, inbox_sensor, pipeline_job
 from orchestration.ingest.assets import ingest_assets
+from orchestration.ingest.inbox_adapters import inbox_adapters
 from orchestration.publish.assets import published_store
 from orchestration.quality.checks import suite_checks
 from orchestration.quality.reconciliation import reconciliation_checks
@@ -20,7 +21,7 @@ from orchestration.transform.dbt_assets import dbt_project, tsq_dbt_models
 
 def build_definitions(settings: TsqSettings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*ingest_assets, tsq_dbt_models, published_store],
+        assets=[inbox_adapters, *ingest_assets, tsq_dbt_models, published_store],
         asset_checks=[*suite_checks, *reconciliation_checks],
         jobs=[pipeline_job],
         schedules=[daily_schedule],

@@ -113,3 +113,19 @@ def test_ids_are_namespaced_by_source(tsq_home, tmp_path):
     tickets = (tsq_home.inbox / "tickets-desk2.csv").read_text()
     assert "desk2:C1" in tickets and "desk2:W1" in tickets
     assert Path(tsq_home.inbox / "ticket_events-desk2.csv").exists()
+
+
+def test_an_event_log_dropped_in_the_inbox_with_its_mapping_is_translated(tsq_home, tmp_path):
+    log = tsq_home.inbox / "desk-export.csv"
+    log.write_text(
+        "Case ID,Activity,Resource,Complete Timestamp,workgroup,product,service_type\n"
+        "C1,Insert ticket,R1,2012/10/9 14:50:17,W1,P,S\n"
+        "C1,Resolve ticket,R1,2012/10/10 10:00:00,W1,P,S\n"
+    )
+    shutil.copy(HELPDESK_MAPPING, tsq_home.inbox / "desk-export.csv.mapping.yml")
+    (tsq_home.inbox / "mystery.csv").write_text("foo,bar\n1,2\n")
+    outcome = run_pipeline(tsq_home)
+    assert outcome.published, outcome.report_lines()
+    assert (tsq_home.inbox / "converted" / "desk-export.csv").exists()
+    assert (tsq_home.inbox / "mystery.csv").exists()  # not recognised: left and reported
+    assert query(tsq_home.warehouse_path, "SELECT ticket_id FROM raw.tickets") == [("helpdesk:C1",)]

@@ -15,6 +15,8 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         + entity.description,
         kinds={"duckdb", "python"},
         pool="tsq_warehouse",
+        # vendor exports are translated into canonical files first
+        deps=[dg.AssetKey(["raw", "inbox_adapters"])],
     )
     def ingest(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.MaterializeResult:
         settings = tsq.settings
