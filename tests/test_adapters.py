@@ -129,3 +129,38 @@ def test_an_event_log_dropped_in_the_inbox_with_its_mapping_is_translated(tsq_ho
     assert (tsq_home.inbox / "converted" / "desk-export.csv").exists()
     assert (tsq_home.inbox / "mystery.csv").exists()  # not recognised: left and reported
     assert query(tsq_home.warehouse_path, "SELECT ticket_id FROM raw.tickets") == [("helpdesk:C1",)]
+
+
+VENDOR_FIXTURES = PROJECT_ROOT / "tests" / "data"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("servicenow/incident_event_log.csv", "servicenow"),
+        ("servicenow/incident_list.csv", "servicenow"),
+        ("zendesk/incremental_tickets_page0.json", "zendesk"),
+        ("zendesk/satisfaction_ratings.json", "zendesk"),
+        ("jira/jsm-issues.csv", "jira"),
+        ("jira/jsm-changelog.csv", "jira"),
+    ],
+)
+def test_vendor_exports_are_recognised(fixture, expected):
+    assert detect_format(VENDOR_FIXTURES / fixture) == expected
+
+
+def test_two_systems_feed_one_warehouse_with_namespaced_ids(tsq_home):
+    ingest_files([VENDOR_FIXTURES / "servicenow" / "incident_event_log.csv"], tsq_home.inbox)
+    zendesk = sorted((VENDOR_FIXTURES / "zendesk").glob("incremental_*.json"))
+    ingest_files(
+        [*zendesk, VENDOR_FIXTURES / "zendesk" / "satisfaction_ratings.json"], tsq_home.inbox
+    )
+    outcome = run_pipeline(tsq_home)
+    assert outcome.published, outcome.report_lines()
+    sources = query(
+        tsq_home.warehouse_path,
+        "SELECT split_part(ticket_id, ':', 1) AS source, count(*) "
+        "FROM staging.stg_helpdesk__tickets GROUP BY 1 ORDER BY 1",
+    )
+    assert [source for source, _ in sources] == ["servicenow", "zendesk"]
+    assert all(count > 0 for _, count in sources)

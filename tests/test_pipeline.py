@@ -204,6 +204,11 @@ BAD_TICKET_HEADER = (
             "BAD-2,2026-09-01T02:00:00Z,email,P2,1,network,{team},closed,2026-08-01T02:00:00Z\n",
             "staging/stg_helpdesk__tickets:gx_stg_helpdesk__tickets",
         ),
+        # intermediate layer: a team no calendar knows, so no business clock reading
+        (
+            "BAD-3,2026-09-01T02:00:00Z,email,P2,1,network,NO-SUCH-TEAM,open,\n",
+            "intermediate/int_ticket_business_clock:gx_int_ticket_business_clock",
+        ),
     ],
 )
 def test_a_planted_bad_row_blocks_publishing(first_run, tmp_path, bad_row, failed_check):
@@ -283,6 +288,47 @@ def test_a_planted_bad_row_blocks_publishing(first_run, tmp_path, bad_row, faile
             "expect_column_pair_values_a_to_be_greater_than_b",
         ),
         (
+            "staging/stg_helpdesk__agents.json",
+            "UPDATE staging.stg_helpdesk__agents SET tier = 7",
+            "expect_column_values_to_be_between",
+        ),
+        (
+            "staging/stg_helpdesk__teams.json",
+            "UPDATE staging.stg_helpdesk__teams SET timezone = 'Mars/Olympus'",
+            "unexpected_rows_expectation",
+        ),
+        (
+            "staging/stg_helpdesk__kb_articles.json",
+            "UPDATE staging.stg_helpdesk__kb_articles SET helpful_votes = -3",
+            "expect_column_values_to_be_between",
+        ),
+        (
+            "staging/stg_helpdesk__kb_links.json",
+            "UPDATE staging.stg_helpdesk__kb_links SET ticket_id = 'NO-SUCH-TICKET'",
+            "unexpected_rows_expectation",
+        ),
+        (
+            "staging/stg_helpdesk__mystery_shops.json",
+            "UPDATE staging.stg_helpdesk__mystery_shops SET overall = 130",
+            "expect_column_values_to_be_between",
+        ),
+        (
+            "staging/stg_helpdesk__process_audits.json",
+            "UPDATE staging.stg_helpdesk__process_audits SET items_compliant = items_checked + 1",
+            "unexpected_rows_expectation",
+        ),
+        (
+            "staging/stg_helpdesk__improvement_actions.json",
+            "UPDATE staging.stg_helpdesk__improvement_actions "
+            "SET due_at = opened_at - INTERVAL 1 DAY",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+        ),
+        (
+            "staging/stg_helpdesk__holiday_calendars.json",
+            "UPDATE staging.stg_helpdesk__holiday_calendars SET day_type = 'festival'",
+            "expect_column_values_to_be_in_set",
+        ),
+        (
             "intermediate/int_ticket_business_clock.json",
             "UPDATE intermediate.int_ticket_business_clock SET created_clock_minutes = NULL "
             "WHERE ticket_id = (SELECT min(ticket_id) FROM intermediate.int_ticket_business_clock)",
@@ -332,3 +378,22 @@ def test_every_raw_suite_fails_on_a_key_repeated_within_a_load(first_run, tmp_pa
     assert [o.expectation for o in outcome.blocking_failures] == [
         "expect_compound_columns_to_be_unique"
     ]
+
+
+def test_a_planted_article_with_negative_votes_stops_publication_at_the_indicators(
+    first_run, tmp_path
+):
+    settings, _ = first_run
+    copy = tmp_path / "home"
+    shutil.copytree(settings.root, copy)
+    published_before = sha256(copy / "published.duckdb")
+    (author,) = query(copy / "tsq.duckdb", "SELECT min(agent_id) FROM raw.agents")[0]
+    (copy / "inbox" / "kb_articles-late.csv").write_text(
+        "article_id,title,author_agent_id,created_at,status,helpful_votes,unhelpful_votes\n"
+        f"KB-BAD,Broken votes,{author},2026-05-01T02:00:00Z,active,-50,1\n",
+        encoding="utf-8",
+    )
+    rerun_settings, outcome = run_in(copy)
+    assert not outcome.published
+    assert "indicators/ind_indicator_values:gx_ind_indicator_values" in outcome.failed_checks
+    assert sha256(rerun_settings.published_path) == published_before

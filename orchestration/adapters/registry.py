@@ -11,9 +11,22 @@ import yaml
 
 from orchestration.adapters.base import Adapter, AdapterError, Conversion, staged_output
 from orchestration.adapters.eventlog import EventLogAdapter
+from orchestration.adapters.jira import JiraAdapter
+from orchestration.adapters.mapped import MappedAdapter
+from orchestration.adapters.servicenow import ServiceNowAdapter
+from orchestration.adapters.zendesk import ZendeskAdapter
 from orchestration.contract import classify_file
 
-ADAPTERS: dict[str, Adapter] = {adapter.name: adapter for adapter in (EventLogAdapter(),)}
+ADAPTERS: dict[str, Adapter] = {
+    adapter.name: adapter
+    for adapter in (
+        ServiceNowAdapter(),
+        ZendeskAdapter(),
+        JiraAdapter(),
+        EventLogAdapter(),
+        MappedAdapter(),
+    )
+}
 FORMATS = ("canonical", *ADAPTERS)
 
 

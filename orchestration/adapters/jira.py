@@ -1,0 +1,505 @@
+"""Jira Service Management: the CSV issue export (Filters -> Export -> CSV (all fields)),
+optionally with a second CSV of the issues' changelog flattened from the REST API
+(`Issue key, Created, Field, From, To`, one row per changed field).
+
+The issue export has no status history: without the changelog a ticket gets a creation
+event, a resolution at `Resolved` and a closure there too when its status is Closed/Done.
+With the changelog, status changes become status_change/resolution/closure/reopen events
+and assignee changes assignment/transfer events. Comments (repeated `Comment` columns,
+each `date;author;text`) become customer replies when written by the reporter and public
+replies otherwise. `Custom field (Satisfaction)` (1-5) becomes surveys.
+
+Everything is set-based DuckDB SQL; the optional mapping dict may name the export's time
+zone (`timezone`, default Asia/Shanghai), a different `date_format`, the column holding
+the team (`team_column`, default `Project key`), status overrides (`statuses`), constants
+(`constants`: channel, complexity_tier, ...) and the teams' working hours (`team`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.adapters.base import AdapterError, Conversion, namespaced, write_entity
+from orchestration.contract import STATUSES
+from orchestration.ingest.readers import csv_header, sql_string
+
+JIRA_DATE_FORMAT = "%d/%b/%y %-I:%M %p"  # Jira's default "dd/MMM/yy h:mm a"
+ISSUE_COLUMNS = ("Issue key", "Issue Type", "Status", "Priority", "Created", "Summary")
+CHANGELOG_COLUMNS = ("Issue key", "Created", "Field", "From", "To")
+
+# Jira's shipped priority schemes (current and legacy) -> P1..P4; anything else P3
+PRIORITY_MAP = {
+    "highest": "P1",
+    "blocker": "P1",
+    "critical": "P1",
+    "high": "P2",
+    "major": "P2",
+    "medium": "P3",
+    "minor": "P3",
+    "low": "P4",
+    "lowest": "P4",
+    "trivial": "P4",
+}
+# Jira / JSM workflow status names -> canonical status; others open (solved if resolved)
+STATUS_MAP = {
+    "open": "new",
+    "to do": "new",
+    "new": "new",
+    "backlog": "new",
+    "in progress": "open",
+    "work in progress": "open",
+    "waiting for support": "open",
+    "escalated": "open",
+    "reopened": "open",
+    "under investigation": "open",
+    "under review": "open",
+    "waiting for customer": "pending",
+    "pending": "pending",
+    "waiting for approval": "pending",
+    "awaiting approval": "pending",
+    "waiting for third party": "pending",
+    "resolved": "solved",
+    "done": "closed",
+    "closed": "closed",
+    "canceled": "closed",
+    "cancelled": "closed",
+    "declined": "closed",
+    "completed": "closed",
+}
+# JSM request channels (portal, email, api, jira, anonymousportal) -> canonical channel
+CHANNEL_MAP = {
+    "email": "email",
+    "portal": "web",
+    "anonymousportal": "web",
+    "phone": "phone",
+    "chat": "chat",
+    "slack": "chat",
+    "msteams": "chat",
+    "widget": "chat",
+}
+CHANNEL_COLUMNS = ("Custom field (Request channel)", "Custom field (Channel)", "Channel")
+REQUEST_TYPE = "Custom field (Request Type)"
+SATISFACTION = "Custom field (Satisfaction)"
+SATISFACTION_DATE = "Custom field (Satisfaction date)"
+COMMENT_COLUMN = re.compile(r"^Comment(_\d+)?$")
+ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _case(expr: str, mapping: dict[str, str], default: str) -> str:
+    """CASE over lower(trim(expr)) with a lookup table given as a dict (keys lower case)."""
+    whens = " ".join(
+        f"WHEN {sql_string(k.lower())} THEN {sql_string(v)}" for k, v in mapping.items()
+    )
+    return f"CASE lower(trim({expr})) {whens} ELSE {default} END"
+
+
+def _header(path: Path) -> list[str]:
+    try:
+        return csv_header(path)
+    except (OSError, ValueError):
+        return []
+
+
+class JiraAdapter:
+    name = "jira"
+    entities = ("tickets", "ticket_events", "surveys", "agents", "teams")
+
+    def detect(self, path: Path) -> bool:
+        if path.suffix.lower() != ".csv":
+            return False
+        header = set(_header(path))
+        return set(ISSUE_COLUMNS) <= header or set(CHANGELOG_COLUMNS) <= header
+
+    def convert(
+        self,
+        paths: Sequence[Path],
+        out_dir: Path,
+        source: str,
+        mapping: dict[str, Any] | None,
+    ) -> Conversion:
+        mapping = mapping or {}
+        issues, changelogs = self._classify(paths)
+        con = duckdb.connect()
+        try:
+            timezone = mapping.get("timezone", "Asia/Shanghai")
+            con.execute(f"SET TimeZone = {sql_string(timezone)}")
+            self.date_format = mapping.get("date_format", JIRA_DATE_FORMAT)
+            self._load(con, "raw_issues", issues)
+            columns = {row[0] for row in con.execute("DESCRIBE raw_issues").fetchall()}
+            self._load_issues(con, columns, source, mapping)
+            has_changelog = bool(changelogs)
+            if has_changelog:
+                self._load(con, "raw_changelog", changelogs)
+                self._load_changelog(con)
+            conversion = Conversion(source=source)
+            queries = self._queries(con, columns, source, mapping, has_changelog)
+            for entity, sql in queries.items():
+                path, rows = write_entity(con, sql, entity, out_dir, source)
+                conversion.files.append(path)
+                conversion.rows[entity] = rows
+            return conversion
+        finally:
+            con.close()
+
+    # --- reading ----------------------------------------------------------------------
+
+    def _classify(self, paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+        issues, changelogs = [], []
+        for path in paths:
+            header = set(_header(path))
+            if set(ISSUE_COLUMNS) <= header:
+                issues.append(path)
+            elif set(CHANGELOG_COLUMNS) <= header:
+                changelogs.append(path)
+            else:
+                missing = [c for c in ISSUE_COLUMNS if c not in header]
+                raise AdapterError(
+                    f"{path}: not a Jira issue export (lacks column(s) {', '.join(missing)}) "
+                    f"nor a Jira changelog (needs {', '.join(CHANGELOG_COLUMNS)}); "
+                    f"it has: {', '.join(sorted(header)) or '(no header)'}"
+                )
+        if not issues:
+            raise AdapterError(
+                f"{', '.join(map(str, paths))}: no Jira issue export among the files "
+                f"(a changelog alone cannot make tickets)"
+            )
+        return issues, changelogs
+
+    def _load(self, con: duckdb.DuckDBPyConnection, table: str, paths: list[Path]) -> None:
+        files = "[" + ", ".join(sql_string(str(p)) for p in paths) + "]"
+        try:
+            con.execute(
+                f"CREATE TEMP TABLE {table} AS SELECT *, row_number() OVER () AS src_row "
+                f"FROM read_csv({files}, header = true, all_varchar = true, "
+                f"union_by_name = true, filename = true)"
+            )
+        except duckdb.Error as error:
+            raise AdapterError(
+                f"{', '.join(map(str, paths))}: not a readable CSV: {error}"
+            ) from error
+
+    def _ts(self, expr: str) -> str:
+        """Naive UTC timestamp from a Jira date (export format) or an ISO 8601 value
+        (a naive one is local time of the export's zone, the session time zone)."""
+        return (
+            f"CAST(timezone('UTC', coalesce("
+            f"timezone(current_setting('TimeZone'), "
+            f"try_strptime(trim({expr}), {sql_string(self.date_format)})), "
+            f"try_cast(trim({expr}) AS TIMESTAMPTZ))) AS TIMESTAMP)"
+        )
+
+    def _check_dates(
+        self, con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
+    ) -> None:
+        """Fail on the first non-empty value of each named column that is not a date."""
+        for label, raw in columns.items():
+            bad = con.execute(
+                f"SELECT {raw}, filename FROM {table} "
+                f"WHERE nullif(trim({raw}), '') IS NOT NULL AND {self._ts(raw)} IS NULL LIMIT 1"
+            ).fetchone()
+            if bad:
+                raise AdapterError(
+                    f"{bad[1]}: {label} value {bad[0]!r} is not a date in the format "
+                    f"{self.date_format!r} (set date_format in the mapping) nor ISO 8601"
+                )
+
+    def _load_issues(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        columns: set[str],
+        source: str,
+        mapping: dict[str, Any],
+    ) -> None:
+        def col(name: str) -> str:
+            return f"nullif(trim({_q(name)}), '')" if name in columns else "CAST(NULL AS VARCHAR)"
+
+        dates = {
+            "created_at": ("Created", col("Created")),
+            "resolved_at": ("Resolved", col("Resolved")),
+            "satisfaction_at": (SATISFACTION_DATE, col(SATISFACTION_DATE)),
+        }
+        status_map = {
+            **STATUS_MAP,
+            **{k.lower(): v for k, v in mapping.get("statuses", {}).items()},
+        }
+        bad = sorted(v for v in status_map.values() if v not in STATUSES)
+        if bad:
+            raise AdapterError(f"jira mapping: statuses map to unknown status(es) {', '.join(bad)}")
+        team_column = mapping.get("team_column", "Project key")
+        if team_column in columns:
+            team = f"coalesce({namespaced(source, col(team_column))}, '{source}:default')"
+        else:
+            team = f"'{source}:default'"
+        channel_column = next((c for c in CHANNEL_COLUMNS if c in columns), None)
+        channel = _case(col(channel_column), CHANNEL_MAP, "'web'") if channel_column else "'web'"
+        con.execute(
+            f"""
+            CREATE TEMP TABLE issues AS
+            SELECT src_row, filename,
+                   {col("Issue key")} AS issue_key,
+                   {", ".join(f"{self._ts(v)} AS {k}" for k, (_, v) in dates.items())},
+                   {col("Status")} AS jira_status,
+                   {_case(col("Status"), status_map, "NULL")} AS mapped_status,
+                   {_case(col("Priority"), PRIORITY_MAP, "'P3'")} AS priority,
+                   {channel} AS channel,
+                   coalesce({col(REQUEST_TYPE)}, {col("Issue Type")}, 'uncategorised')
+                       AS category,
+                   {col("Component/s")} AS product,
+                   {team} AS team_id,
+                   coalesce({col("Assignee Id")}, {col("Assignee")}) AS assignee_key,
+                   {col("Assignee")} AS assignee_name,
+                   coalesce({col("Reporter Id")}, {col("Reporter")}) AS reporter_key,
+                   {col("Reporter")} AS reporter_name,
+                   {col("Summary")} AS subject,
+                   {col("Resolution")} AS resolution,
+                   round(try_cast({col(SATISFACTION)} AS DOUBLE)) AS rating
+            FROM raw_issues
+            """
+        )
+        self._check_dates(con, "raw_issues", {name: raw for name, raw in dates.values()})
+        missing = con.execute(
+            "SELECT filename, src_row FROM issues WHERE issue_key IS NULL OR created_at IS NULL "
+            "LIMIT 1"
+        ).fetchone()
+        if missing:
+            raise AdapterError(f"{missing[0]}: data row {missing[1]} has no Issue key or Created")
+        con.execute(
+            """
+            CREATE TEMP TABLE tickets AS
+            SELECT *,
+                   CASE WHEN mapped_status IS NOT NULL THEN mapped_status
+                        WHEN resolved_at IS NOT NULL THEN 'solved' ELSE 'open' END AS status
+            FROM issues
+            """
+        )
+        comment_columns = sorted(
+            (c for c in columns if COMMENT_COLUMN.match(c)),
+            key=lambda c: int(c.split("_")[1]) if "_" in c else 0,
+        )
+        parts = [
+            f"SELECT issue_key, {n} AS comment_no, "
+            f"regexp_extract({_q(c)}, '^([^;]*);([^;]*);(.*)$', ['at', 'author', 'body'], 's') "
+            f"AS c, {_q(c)} AS raw, filename FROM raw_issues "
+            f"JOIN (SELECT src_row, issue_key FROM issues) USING (src_row) "
+            f"WHERE nullif(trim({_q(c)}), '') IS NOT NULL"
+            for n, c in enumerate(comment_columns)
+        ]
+        if not parts:
+            parts = [
+                "SELECT NULL::VARCHAR AS issue_key, 0 AS comment_no, "
+                "{'at': NULL::VARCHAR, 'author': NULL::VARCHAR, 'body': NULL::VARCHAR} AS c, "
+                "NULL::VARCHAR AS raw, NULL::VARCHAR AS filename WHERE false"
+            ]
+        con.execute(f"CREATE TEMP TABLE raw_comments AS {' UNION ALL '.join(parts)}")
+        self._check_dates(con, "raw_comments", {"Comment date": "c.at"})
+        con.execute(
+            f"""
+            CREATE TEMP TABLE comments AS
+            SELECT issue_key, comment_no, {self._ts("c.at")} AS at_utc,
+                   nullif(trim(c.author), '') AS author, c.body AS body
+            FROM raw_comments
+            """
+        )
+
+    def _load_changelog(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._check_dates(con, "raw_changelog", {"changelog Created": '"Created"'})
+        columns = {row[0] for row in con.execute("DESCRIBE raw_changelog").fetchall()}
+        author = "nullif(trim(\"Author\"), '')" if "Author" in columns else "NULL::VARCHAR"
+        con.execute(
+            f"""
+            CREATE TEMP TABLE changelog AS
+            SELECT src_row, trim("Issue key") AS issue_key, {self._ts('"Created"')} AS at_utc,
+                   lower(trim("Field")) AS field,
+                   nullif(trim("From"), '') AS from_value, nullif(trim("To"), '') AS to_value,
+                   {author} AS author
+            FROM raw_changelog
+            """
+        )
+
+    # --- canonical entities -------------------------------------------------------------
+
+    def _queries(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        columns: set[str],
+        source: str,
+        mapping: dict[str, Any],
+        has_changelog: bool,
+    ) -> dict[str, str]:
+        constants = mapping.get("constants", {})
+        team = mapping.get("team", {})
+        tier = sql_string(str(constants.get("complexity_tier", "2")))
+        channel = sql_string(constants["channel"]) if "channel" in constants else "channel"
+        status_map = {
+            **STATUS_MAP,
+            **{k.lower(): v for k, v in mapping.get("statuses", {}).items()},
+        }
+
+        def status(expr: str) -> str:
+            return _case(expr, status_map, "'open'")
+
+        tickets = f"""
+            SELECT {namespaced(source, "issue_key")} AS ticket_id,
+                   {ISO.format("created_at")} AS created_at,
+                   {channel} AS channel, priority, {tier} AS complexity_tier,
+                   category, product, team_id,
+                   {namespaced(source, "assignee_key")} AS agent_id,
+                   {namespaced(source, "reporter_key")} AS requester_id,
+                   subject, status, resolution AS closure_code,
+                   CASE WHEN status = 'closed'
+                        THEN {ISO.format("coalesce(resolved_at, created_at)")} END AS closed_at
+            FROM tickets
+        """
+        # events: (issue_key, seq, at_utc, event_type, actor_type, agent, from, to, body)
+        created = """
+            SELECT issue_key, 'created' AS seq, created_at AS at_utc,
+                   'status_change' AS event_type, 'customer' AS actor_type,
+                   NULL AS agent, NULL AS from_status, 'new' AS to_status,
+                   'created' AS body
+            FROM tickets
+        """
+        fallback_filter = (
+            "WHERE issue_key NOT IN (SELECT issue_key FROM changelog WHERE field = 'status')"
+            if has_changelog
+            else ""
+        )
+        fallback = f"""
+            SELECT issue_key, 'resolved', resolved_at, 'resolution', 'agent', assignee_key,
+                   NULL, NULL, resolution
+            FROM tickets WHERE resolved_at IS NOT NULL
+                AND issue_key IN (SELECT issue_key FROM tickets {fallback_filter})
+            UNION ALL
+            SELECT issue_key, 'closed', resolved_at, 'closure', 'agent', assignee_key,
+                   NULL, NULL, jira_status
+            FROM tickets WHERE resolved_at IS NOT NULL AND status = 'closed'
+                AND issue_key IN (SELECT issue_key FROM tickets {fallback_filter})
+        """
+        comments = """
+            SELECT c.issue_key, 'comment#' || comment_no, at_utc,
+                   CASE WHEN author IN (t.reporter_key, t.reporter_name) THEN 'customer_reply'
+                        ELSE 'public_reply' END,
+                   CASE WHEN author IS NULL THEN 'system'
+                        WHEN author IN (t.reporter_key, t.reporter_name) THEN 'customer'
+                        ELSE 'agent' END,
+                   CASE WHEN author NOT IN (t.reporter_key, t.reporter_name) THEN author END,
+                   NULL, NULL, body
+            FROM comments AS c JOIN tickets AS t USING (issue_key)
+        """
+        parts = [created, fallback, comments]
+        if has_changelog:
+            terminal = "('solved', 'closed')"
+            status_rows = f"""
+                SELECT l.issue_key, l.src_row, l.at_utc,
+                       {status("l.from_value")} AS from_status,
+                       {status("l.to_value")} AS to_status, l.from_value, l.to_value,
+                       CASE WHEN l.author IN (t.reporter_key, t.reporter_name) THEN 'customer'
+                            ELSE 'agent' END AS actor,
+                       CASE WHEN l.author NOT IN (t.reporter_key, t.reporter_name)
+                            THEN l.author END AS who
+                FROM changelog AS l JOIN tickets AS t USING (issue_key)
+                WHERE l.field = 'status'
+            """
+            parts.append(
+                f"""
+                SELECT issue_key, 'log#' || src_row, at_utc, 'status_change', actor, who,
+                       from_status, to_status, from_value || ' -> ' || to_value
+                FROM ({status_rows})
+                UNION ALL
+                SELECT issue_key, 'log#' || src_row || '#resolution', at_utc, 'resolution',
+                       actor, who, NULL, NULL, to_value
+                FROM ({status_rows})
+                WHERE to_status IN {terminal} AND from_status NOT IN {terminal}
+                UNION ALL
+                SELECT issue_key, 'log#' || src_row || '#closure', at_utc, 'closure',
+                       actor, who, NULL, NULL, to_value
+                FROM ({status_rows}) WHERE to_status = 'closed'
+                UNION ALL
+                SELECT issue_key, 'log#' || src_row || '#reopen', at_utc, 'reopen',
+                       actor, who, NULL, NULL, to_value
+                FROM ({status_rows})
+                WHERE from_status IN {terminal} AND to_status NOT IN {terminal}
+                UNION ALL
+                SELECT l.issue_key, 'log#' || l.src_row,  l.at_utc,
+                       CASE WHEN l.from_value IS NULL THEN 'assignment' ELSE 'transfer' END,
+                       'agent', coalesce(names.assignee_key, l.to_value), NULL, NULL,
+                       'assignee: ' || coalesce(l.from_value, '') || ' -> ' || l.to_value
+                FROM changelog AS l
+                LEFT JOIN (SELECT DISTINCT assignee_name, assignee_key FROM tickets
+                           WHERE assignee_name IS NOT NULL) AS names
+                    ON names.assignee_name = l.to_value
+                WHERE l.field = 'assignee' AND l.to_value IS NOT NULL
+                """
+            )
+        all_events = " UNION ALL ".join(f"({p})" for p in parts)
+        events = f"""
+            SELECT {namespaced(source, "e.issue_key || '#' || e.seq")} AS event_id,
+                   {namespaced(source, "e.issue_key")} AS ticket_id,
+                   {ISO.format("greatest(e.at_utc, t.created_at)")} AS event_at,
+                   e.event_type, e.actor_type,
+                   {namespaced(source, "e.agent")} AS agent_id,
+                   CASE WHEN e.event_type IN ('assignment', 'transfer') THEN t.team_id END
+                       AS team_id,
+                   e.from_status, e.to_status, e.body
+            FROM ({all_events}) AS e(issue_key, seq, at_utc, event_type, actor_type, agent,
+                                    from_status, to_status, body)
+            JOIN tickets AS t USING (issue_key)
+            WHERE e.at_utc IS NOT NULL
+        """
+        assignment_targets = (
+            """
+            UNION
+            SELECT coalesce(names.assignee_key, l.to_value), l.to_value, t.team_id
+            FROM changelog AS l JOIN tickets AS t USING (issue_key)
+            LEFT JOIN (SELECT DISTINCT assignee_name, assignee_key FROM tickets
+                       WHERE assignee_name IS NOT NULL) AS names
+                ON names.assignee_name = l.to_value
+            WHERE l.field = 'assignee' AND l.to_value IS NOT NULL
+            """
+            if has_changelog
+            else ""
+        )
+        agents = f"""
+            SELECT {namespaced(source, "agent")} AS agent_id, min(name) AS name,
+                   min(team_id) AS team_id, '1' AS tier, 'true' AS active
+            FROM (
+                SELECT assignee_key AS agent, assignee_name AS name, team_id FROM tickets
+                WHERE assignee_key IS NOT NULL
+                {assignment_targets}
+            )
+            GROUP BY agent
+        """
+        teams = f"""
+            SELECT DISTINCT team_id,
+                   {sql_string(mapping.get("timezone", "Asia/Shanghai"))} AS timezone,
+                   {sql_string(team.get("work_start", "09:00"))} AS work_start,
+                   {sql_string(team.get("work_end", "18:00"))} AS work_end,
+                   {sql_string(team.get("work_days", "1,2,3,4,5"))} AS work_days,
+                   {sql_string(team.get("calendar_id", "CN"))} AS calendar_id
+            FROM tickets
+        """
+        queries = {"tickets": tickets, "ticket_events": events, "agents": agents, "teams": teams}
+        has_ratings = (
+            SATISFACTION in columns
+            and con.execute("SELECT count(rating) FROM tickets").fetchone()[0]
+        )
+        if has_ratings:
+            # CSAT is switched on: every resolved request got a survey; unanswered = no rating
+            answered = ISO.format("greatest(coalesce(satisfaction_at, resolved_at), resolved_at)")
+            queries["surveys"] = f"""
+                SELECT {namespaced(source, "issue_key || '#csat'")} AS survey_id,
+                       {namespaced(source, "issue_key")} AS ticket_id,
+                       {ISO.format("resolved_at")} AS sent_at,
+                       CASE WHEN rating BETWEEN 1 AND 5 THEN {answered} END AS responded_at,
+                       CASE WHEN rating BETWEEN 1 AND 5 THEN CAST(rating AS INTEGER) END AS rating
+                FROM tickets WHERE resolved_at IS NOT NULL
+            """
+        return queries

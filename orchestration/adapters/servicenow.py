@@ -1,0 +1,595 @@
+"""ServiceNow incidents, in either of two shapes:
+
+- a list-view export (CSV or XLSX, one row per incident; column headers may be field
+  names such as `opened_at` or labels such as `Opened`), and
+- the audit / event-log form (one row per update of an incident, with `sys_mod_count`),
+  as in the public "incident management process enriched event log" (Amaral et al.).
+
+The shape is told by the columns: `sys_mod_count` present = event-log form. In the
+event-log form lifecycle events are derived from the state and assignment changes between
+consecutive updates; the latest update wins for the ticket row. Values of `?` are empty.
+Dates are day/month/year 24h in the instance's local time (mapping `timezone`, default
+UTC); `timestamp_format` in the mapping overrides the format.
+
+Everything is set-based DuckDB SQL over the raw rows; XLSX sheets are first copied into
+a CSV with python-calamine.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import holidays
+
+from orchestration.adapters.base import AdapterError, Conversion, namespaced, write_entity
+from orchestration.contract import STATUSES
+from orchestration.ingest.readers import (
+    IngestError,
+    detect_csv_encoding,
+    sql_string,
+    transcode_to_utf8,
+)
+
+#: every source field the adapter reads (canonical ServiceNow field names)
+FIELDS = (
+    "number",
+    "state",
+    "sys_mod_count",
+    "sys_updated_at",
+    "sys_updated_by",
+    "sys_created_at",
+    "opened_at",
+    "resolved_at",
+    "closed_at",
+    "priority",
+    "assignment_group",
+    "assigned_to",
+    "knowledge",
+    "contact_type",
+    "category",
+    "closed_code",
+    "close_notes",
+    "caller_id",
+    "short_description",
+    "u_symptom",
+    "cmdb_ci",
+    "business_service",
+)
+
+#: header (lower case, spaces for `_`) -> field; field names, their labels, and the
+#: variants of the event-log dataset (sys_updated_at) and of newer releases (Channel)
+ALIASES = {
+    "number": "number",
+    "incident state": "state",
+    "state": "state",
+    "sys mod count": "sys_mod_count",
+    "mod count": "sys_mod_count",
+    "updates": "sys_mod_count",
+    "sys updated at": "sys_updated_at",
+    "sys updated on": "sys_updated_at",
+    "updated": "sys_updated_at",
+    "sys updated by": "sys_updated_by",
+    "updated by": "sys_updated_by",
+    "sys created at": "sys_created_at",
+    "sys created on": "sys_created_at",
+    "created": "sys_created_at",
+    "opened at": "opened_at",
+    "opened": "opened_at",
+    "resolved at": "resolved_at",
+    "resolved": "resolved_at",
+    "closed at": "closed_at",
+    "closed": "closed_at",
+    "priority": "priority",
+    "assignment group": "assignment_group",
+    "assigned to": "assigned_to",
+    "knowledge": "knowledge",
+    "contact type": "contact_type",
+    "channel": "contact_type",
+    "category": "category",
+    "closed code": "closed_code",
+    "close code": "closed_code",
+    "resolution code": "closed_code",
+    "close notes": "close_notes",
+    "resolution notes": "close_notes",
+    "caller id": "caller_id",
+    "caller": "caller_id",
+    "short description": "short_description",
+    "u symptom": "u_symptom",
+    "symptom": "u_symptom",
+    "cmdb ci": "cmdb_ci",
+    "configuration item": "cmdb_ci",
+    "business service": "business_service",
+    "service": "business_service",
+}
+
+#: incident state (lower case) -> canonical status; None = not a state (ignored)
+STATES: dict[str, str | None] = {
+    "new": "new",
+    "active": "open",
+    "in progress": "open",
+    "assigned": "open",
+    "awaiting user info": "pending",
+    "awaiting problem": "pending",
+    "awaiting vendor": "pending",
+    "awaiting evidence": "pending",
+    "awaiting change": "pending",
+    "on hold": "pending",
+    "resolved": "solved",
+    "closed": "closed",
+    "canceled": "closed",
+    "cancelled": "closed",
+    "-100": None,  # the event-log dataset's "unknown"
+}
+
+#: contact_type (lower case, `-`/`_` as spaces) -> channel; anything else is web
+CHANNELS = {
+    "phone": "phone",
+    "ivr": "phone",
+    "email": "email",
+    "e mail": "email",
+    "self service": "web",
+    "web": "web",
+    "walk in": "walk_in",
+    "chat": "chat",
+    "virtual agent": "chat",
+}
+
+DAY_FIRST_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
+ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+TEAM_DEFAULTS = {
+    "timezone": "Asia/Shanghai",
+    "work_start": "09:00",
+    "work_end": "18:00",
+    "work_days": "1,2,3,4,5",
+    "calendar_id": "CN",
+}
+ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _field_of(header: str) -> str | None:
+    key = " ".join(header.strip().lower().replace("_", " ").replace(".", " ").split())
+    return ALIASES.get(key)
+
+
+def _sql_values(pairs: dict[str, str | None]) -> str:
+    return ", ".join(
+        f"({sql_string(k)}, {sql_string(v) if v is not None else 'NULL'})" for k, v in pairs.items()
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d 00:00:00")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(path: Path, nrows: int | None = None) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    return workbook.get_sheet_by_index(0).to_python(nrows=nrows)
+
+
+def _header(path: Path) -> list[str]:
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        rows = _xlsx_rows(path, nrows=1)
+        return [_cell(c) for c in rows[0]] if rows else []
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
+class ServiceNowAdapter:
+    name = "servicenow"
+    entities = ("tickets", "ticket_events", "agents", "teams", "holiday_calendars")
+
+    def detect(self, path: Path) -> bool:
+        if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
+            return False
+        try:
+            fields = {_field_of(h) for h in _header(path)}
+        except Exception:  # unreadable: not ours
+            return False
+        return {"number", "state", "opened_at"} <= fields
+
+    def convert(
+        self,
+        paths: Sequence[Path],
+        out_dir: Path,
+        source: str,
+        mapping: dict[str, Any] | None,
+    ) -> Conversion:
+        mapping = mapping or {}
+        con = duckdb.connect()
+        try:
+            with tempfile.TemporaryDirectory(prefix="servicenow-") as work:
+                con.execute("SET TimeZone = 'UTC'")
+                event_log = self._load(con, paths, Path(work))
+                self._parse(con, paths, mapping)
+                queries = self._entity_queries(con, source, mapping, event_log)
+                conversion = Conversion(source=source)
+                for entity, sql in queries.items():
+                    path, rows = write_entity(con, sql, entity, out_dir, source)
+                    conversion.files.append(path)
+                    conversion.rows[entity] = rows
+                return conversion
+        finally:
+            con.close()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _readable_csv(self, path: Path, work: Path) -> Path:
+        """A UTF-8 CSV of `path`: XLSX copied out of its first sheet, GBK transcoded."""
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            try:
+                rows = _xlsx_rows(path)
+            except Exception as error:
+                raise AdapterError(f"{path}: not a readable XLSX workbook: {error}") from error
+            target = Path(tempfile.mkstemp(suffix=".csv", dir=work)[1])
+            with target.open("w", encoding="utf-8", newline="") as sink:
+                csv.writer(sink).writerows([_cell(c) for c in row] for row in rows)
+            return target
+        try:
+            encoding = detect_csv_encoding(path)
+            return transcode_to_utf8(path, encoding, work) if encoding != "utf-8" else path
+        except (IngestError, OSError) as error:
+            raise AdapterError(f"{path}: {error}") from error
+
+    def _load(self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path], work: Path) -> bool:
+        """Load every file into `raw` (one varchar column per field, `?` as NULL);
+        return True for the event-log form."""
+        selects, shapes = [], {}
+        for file_no, path in enumerate(paths):
+            readable = self._readable_csv(path, work)
+            try:
+                header = _header(readable)
+            except (OSError, UnicodeDecodeError, csv.Error) as error:
+                raise AdapterError(f"{path}: unreadable header row: {error}") from error
+            columns: dict[str, str] = {}
+            for column in header:
+                field = _field_of(column)
+                if field and field not in columns:
+                    columns[field] = column
+            event_log = "sys_mod_count" in columns
+            needed = ["number", "state", "opened_at"]
+            needed += ["sys_updated_at"] if event_log else []
+            missing = [f for f in needed if f not in columns]
+            if missing:
+                raise AdapterError(
+                    f"{path}: not a ServiceNow incident export: no column for "
+                    f"{', '.join(missing)} (incident state may be `state` or "
+                    f"`incident_state`); it has {', '.join(header) or 'no header'}"
+                )
+            shapes[path] = event_log
+            values = ", ".join(
+                f"nullif(nullif(trim({_q(columns[f])}), '?'), '') AS {f}"
+                if f in columns
+                else f"CAST(NULL AS VARCHAR) AS {f}"
+                for f in FIELDS
+            )
+            selects.append(
+                f"SELECT {values}, {file_no} AS file_no, {sql_string(str(path))} AS file_name, "
+                f"row_number() OVER () AS row_no "
+                f"FROM read_csv({sql_string(str(readable))}, header = true, "
+                f"all_varchar = true, auto_detect = true)"
+            )
+        if len(set(shapes.values())) > 1:
+            logs = [str(p) for p, e in shapes.items() if e]
+            lists = [str(p) for p, e in shapes.items() if not e]
+            raise AdapterError(
+                f"servicenow: event-log file(s) {', '.join(logs)} and list-view file(s) "
+                f"{', '.join(lists)} in one call; ingest them separately"
+            )
+        try:
+            con.execute("CREATE TEMP TABLE raw AS " + " UNION ALL ".join(selects))
+        except duckdb.Error as error:
+            names = ", ".join(map(str, paths))
+            raise AdapterError(f"{names}: not a readable CSV: {error}") from error
+        return next(iter(shapes.values()))
+
+    def _parse(
+        self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path], mapping: dict[str, Any]
+    ) -> None:
+        """`inc`: raw rows with UTC timestamps, canonical status, priority and channel."""
+        states = dict(STATES)
+        for label, status in (mapping.get("states") or {}).items():
+            if status is not None and status not in STATUSES:
+                raise AdapterError(
+                    f"servicenow mapping: state {label!r} -> {status!r} is not one of "
+                    f"{', '.join(STATUSES)}"
+                )
+            states[str(label).strip().lower()] = status
+        con.execute(f"CREATE TEMP TABLE state_map(label, status) AS VALUES {_sql_values(states)}")
+        con.execute(
+            f"CREATE TEMP TABLE channel_map(label, channel) AS VALUES {_sql_values(CHANNELS)}"
+        )
+        custom = mapping.get("timestamp_format")
+        formats = ([custom] if custom else list(DAY_FIRST_FORMATS)) + list(ISO_FORMATS)
+        fmt_list = "[" + ", ".join(sql_string(f) for f in formats) + "]"
+        zone = sql_string(str(mapping.get("timezone", "UTC")))
+
+        def utc(field: str) -> str:
+            local = f"try_strptime({field}, {fmt_list})"
+            return f"CAST(timezone('UTC', timezone({zone}, {local})) AS TIMESTAMP) AS {field}_utc"
+
+        digit = "regexp_extract(priority, '^\\s*([1-5])', 1)"
+        try:
+            con.execute(
+                f"""
+                CREATE TEMP TABLE inc AS
+                SELECT raw.*,
+                       {utc("opened_at")}, {utc("sys_created_at")}, {utc("sys_updated_at")},
+                       {utc("resolved_at")}, {utc("closed_at")},
+                       lower(trim(state)) AS state_key,
+                       state_map.status,
+                       CASE WHEN {digit} = '1' THEN 'P1' WHEN {digit} = '2' THEN 'P2'
+                            WHEN {digit} = '3' THEN 'P3' WHEN {digit} IN ('4', '5') THEN 'P4'
+                            WHEN lower(priority) LIKE '%critical%' THEN 'P1'
+                            WHEN lower(priority) LIKE '%high%' THEN 'P2'
+                            WHEN lower(priority) LIKE '%moderate%' THEN 'P3'
+                            WHEN lower(priority) LIKE '%low%'
+                              OR lower(priority) LIKE '%planning%' THEN 'P4'
+                       END AS priority_code,
+                       coalesce(channel_map.channel, 'web') AS channel
+                FROM raw
+                LEFT JOIN state_map ON state_map.label = lower(trim(raw.state))
+                LEFT JOIN channel_map ON channel_map.label = trim(
+                    regexp_replace(lower(raw.contact_type), '[-_ ]+', ' ', 'g'))
+                """
+            )
+        except duckdb.Error as error:
+            raise AdapterError(f"{', '.join(map(str, paths))}: {error}") from error
+        (count,) = con.execute("SELECT count(*) FROM inc").fetchone()
+        if not count:
+            raise AdapterError(f"{', '.join(map(str, paths))}: no incident rows")
+        unknown = con.execute(
+            "SELECT string_agg(DISTINCT state, ', ' ORDER BY state), min(file_name) FROM inc "
+            "WHERE state IS NOT NULL AND state_key NOT IN (SELECT label FROM state_map)"
+        ).fetchone()
+        if unknown[0]:
+            raise AdapterError(
+                f"{unknown[1]}: incident state(s) without a mapping: {unknown[0]} "
+                f"(add them under `states:` in the mapping, e.g. 'Awaiting Parts: pending')"
+            )
+        for field in ("opened_at", "sys_updated_at", "sys_created_at", "resolved_at", "closed_at"):
+            bad = con.execute(
+                f"SELECT file_name, {field} FROM inc "
+                f"WHERE {field} IS NOT NULL AND {field}_utc IS NULL LIMIT 1"
+            ).fetchone()
+            if bad:
+                raise AdapterError(
+                    f"{bad[0]}: {field} value {bad[1]!r} does not match the date format "
+                    f"({' or '.join(formats)}); set `timestamp_format` in the mapping"
+                )
+        missing_open = con.execute(
+            "SELECT file_name, number FROM inc WHERE number IS NULL OR "
+            "coalesce(opened_at_utc, sys_created_at_utc, sys_updated_at_utc) IS NULL LIMIT 1"
+        ).fetchone()
+        if missing_open:
+            raise AdapterError(
+                f"{missing_open[0]}: incident {missing_open[1] or '(no number)'} has no number "
+                f"or no opened_at / sys_created_at / sys_updated_at"
+            )
+
+    # -- canonical entities --------------------------------------------------------------
+
+    def _entity_queries(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: str,
+        mapping: dict[str, Any],
+        event_log: bool,
+    ) -> dict[str, str]:
+        ns = lambda column: namespaced(source, column)  # noqa: E731
+        # one row per update, ordered; `created` is the incident's opening instant
+        order = (
+            "try_cast(sys_mod_count AS INTEGER) NULLS LAST, sys_updated_at_utc NULLS LAST, "
+            "file_no, row_no"
+            if event_log
+            else "sys_updated_at_utc NULLS FIRST, file_no, row_no"
+        )
+        con.execute(
+            f"""
+            CREATE TEMP TABLE upd AS
+            SELECT *,
+                   row_number() OVER (PARTITION BY number ORDER BY {order}) AS seq,
+                   count(*) OVER w AS updates,
+                   coalesce(min(opened_at_utc) OVER w, min(sys_created_at_utc) OVER w,
+                            min(sys_updated_at_utc) OVER w) AS created
+            FROM inc
+            WINDOW w AS (PARTITION BY number)
+            """
+        )
+        team = {
+            **TEAM_DEFAULTS,
+            **({"timezone": mapping["timezone"]} if "timezone" in mapping else {}),
+            **(mapping.get("team") or {}),
+        }
+        unassigned = f"'{source}:unassigned'"
+        con.execute(
+            f"""
+            CREATE TEMP TABLE t_tickets AS
+            SELECT number,
+                   {ns("number")} AS ticket_id,
+                   min(created) AS created_at,
+                   arg_max(channel, seq) AS channel,
+                   coalesce(arg_max(priority_code, seq), 'P3') AS priority,
+                   '2' AS complexity_tier,
+                   coalesce(arg_max(category, seq), 'uncategorized') AS category,
+                   coalesce(arg_max(business_service, seq), arg_max(cmdb_ci, seq)) AS product,
+                   coalesce({ns("arg_max(assignment_group, seq)")}, {unassigned}) AS team_id,
+                   {ns("arg_max_null(assigned_to, seq)")} AS agent_id,
+                   {ns("arg_max(caller_id, seq)")} AS requester_id,
+                   arg_max(short_description, seq) AS subject,
+                   coalesce(arg_max(status, seq), 'new') AS status,
+                   arg_max(u_symptom, seq) AS symptom,
+                   arg_max(close_notes, seq) AS resolution_summary,
+                   arg_max(closed_code, seq) AS closure_code,
+                   arg_max(closed_at_utc, seq) AS closed_column
+            FROM upd GROUP BY number
+            """
+        )
+        con.execute(self._events_sql(source, event_log))
+        tickets = f"""
+            SELECT t.ticket_id, {ISO.format("t.created_at")} AS created_at, t.channel,
+                   t.priority, t.complexity_tier, t.category, t.product, t.team_id,
+                   t.agent_id, t.requester_id, t.subject, t.status, t.symptom,
+                   t.resolution_summary, t.closure_code,
+                   CASE WHEN t.status = 'closed' THEN {
+            ISO.format("greatest(t.created_at, coalesce(t.closed_column, e.closed_event))")
+        } END AS closed_at
+            FROM t_tickets AS t
+            LEFT JOIN (
+                SELECT ticket_id, max(event_at) AS closed_event FROM t_events
+                WHERE event_type = 'closure' GROUP BY ticket_id
+            ) AS e USING (ticket_id)
+        """
+        events = f"""
+            SELECT event_id, ticket_id, {ISO.format("event_at")} AS event_at, event_type,
+                   actor_type, agent_id, team_id, from_status, to_status, tool
+            FROM t_events ORDER BY ticket_id, t_events.event_at, ord, event_id
+        """
+        agents = f"""
+            SELECT {ns("assigned_to")} AS agent_id, assigned_to AS name,
+                   coalesce({ns("arg_max(assignment_group, last_seen)")},
+                            {unassigned}) AS team_id,
+                   '1' AS tier, 'true' AS active
+            FROM (SELECT *, coalesce(sys_updated_at_utc, created) AS last_seen FROM upd)
+            WHERE assigned_to IS NOT NULL GROUP BY assigned_to
+        """
+        teams = f"""
+            SELECT team_id, min(name) AS name,
+                   {sql_string(str(team["timezone"]))} AS timezone,
+                   {sql_string(str(team["work_start"]))} AS work_start,
+                   {sql_string(str(team["work_end"]))} AS work_end,
+                   {sql_string(str(team["work_days"]))} AS work_days,
+                   {sql_string(str(team["calendar_id"]))} AS calendar_id
+            FROM (
+                SELECT {ns("assignment_group")} AS team_id, assignment_group AS name
+                FROM upd WHERE assignment_group IS NOT NULL
+                UNION ALL
+                SELECT team_id, 'Unassigned' AS name FROM t_tickets WHERE team_id = {unassigned}
+                UNION ALL
+                SELECT {unassigned}, 'Unassigned' FROM upd
+                WHERE assigned_to IS NOT NULL
+                GROUP BY assigned_to HAVING count(assignment_group) = 0
+            )
+            GROUP BY team_id
+        """
+        queries = {"tickets": tickets, "ticket_events": events, "agents": agents, "teams": teams}
+        calendar = str(team["calendar_id"]).upper()
+        if calendar != "CN":  # China's calendar ships as a dbt seed
+            first, last = con.execute("SELECT min(created), max(created) FROM upd").fetchone()
+            years = range(first.year, last.year + 2)
+            try:
+                days = sorted(holidays.country_holidays(calendar, years=years).items())
+            except NotImplementedError as error:
+                raise AdapterError(
+                    f"servicenow mapping: no holiday calendar for {calendar!r}"
+                ) from error
+            values = ", ".join(
+                f"({sql_string(calendar)}, {sql_string(d.isoformat())}, 'holiday', "
+                f"{sql_string(name)})"
+                for d, name in days
+                if isinstance(d, date)
+            )
+            if values:
+                queries["holiday_calendars"] = (
+                    "SELECT * FROM (VALUES " + values + ") "
+                    "AS h(calendar_id, calendar_date, day_type, holiday_name)"
+                )
+        return queries
+
+    def _events_sql(self, source: str, event_log: bool) -> str:
+        ns = lambda column: namespaced(source, column)  # noqa: E731
+        at = "greatest(coalesce(sys_updated_at_utc, created), created)"
+        actor = "CASE WHEN lower(sys_updated_by) = 'system' THEN 'system' ELSE 'agent' END"
+        # the opening: status new, raised by the customer on self service, else logged
+        # by the service desk
+        opening = """
+            SELECT number, 0 AS seq, 'opened' AS kind, created AS event_at,
+                   'status_change' AS event_type,
+                   CASE WHEN channel = 'web' THEN 'customer' ELSE 'agent' END AS actor_type,
+                   CAST(NULL AS VARCHAR) AS agent_id, CAST(NULL AS VARCHAR) AS team_id,
+                   CAST(NULL AS VARCHAR) AS from_status, 'new' AS to_status,
+                   CAST(NULL AS VARCHAR) AS tool
+            FROM upd WHERE seq = 1
+        """
+        kb_tool = "CASE WHEN lower(knowledge) IN ('true', '1', 'yes') THEN 'kb_lookup' END"
+        if not event_log:
+            # a list row knows only when the incident was opened, resolved and closed
+            body = f"""
+                {opening}
+                UNION ALL
+                SELECT number, 1, 'resolved', greatest(resolved_at_utc, created), 'resolution',
+                       'agent', {ns("assigned_to")}, {ns("assignment_group")}, NULL, 'solved',
+                       {kb_tool}
+                FROM upd WHERE resolved_at_utc IS NOT NULL AND status IN ('solved', 'closed')
+                  AND seq = updates
+                UNION ALL
+                SELECT number, 2, 'closed', greatest(closed_at_utc, created), 'closure',
+                       'agent', {ns("assigned_to")}, {ns("assignment_group")}, NULL, 'closed',
+                       NULL
+                FROM upd WHERE closed_at_utc IS NOT NULL AND status = 'closed'
+                  AND seq = updates
+            """
+        else:
+            body = f"""
+                {opening}
+                UNION ALL
+                SELECT number, seq, 'state', {at},
+                       CASE WHEN prev_status IN ('solved', 'closed')
+                                 AND status IN ('new', 'open', 'pending') THEN 'reopen'
+                            WHEN status = 'solved' THEN 'resolution'
+                            WHEN status = 'closed' THEN 'closure'
+                            ELSE 'status_change' END,
+                       {actor},
+                       CASE WHEN {actor} = 'agent' THEN {ns("assigned_to")} END,
+                       NULL, prev_status, status,
+                       CASE WHEN status = 'solved' THEN {kb_tool} END
+                FROM changes WHERE status IS NOT NULL AND status <> prev_status
+                UNION ALL
+                SELECT number, seq, 'assign', {at},
+                       CASE WHEN prev_group IS NOT NULL AND assignment_group <> prev_group
+                            THEN 'transfer' ELSE 'assignment' END,
+                       {actor}, {ns("assigned_to")}, {ns("assignment_group")}, NULL, NULL, NULL
+                FROM changes
+                WHERE (assignment_group IS NOT NULL
+                       AND assignment_group IS DISTINCT FROM prev_group)
+                   OR (assigned_to IS NOT NULL AND assigned_to IS DISTINCT FROM prev_agent)
+            """
+        return f"""
+            CREATE TEMP TABLE t_events AS
+            WITH changes AS (
+                SELECT *,
+                       coalesce(last_value(status IGNORE NULLS) OVER before, 'new')
+                           AS prev_status,
+                       last_value(assignment_group IGNORE NULLS) OVER before AS prev_group,
+                       lag(assigned_to) OVER (PARTITION BY number ORDER BY seq) AS prev_agent
+                FROM upd
+                WINDOW before AS (PARTITION BY number ORDER BY seq
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+            )
+            SELECT {ns("number || '#' || CAST(seq AS VARCHAR) || '#' || kind")} AS event_id,
+                   {ns("number")} AS ticket_id, event_at, event_type, actor_type, agent_id,
+                   team_id, from_status, to_status, tool, seq AS ord
+            FROM ({body})
+        """

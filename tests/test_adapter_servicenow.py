@@ -1,0 +1,271 @@
+"""ServiceNow adapter: list-view exports (CSV and XLSX) and the audit / event-log form."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import Workbook
+
+from orchestration.adapters.base import AdapterError
+from orchestration.adapters.servicenow import ServiceNowAdapter
+from orchestration.contract import CHANNELS, EVENT_TYPES, PRIORITIES, STATUSES
+
+DATA = Path(__file__).parent / "data" / "servicenow"
+EVENT_LOG = DATA / "incident_event_log.csv"
+LIST_VIEW = DATA / "incident_list.csv"
+
+#: the labels ServiceNow writes as the header of an Excel list export
+LABELS = {
+    "number": "Number",
+    "opened_at": "Opened",
+    "short_description": "Short description",
+    "caller_id": "Caller",
+    "priority": "Priority",
+    "state": "State",
+    "category": "Category",
+    "assignment_group": "Assignment group",
+    "assigned_to": "Assigned to",
+    "contact_type": "Channel",
+    "resolved_at": "Resolved",
+    "closed_at": "Closed",
+    "close_code": "Resolution code",
+    "close_notes": "Resolution notes",
+    "cmdb_ci": "Configuration item",
+    "reassignment_count": "Reassignment count",
+    "reopen_count": "Reopen count",
+    "sys_updated_on": "Updated",
+}
+
+
+def rows(out_dir: Path, entity: str, order: str = "1") -> list[dict]:
+    con = duckdb.connect()
+    try:
+        relation = con.execute(
+            f"SELECT * FROM read_csv('{out_dir / f'{entity}-sn.csv'}', all_varchar = true) "
+            f"ORDER BY {order}"
+        )
+        names = [d[0] for d in relation.description]
+        return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
+    finally:
+        con.close()
+
+
+def write_xlsx(target: Path) -> Path:
+    """The list-view fixture as an Excel export: labels as header, real date cells."""
+    workbook = Workbook()
+    sheet = workbook.active
+    with LIST_VIEW.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        sheet.append([LABELS[name] for name in reader.fieldnames])
+        for record in reader:
+            cells = []
+            for name, value in record.items():
+                if value and name.endswith(("_at", "_on")):
+                    cells.append(datetime.strptime(value, "%d/%m/%Y %H:%M"))
+                elif value and name.endswith("_count"):
+                    cells.append(int(value))
+                else:
+                    cells.append(value or None)
+            sheet.append(cells)
+    workbook.save(target)
+    return target
+
+
+def test_detect_recognises_both_shapes_and_refuses_foreign_files(tmp_path):
+    adapter = ServiceNowAdapter()
+    assert adapter.detect(EVENT_LOG) and adapter.detect(LIST_VIEW)
+    assert adapter.detect(write_xlsx(tmp_path / "incident.xlsx"))
+    foreign = tmp_path / "helpdesk.csv"
+    foreign.write_text("Case ID,Activity,Resource,Complete Timestamp\nCase 1,Closed,X,2016/01/01\n")
+    zendesk = tmp_path / "tickets.csv"
+    zendesk.write_text("Id,Subject,Status,Priority,Created at\n1,Hi,open,high,2016-01-01\n")
+    assert not adapter.detect(foreign) and not adapter.detect(zendesk)
+    assert not adapter.detect(DATA.parent / "helpdesk.csv.gz")
+
+
+def test_event_log_derives_the_lifecycle_and_the_latest_state_wins(tmp_path):
+    conversion = ServiceNowAdapter().convert([EVENT_LOG], tmp_path, "sn", None)
+    assert conversion.rows == {"tickets": 3, "ticket_events": 21, "agents": 3, "teams": 3}
+    tickets = {t["ticket_id"]: t for t in rows(tmp_path, "tickets")}
+    assert set(tickets) == {"sn:INC0000045", "sn:INC0000047", "sn:INC0000050"}
+    reopened = tickets["sn:INC0000047"]
+    # priority raised to 2 - High and group changed mid-life: the latest update wins
+    assert (reopened["priority"], reopened["team_id"], reopened["agent_id"]) == (
+        "P2",
+        "sn:Group 24",
+        "sn:Resolver 31",
+    )
+    assert (reopened["status"], reopened["channel"], reopened["closure_code"]) == (
+        "closed",
+        "email",
+        "code 7",
+    )
+    assert reopened["created_at"] == "2016-02-29T04:40:00Z"
+    assert reopened["closed_at"] == "2016-03-09T17:00:00Z"
+    assert reopened["complexity_tier"] == "2"
+    first = tickets["sn:INC0000045"]
+    assert (first["status"], first["priority"], first["channel"]) == ("closed", "P3", "phone")
+    assert (first["category"], first["symptom"], first["requester_id"]) == (
+        "Category 55",
+        "Symptom 72",
+        "sn:Caller 2403",
+    )
+    waiting = tickets["sn:INC0000050"]
+    assert (waiting["status"], waiting["priority"], waiting["channel"]) == ("pending", "P4", "web")
+    assert waiting["category"] == "uncategorized" and waiting["closed_at"] is None
+
+    events = rows(tmp_path, "ticket_events", "ticket_id, event_at, event_id")
+    lifecycle = [
+        (e["event_at"], e["event_type"], e["from_status"], e["to_status"], e["team_id"])
+        for e in events
+        if e["ticket_id"] == "sn:INC0000047"
+    ]
+    assert lifecycle == [
+        ("2016-02-29T04:40:00Z", "status_change", None, "new", None),
+        ("2016-02-29T04:57:00Z", "assignment", None, None, "sn:Group 70"),
+        ("2016-02-29T05:10:00Z", "assignment", None, None, "sn:Group 70"),
+        ("2016-02-29T05:10:00Z", "status_change", "new", "open", None),
+        ("2016-02-29T05:30:00Z", "transfer", None, None, "sn:Group 24"),
+        ("2016-03-02T15:00:00Z", "resolution", "open", "solved", None),
+        ("2016-03-03T10:00:00Z", "reopen", "solved", "open", None),
+        ("2016-03-04T16:45:00Z", "resolution", "open", "solved", None),
+        ("2016-03-09T17:00:00Z", "closure", "solved", "closed", None),
+    ]
+    # rows out of order in the file are ordered by sys_mod_count; the auto-close is system
+    first_events = [
+        (e["event_type"], e["to_status"], e["actor_type"], e["tool"])
+        for e in events
+        if e["ticket_id"] == "sn:INC0000045" and e["event_type"] != "assignment"
+    ]
+    assert first_events == [
+        ("status_change", "new", "agent", None),
+        ("status_change", "open", "agent", None),
+        ("status_change", "pending", "agent", None),
+        ("status_change", "open", "agent", None),
+        ("resolution", "solved", "agent", "kb_lookup"),
+        ("closure", "closed", "system", None),
+    ]
+    # the `-100` state row is ignored: New -> Awaiting User Info is one change
+    assert [
+        (e["event_type"], e["from_status"], e["to_status"])
+        for e in events
+        if e["ticket_id"] == "sn:INC0000050" and e["event_type"] == "status_change"
+    ] == [("status_change", None, "new"), ("status_change", "new", "pending")]
+    assert all(e["event_id"].startswith("sn:INC") for e in events)
+    assert len({e["event_id"] for e in events}) == len(events)
+    assert {e["event_type"] for e in events} <= set(EVENT_TYPES)
+    assert all(e["event_at"] >= tickets[e["ticket_id"]]["created_at"] for e in events)
+    agents = {a["agent_id"]: a["team_id"] for a in rows(tmp_path, "agents")}
+    assert agents == {
+        "sn:Resolver 149": "sn:Group 56",
+        "sn:Resolver 31": "sn:Group 24",
+        "sn:Resolver 89": "sn:Group 70",
+    }
+    teams = rows(tmp_path, "teams")
+    assert {t["team_id"] for t in teams} == {"sn:Group 24", "sn:Group 56", "sn:Group 70"}
+    assert {(t["timezone"], t["work_start"], t["work_end"], t["calendar_id"]) for t in teams} == {
+        ("Asia/Shanghai", "09:00", "18:00", "CN")
+    }
+
+
+def test_the_instance_time_zone_and_team_calendar_come_from_the_mapping(tmp_path):
+    mapping = {"timezone": "Europe/Rome", "team": {"calendar_id": "IT", "work_end": "17:30"}}
+    conversion = ServiceNowAdapter().convert([EVENT_LOG], tmp_path, "sn", mapping)
+    created = {t["ticket_id"]: t["created_at"] for t in rows(tmp_path, "tickets")}
+    assert created["sn:INC0000045"] == "2016-02-29T00:16:00Z"  # 01:16 CET
+    team = rows(tmp_path, "teams")[0]
+    assert (team["timezone"], team["work_end"], team["calendar_id"]) == (
+        "Europe/Rome",
+        "17:30",
+        "IT",
+    )
+    assert conversion.rows["holiday_calendars"] > 0
+    days = {h["calendar_date"] for h in rows(tmp_path, "holiday_calendars")}
+    assert "2016-04-25" in days  # Liberation Day
+
+
+def test_list_view_csv_maps_one_row_per_incident(tmp_path):
+    conversion = ServiceNowAdapter().convert([LIST_VIEW], tmp_path, "sn", None)
+    assert conversion.rows["tickets"] == 4 and conversion.rows["ticket_events"] == 7
+    tickets = rows(tmp_path, "tickets")
+    assert [
+        (t["ticket_id"], t["priority"], t["status"], t["channel"], t["agent_id"]) for t in tickets
+    ] == [
+        ("sn:INC0010001", "P2", "closed", "email", "sn:Beth Anglin"),
+        ("sn:INC0010002", "P1", "open", "phone", "sn:Fred Luddy"),
+        ("sn:INC0010003", "P4", "pending", "web", None),
+        ("sn:INC0010004", "P3", "solved", "walk_in", "sn:Don Goodliffe"),
+    ]
+    closed = tickets[0]
+    assert (closed["created_at"], closed["closed_at"]) == (
+        "2016-02-29T09:05:00Z",
+        "2016-03-03T12:00:00Z",
+    )
+    assert (closed["closure_code"], closed["product"], closed["subject"]) == (
+        "Solved (Permanently)",
+        "Exchange Online",
+        "Email not syncing on phone",
+    )
+    assert tickets[3]["closed_at"] is None  # resolved, not yet closed
+    events = rows(tmp_path, "ticket_events", "ticket_id, event_at")
+    assert [(e["ticket_id"], e["event_type"], e["event_at"]) for e in events] == [
+        ("sn:INC0010001", "status_change", "2016-02-29T09:05:00Z"),
+        ("sn:INC0010001", "resolution", "2016-02-29T11:40:00Z"),
+        ("sn:INC0010001", "closure", "2016-03-03T12:00:00Z"),
+        ("sn:INC0010002", "status_change", "2016-03-01T14:20:00Z"),
+        ("sn:INC0010003", "status_change", "2016-03-02T08:00:00Z"),
+        ("sn:INC0010004", "status_change", "2016-03-02T16:30:00Z"),
+        ("sn:INC0010004", "resolution", "2016-03-02T17:10:00Z"),
+    ]
+    for t in tickets:
+        assert t["priority"] in PRIORITIES and t["status"] in STATUSES
+        assert t["channel"] in CHANNELS
+
+
+def test_the_xlsx_list_export_gives_the_same_tickets_as_the_csv(tmp_path):
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "xlsx").mkdir()
+    workbook = write_xlsx(tmp_path / "incident.xlsx")
+    ServiceNowAdapter().convert([LIST_VIEW], tmp_path / "csv", "sn", None)
+    conversion = ServiceNowAdapter().convert([workbook], tmp_path / "xlsx", "sn", None)
+    assert conversion.rows["tickets"] == 4
+    for entity in ("tickets", "ticket_events", "agents", "teams"):
+        assert rows(tmp_path / "xlsx", entity) == rows(tmp_path / "csv", entity), entity
+
+
+def test_wrong_inputs_fail_naming_the_file_and_write_nothing(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    adapter = ServiceNowAdapter()
+    foreign = tmp_path / "export.csv"
+    foreign.write_text("Id,Subject,Status\n1,Hi,open\n")
+    with pytest.raises(AdapterError, match=r"export\.csv: not a ServiceNow incident export"):
+        adapter.convert([foreign], out, "sn", None)
+    odd_state = tmp_path / "odd.csv"
+    odd_state.write_text(
+        LIST_VIEW.read_text(encoding="utf-8").replace('"On Hold"', '"Awaiting Parts"')
+    )
+    with pytest.raises(AdapterError, match=r"odd\.csv: incident state\(s\) .*Awaiting Parts"):
+        adapter.convert([odd_state], out, "sn", None)
+    # the mapping can name it
+    adapter.convert([odd_state], out, "sn", {"states": {"Awaiting Parts": "pending"}})
+    for produced in out.iterdir():
+        produced.unlink()
+    us_dates = tmp_path / "us.csv"
+    us_dates.write_text(LIST_VIEW.read_text(encoding="utf-8").replace("29/2/2016", "2/29/16"))
+    with pytest.raises(AdapterError, match=r"us\.csv: opened_at value '2/29/16 09:05'"):
+        adapter.convert([us_dates], out, "sn", None)
+    with pytest.raises(AdapterError, match="ingest them separately"):
+        adapter.convert([EVENT_LOG, LIST_VIEW], out, "sn", None)
+    assert list(out.iterdir()) == []
+
+
+def test_an_export_without_rows_is_refused(tmp_path):
+    empty = tmp_path / "incident.csv"
+    empty.write_text(LIST_VIEW.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    with pytest.raises(AdapterError, match=r"incident\.csv: no incident rows"):
+        ServiceNowAdapter().convert([empty], tmp_path, "sn", None)
