@@ -164,3 +164,31 @@ def test_two_systems_feed_one_warehouse_with_namespaced_ids(tsq_home):
     )
     assert [source for source, _ in sources] == ["servicenow", "zendesk"]
     assert all(count > 0 for _, count in sources)
+
+
+def test_an_xes_event_log_is_read_like_its_csv_form(tsq_home, tmp_path):
+    import yaml
+
+    mapping = yaml.safe_load(HELPDESK_MAPPING.read_text())
+    mapping["columns"] = {
+        "case_id": "case:concept:name",
+        "activity": "concept:name",
+        "timestamp": "time:timestamp",
+        "resource": "org:resource",
+    }
+    mapping["ticket_attributes"] = {
+        "team_id": "case:workgroup",
+        "product": "case:product",
+        "category": "case:service_type",
+    }
+    mapping["timestamp_format"] = "iso"
+    mapping_file = tmp_path / "xes-mapping.yml"
+    mapping_file.write_text(yaml.safe_dump(mapping))
+    xes = VENDOR_FIXTURES / "eventlog" / "two-cases.xes"
+    assert detect_format(xes) == "eventlog"
+    (conversion,) = ingest_files([xes], tsq_home.inbox, None, mapping_file)
+    assert conversion.rows["tickets"] == 2 and conversion.rows["ticket_events"] == 4
+    tickets = (tsq_home.inbox / "tickets-helpdesk.csv").read_text()
+    # 14:50:17 at +02:00 is 12:50:17 UTC; the closed case knows its team from the trace
+    assert "helpdesk:Case 1,2012-10-09T12:50:17Z" in tickets
+    assert "helpdesk:Value 1" in tickets and "closed" in tickets

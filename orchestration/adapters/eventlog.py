@@ -1,16 +1,23 @@
-"""Process-mining event logs (CSV): case id, activity, timestamp, resource and case
-attributes, with a mapping of activities to canonical lifecycle event types.
+"""Process-mining event logs (CSV or XES): case id, activity, timestamp, resource and
+case attributes, with a mapping of activities to canonical lifecycle event types.
 
 Everything is one set-based DuckDB pass per entity; the mapping file says which column
-is which, the timestamp format and zone, and what each activity means.
+is which, the timestamp format and zone, and what each activity means. An XES file is
+first flattened (streamed) into a CSV with the standard XES keys as columns:
+`case:concept:name`, `concept:name`, `time:timestamp`, `org:resource`, and `case:<key>`
+for the other trace attributes. Use `timestamp_format: iso` for XES timestamps.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
+import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import duckdb
 import holidays
@@ -29,6 +36,8 @@ class EventLogAdapter:
     entities = ("tickets", "ticket_events", "agents", "teams", "holiday_calendars")
 
     def detect(self, path: Path) -> bool:
+        if path.name.lower().endswith((".xes", ".xes.gz")):
+            return True
         if path.suffix.lower() != ".csv":
             return False
         header = path.open(encoding="utf-8-sig", errors="replace").readline().lower()
@@ -44,8 +53,15 @@ class EventLogAdapter:
         if not mapping:
             raise AdapterError("eventlog: a --mapping file is required (columns, activities)")
         con = duckdb.connect()
+        scratch = tempfile.TemporaryDirectory()
         try:
             con.execute("SET TimeZone = 'UTC'")
+            paths = [
+                flatten_xes(p, Path(scratch.name))
+                if p.name.lower().endswith((".xes", ".xes.gz"))
+                else p
+                for p in paths
+            ]
             self._load_events(con, paths, mapping)
             self._check_activities(con, paths, mapping)
             conversion = Conversion(source=source)
@@ -56,6 +72,7 @@ class EventLogAdapter:
             return conversion
         finally:
             con.close()
+            scratch.cleanup()
 
     def _load_events(
         self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path], mapping: dict[str, Any]
@@ -80,15 +97,26 @@ class EventLogAdapter:
                 f"{', '.join(missing)} named in the mapping; it has "
                 f"{', '.join(sorted(present - {'filename', 'log_row'}))}"
             )
-        local = f"strptime({_q(columns['timestamp'])}, {sql_string(mapping['timestamp_format'])})"
-        timezone = sql_string(mapping.get("timezone", "UTC"))
-        con.execute(
-            f"CREATE TEMP TABLE events AS SELECT log.*, "
-            f"{_q(columns['case_id'])} AS case_id, {_q(columns['activity'])} AS activity, "
-            f"{_q(columns.get('resource', columns['activity']))} AS resource, "
-            f"CAST(timezone('UTC', timezone({timezone}, {local})) AS TIMESTAMP) AS at_utc "
-            f"FROM log"
-        )
+        timestamp = _q(columns["timestamp"])
+        if mapping["timestamp_format"] == "iso":
+            # ISO 8601 with its own offset (as in XES); a value without one is UTC
+            at_utc = f"CAST(timezone('UTC', CAST({timestamp} AS TIMESTAMPTZ)) AS TIMESTAMP)"
+        else:
+            local = f"strptime({timestamp}, {sql_string(mapping['timestamp_format'])})"
+            timezone = sql_string(mapping.get("timezone", "UTC"))
+            at_utc = f"CAST(timezone('UTC', timezone({timezone}, {local})) AS TIMESTAMP)"
+        try:
+            con.execute(
+                f"CREATE TEMP TABLE events AS SELECT log.*, "
+                f"{_q(columns['case_id'])} AS case_id, {_q(columns['activity'])} AS activity, "
+                f"{_q(columns.get('resource', columns['activity']))} AS resource, "
+                f"{at_utc} AS at_utc FROM log"
+            )
+        except duckdb.Error as error:
+            raise AdapterError(
+                f"{', '.join(map(str, paths))}: timestamps in {columns['timestamp']!r} do not "
+                f"match timestamp_format {mapping['timestamp_format']!r}: {error}"
+            ) from error
 
     def _check_activities(
         self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path], mapping: dict[str, Any]
@@ -197,3 +225,46 @@ class EventLogAdapter:
                     "AS h(calendar_id, calendar_date, day_type, holiday_name)"
                 )
         return queries
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def flatten_xes(path: Path, work_dir: Path) -> Path:
+    """Stream an XES log into a CSV of one row per event (trace attributes as case:<key>)."""
+    target = work_dir / (path.name.split(".")[0] + ".csv")
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    rows: list[dict[str, str]] = []
+    columns: dict[str, None] = {}
+    try:
+        with opener(path, "rb") as handle:
+            trace: dict[str, str] = {}
+            event: dict[str, str] | None = None
+            for action, element in ElementTree.iterparse(handle, events=("start", "end")):
+                tag = _local(element.tag)
+                if action == "start" and tag == "trace":
+                    trace = {}
+                elif action == "start" and tag == "event":
+                    event = {}
+                elif action == "end" and "key" in element.attrib and tag != "event":
+                    target_map = event if event is not None else trace
+                    key = (
+                        element.attrib["key"]
+                        if event is not None
+                        else f"case:{element.attrib['key']}"
+                    )
+                    target_map.setdefault(key, element.attrib.get("value", ""))
+                elif action == "end" and tag == "event" and event is not None:
+                    row = {**trace, **event}
+                    columns.update(dict.fromkeys(row))
+                    rows.append(row)
+                    event = None
+                    element.clear()
+    except ElementTree.ParseError as error:
+        raise AdapterError(f"{path}: not a readable XES file: {error}") from error
+    with target.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, list(columns))
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
