@@ -380,9 +380,7 @@ def test_every_raw_suite_fails_on_a_key_repeated_within_a_load(first_run, tmp_pa
     ]
 
 
-def test_a_planted_article_with_negative_votes_stops_publication_at_the_indicators(
-    first_run, tmp_path
-):
+def test_a_planted_article_with_negative_votes_stops_publication(first_run, tmp_path):
     settings, _ = first_run
     copy = tmp_path / "home"
     shutil.copytree(settings.root, copy)
@@ -395,5 +393,7 @@ def test_a_planted_article_with_negative_votes_stops_publication_at_the_indicato
     )
     rerun_settings, outcome = run_in(copy)
     assert not outcome.published
-    assert "indicators/ind_indicator_values:gx_ind_indicator_values" in outcome.failed_checks
+    assert "staging/stg_helpdesk__kb_articles:gx_stg_helpdesk__kb_articles" in (
+        outcome.failed_checks
+    )
     assert sha256(rerun_settings.published_path) == published_before
