@@ -14,6 +14,21 @@ import duckdb
 
 from orchestration.contract import ENTITY_BY_NAME
 
+# A canonical timestamp: ISO 8601 in UTC with Z, from a naive UTC timestamp (SQL template).
+ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
+# A team's week when the source says nothing of it; a mapping's `team:` overrides it.
+TEAM_DEFAULTS = {
+    "timezone": "Asia/Shanghai",
+    "work_start": "09:00",
+    "work_end": "18:00",
+    "work_days": "1,2,3,4,5",
+    "calendar_id": "CN",
+}
+
+
+def quote_identifier(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
 
 class AdapterError(ValueError):
     """An input the adapter cannot read; the message names the file and what did not match."""

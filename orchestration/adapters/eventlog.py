@@ -22,13 +22,15 @@ from xml.etree import ElementTree
 import duckdb
 import holidays
 
-from orchestration.adapters.base import AdapterError, Conversion, namespaced, write_entity
+from orchestration.adapters.base import (
+    AdapterError,
+    Conversion,
+    namespaced,
+    write_entity,
+)
+from orchestration.adapters.base import quote_identifier as _q
 from orchestration.contract import EVENT_TYPES
 from orchestration.ingest.readers import sql_string
-
-
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 class EventLogAdapter:

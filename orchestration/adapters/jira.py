@@ -24,7 +24,14 @@ from typing import Any
 
 import duckdb
 
-from orchestration.adapters.base import AdapterError, Conversion, namespaced, write_entity
+from orchestration.adapters.base import (
+    ISO,
+    AdapterError,
+    Conversion,
+    namespaced,
+    write_entity,
+)
+from orchestration.adapters.base import quote_identifier as _q
 from orchestration.contract import STATUSES
 from orchestration.ingest.readers import csv_header, sql_string
 
@@ -87,11 +94,6 @@ REQUEST_TYPE = "Custom field (Request Type)"
 SATISFACTION = "Custom field (Satisfaction)"
 SATISFACTION_DATE = "Custom field (Satisfaction date)"
 COMMENT_COLUMN = re.compile(r"^Comment(_\d+)?$")
-ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
-
-
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _case(expr: str, mapping: dict[str, str], default: str) -> str:

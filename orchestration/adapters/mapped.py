@@ -19,7 +19,14 @@ from typing import Any
 
 import duckdb
 
-from orchestration.adapters.base import AdapterError, Conversion, namespaced, write_entity
+from orchestration.adapters.base import (
+    ISO,
+    AdapterError,
+    Conversion,
+    namespaced,
+    write_entity,
+)
+from orchestration.adapters.base import quote_identifier as _q
 from orchestration.contract import CHANNELS, EVENT_TYPES, PRIORITIES, STATUSES
 from orchestration.ingest.readers import (
     IngestError,
@@ -44,11 +51,6 @@ DATE_FORMATS = (
     "%Y年%m月%d日",
 )
 TICKET_TIMESTAMPS = ("created_at", "closed_at")
-ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
-
-
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _cell(value: Any) -> str:

@@ -28,7 +28,15 @@ from typing import Any
 import duckdb
 import holidays
 
-from orchestration.adapters.base import AdapterError, Conversion, namespaced, write_entity
+from orchestration.adapters.base import (
+    ISO,
+    TEAM_DEFAULTS,
+    AdapterError,
+    Conversion,
+    namespaced,
+    write_entity,
+)
+from orchestration.adapters.base import quote_identifier as _q
 from orchestration.contract import STATUSES
 from orchestration.ingest.readers import (
     IngestError,
@@ -143,18 +151,6 @@ CHANNELS = {
 
 DAY_FIRST_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
-TEAM_DEFAULTS = {
-    "timezone": "Asia/Shanghai",
-    "work_start": "09:00",
-    "work_end": "18:00",
-    "work_days": "1,2,3,4,5",
-    "calendar_id": "CN",
-}
-ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
-
-
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _field_of(header: str) -> str | None:

@@ -22,7 +22,14 @@ from typing import Any
 import duckdb
 import holidays
 
-from orchestration.adapters.base import AdapterError, Conversion, namespaced, write_entity
+from orchestration.adapters.base import (
+    ISO,
+    TEAM_DEFAULTS,
+    AdapterError,
+    Conversion,
+    namespaced,
+    write_entity,
+)
 from orchestration.contract import CHANNELS
 from orchestration.ingest.readers import sql_string
 
@@ -64,14 +71,6 @@ CHANNEL_MAP = {
     "api": "web",
     "mobile_sdk": "web",
 }
-TEAM_DEFAULTS = {
-    "timezone": "Asia/Shanghai",
-    "work_start": "09:00",
-    "work_end": "18:00",
-    "work_days": "1,2,3,4,5",
-    "calendar_id": "CN",
-}
-ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
 
 
 def _ts(json_text_sql: str) -> str:
