@@ -397,3 +397,23 @@ def test_a_planted_article_with_negative_votes_stops_publication(first_run, tmp_
         outcome.failed_checks
     )
     assert sha256(rerun_settings.published_path) == published_before
+
+
+def test_planted_weights_that_do_not_sum_to_one_stop_publication_at_the_scores(first_run, tmp_path):
+    from orchestration.weights import WEIGHTS_SEED
+
+    settings, _ = first_run
+    copy = tmp_path / "home"
+    shutil.copytree(settings.root, copy)
+    published_before = sha256(copy / "published.duckdb")
+    original = WEIGHTS_SEED.read_bytes()
+    try:
+        WEIGHTS_SEED.write_text(
+            original.decode().replace("dimension,UX,overall,0.5", "dimension,UX,overall,0.9")
+        )
+        rerun_settings, outcome = run_in(copy)
+    finally:
+        WEIGHTS_SEED.write_bytes(original)
+    assert not outcome.published
+    assert sha256(rerun_settings.published_path) == published_before
+    assert "tsq_dbt_models" in outcome.failed_steps  # the dbt test on the weights failed too
