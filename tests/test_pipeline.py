@@ -417,3 +417,29 @@ def test_planted_weights_that_do_not_sum_to_one_stop_publication_at_the_scores(f
     assert not outcome.published
     assert sha256(rerun_settings.published_path) == published_before
     assert "tsq_dbt_models" in outcome.failed_steps  # the dbt test on the weights failed too
+
+
+def test_a_planted_catalogue_error_stops_publication_at_the_indicators(first_run, tmp_path):
+    """A catalogue row that calls a per-1,000 indicator a rate: its values (about 15) are
+    then out of [0, 1], and the indicator-layer gate refuses to publish."""
+    from orchestration.catalog_doc import CATALOG_SEED
+
+    settings, _ = first_run
+    copy = tmp_path / "home"
+    shutil.copytree(settings.root, copy)
+    published_before = sha256(copy / "published.duckdb")
+    original = CATALOG_SEED.read_bytes()
+    lines = original.decode("utf-8").splitlines(keepends=True)
+    planted = [
+        line.replace(",per_1000,", ",rate,") if line.startswith("ux_complaint_rate,") else line
+        for line in lines
+    ]
+    assert planted != lines
+    try:
+        CATALOG_SEED.write_text("".join(planted), encoding="utf-8")
+        rerun_settings, outcome = run_in(copy)
+    finally:
+        CATALOG_SEED.write_bytes(original)
+    assert not outcome.published
+    assert "indicators/ind_indicator_values:gx_ind_indicator_values" in outcome.failed_checks
+    assert sha256(rerun_settings.published_path) == published_before
