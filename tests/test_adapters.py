@@ -115,6 +115,20 @@ def test_ids_are_namespaced_by_source(tsq_home, tmp_path):
     assert Path(tsq_home.inbox / "ticket_events-desk2.csv").exists()
 
 
+def ingest_only(settings: TsqSettings) -> None:
+    """Materialise the inbox adapters and the raw assets (no dbt): the raw layer is enough."""
+    import dagster as dg
+
+    from orchestration.ingest.assets import ingest_assets
+    from orchestration.ingest.inbox_adapters import inbox_adapters
+    from orchestration.resources import TsqHome
+
+    result = dg.materialize(
+        [inbox_adapters, *ingest_assets], resources={"tsq": TsqHome(home=str(settings.root))}
+    )
+    assert result.success
+
+
 def test_an_event_log_dropped_in_the_inbox_with_its_mapping_is_translated(tsq_home, tmp_path):
     log = tsq_home.inbox / "desk-export.csv"
     log.write_text(
@@ -124,8 +138,7 @@ def test_an_event_log_dropped_in_the_inbox_with_its_mapping_is_translated(tsq_ho
     )
     shutil.copy(HELPDESK_MAPPING, tsq_home.inbox / "desk-export.csv.mapping.yml")
     (tsq_home.inbox / "mystery.csv").write_text("foo,bar\n1,2\n")
-    outcome = run_pipeline(tsq_home)
-    assert outcome.published, outcome.report_lines()
+    ingest_only(tsq_home)
     assert (tsq_home.inbox / "converted" / "desk-export.csv").exists()
     assert (tsq_home.inbox / "mystery.csv").exists()  # not recognised: left and reported
     assert query(tsq_home.warehouse_path, "SELECT ticket_id FROM raw.tickets") == [("helpdesk:C1",)]
