@@ -91,6 +91,18 @@ def write_entity(
     return target, int(rows)
 
 
+def write_entities(
+    con: duckdb.DuckDBPyConnection, queries: dict[str, str], out_dir: Path, source: str
+) -> Conversion:
+    """Write every entity's query as a canonical CSV; the Conversion says what was written."""
+    conversion = Conversion(source=source)
+    for entity, select_sql in queries.items():
+        path, rows = write_entity(con, select_sql, entity, out_dir, source)
+        conversion.files.append(path)
+        conversion.rows[entity] = rows
+    return conversion
+
+
 @contextmanager
 def staged_output(inbox: Path) -> Iterator[Path]:
     """A scratch folder whose files move into the inbox only if the conversion succeeds,

@@ -26,7 +26,7 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
-    write_entity,
+    write_entities,
 )
 from orchestration.adapters.base import quote_identifier as _q
 from orchestration.contract import EVENT_TYPES
@@ -66,12 +66,7 @@ class EventLogAdapter:
             ]
             self._load_events(con, paths, mapping)
             self._check_activities(con, paths, mapping)
-            conversion = Conversion(source=source)
-            for entity, sql in self._entity_queries(con, source, mapping).items():
-                path, rows = write_entity(con, sql, entity, out_dir, source)
-                conversion.files.append(path)
-                conversion.rows[entity] = rows
-            return conversion
+            return write_entities(con, self._entity_queries(con, source, mapping), out_dir, source)
         finally:
             con.close()
             scratch.cleanup()

@@ -29,7 +29,7 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
-    write_entity,
+    write_entities,
 )
 from orchestration.adapters.base import quote_identifier as _q
 from orchestration.contract import STATUSES
@@ -142,13 +142,9 @@ class JiraAdapter:
             if has_changelog:
                 self._load(con, "raw_changelog", changelogs)
                 self._load_changelog(con)
-            conversion = Conversion(source=source)
-            queries = self._queries(con, columns, source, mapping, has_changelog)
-            for entity, sql in queries.items():
-                path, rows = write_entity(con, sql, entity, out_dir, source)
-                conversion.files.append(path)
-                conversion.rows[entity] = rows
-            return conversion
+            return write_entities(
+                con, self._queries(con, columns, source, mapping, has_changelog), out_dir, source
+            )
         finally:
             con.close()
 

@@ -24,7 +24,7 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
-    write_entity,
+    write_entities,
 )
 from orchestration.adapters.base import quote_identifier as _q
 from orchestration.contract import CHANNELS, EVENT_TYPES, PRIORITIES, STATUSES
@@ -93,12 +93,7 @@ class MappedAdapter:
                 con.execute(f"SET TimeZone = {sql_string(timezone)}")
                 self._load(con, paths, mapping, Path(work))
                 self._normalise(con, paths, source, mapping)
-                conversion = Conversion(source=source)
-                for entity, sql in self._queries(con, source, mapping).items():
-                    path, rows = write_entity(con, sql, entity, out_dir, source)
-                    conversion.files.append(path)
-                    conversion.rows[entity] = rows
-                return conversion
+                return write_entities(con, self._queries(con, source, mapping), out_dir, source)
             finally:
                 con.close()
 

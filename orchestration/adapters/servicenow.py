@@ -34,7 +34,7 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
-    write_entity,
+    write_entities,
 )
 from orchestration.adapters.base import quote_identifier as _q
 from orchestration.contract import STATUSES
@@ -221,12 +221,7 @@ class ServiceNowAdapter:
                 event_log = self._load(con, paths, Path(work))
                 self._parse(con, paths, mapping)
                 queries = self._entity_queries(con, source, mapping, event_log)
-                conversion = Conversion(source=source)
-                for entity, sql in queries.items():
-                    path, rows = write_entity(con, sql, entity, out_dir, source)
-                    conversion.files.append(path)
-                    conversion.rows[entity] = rows
-                return conversion
+                return write_entities(con, queries, out_dir, source)
         finally:
             con.close()
 

@@ -28,7 +28,7 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
-    write_entity,
+    write_entities,
 )
 from orchestration.contract import CHANNELS
 from orchestration.ingest.readers import sql_string
@@ -121,12 +121,9 @@ class ZendeskAdapter:
                     "same call: requesters, groups and creation times come from it"
                 )
             self._flatten(con, source, mapping)
-            conversion = Conversion(source=source)
-            for entity, sql in self._entity_queries(con, source, mapping, kinds).items():
-                path, rows = write_entity(con, sql, entity, out_dir, source)
-                conversion.files.append(path)
-                conversion.rows[entity] = rows
-            return conversion
+            return write_entities(
+                con, self._entity_queries(con, source, mapping, kinds), out_dir, source
+            )
         finally:
             con.close()
 
