@@ -112,6 +112,22 @@ ENTITIES: tuple[Entity, ...] = (
             Column("resolution_summary", S, False, "Documented resolution (record completeness)."),
             Column("closure_code", S, False, "Closure code chosen at closure."),
             Column("closed_at", TS, False, "When the ticket was closed, if it is."),
+            Column(
+                "source_first_response_sla_met",
+                B,
+                False,
+                "The source system's own first-response SLA verdict (true met, false "
+                "breached, empty unknown or ongoing), kept for reconciliation; TSQ's SLA "
+                "indicators use TSQ's targets.",
+            ),
+            Column(
+                "source_resolution_sla_met",
+                B,
+                False,
+                "The source system's own resolution SLA verdict (true met, false breached, "
+                "empty unknown or ongoing), kept for reconciliation; TSQ's SLA indicators "
+                "use TSQ's targets.",
+            ),
         ),
     ),
     Entity(

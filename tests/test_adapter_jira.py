@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.adapters.base import AdapterError
-from orchestration.adapters.jira import JiraAdapter
-from orchestration.settings import PROJECT_ROOT
+from orchestration.adapters.base import quote_identifier as _q
+from orchestration.adapters.jira import JiraAdapter, sla_verdict_sql
+from orchestration.adapters.registry import ingest_files
+from orchestration.contract import ENTITIES
+from orchestration.ingest.loader import load_entity
+from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from tests.conftest import DBT, query
 
 DATA = PROJECT_ROOT / "tests" / "data" / "jira"
 ISSUES = DATA / "jsm-issues.csv"
@@ -136,3 +143,181 @@ def test_foreign_file_and_bad_dates_fail_naming_the_file(tmp_path):
     with pytest.raises(AdapterError, match=r"broken\.csv: .*'2026-13-45 99:99'"):
         JiraAdapter().convert([broken], tmp_path / "out", "jsm", None)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+# --- the source's own SLA verdicts ------------------------------------------------------
+
+SLA_ISSUES = DATA / "jsm-issues-sla.csv"
+SLA_COLUMNS = ("Custom field (Time to first response)", "Custom field (Time to resolution)")
+
+
+def sla_verdicts(out: Path) -> dict[str, tuple[str | None, str | None]]:
+    return {
+        ticket: (first_response, resolution)
+        for ticket, first_response, resolution in rows(
+            out,
+            "tickets",
+            "SELECT ticket_id, source_first_response_sla_met, source_resolution_sla_met "
+            "FROM t ORDER BY 1",
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("cell", "milestone", "verdict"),
+    [
+        # Data Center / Server toString: the last completed cycle decides
+        ("SLAValue{completeSLAData=[CompleteSLAData{goalId=1, succeeded=true}], "
+         "ongoingSLAData=null}", False, True),
+        ("SLAValue{completeSLAData=[CompleteSLAData{goalId=1, succeeded=true}, "
+         "CompleteSLAData{goalId=1, succeeded=false}], ongoingSLAData=null}", True, False),
+        ("SLAValue{completeSLAData=[], ongoingSLAData=OngoingSLAData{goalId=1, "
+         "paused=false}}", True, None),
+        # REST JSON: a breached running cycle, else the last completed one
+        ('{"completedCycles": [{"breached": true}, {"breached": false}]}', False, True),
+        ('{"completedCycles": [{"breached": false}, {"breached": true}]}', True, False),
+        ('{"completedCycles": [], "ongoingCycle": {"breached": false}}', True, None),
+        ('{"ongoingCycle": {"breached": true}}', False, False),
+        ('{"completedCycles": [{"breached": false}], "ongoingCycle": {"breached": true}}',
+         True, False),
+        ('{"name": "Time to resolution"}', True, None),
+        # Jira Cloud's remaining time: negative breached; positive met once it happened
+        ("2h 30m", True, True),
+        ("2h 30m", False, None),
+        ("-1d 4h", True, False),
+        ("-45m", False, False),
+        ("1w 2d", True, True),
+        ("3mo", True, True),
+        ("1yr 2mo", True, True),
+        ("10min", True, True),
+        (" 5H ", True, True),
+        # anything else: no verdict, and no error
+        ("2 hours", True, None),
+        ("1.5h", True, None),
+        ("Overdue", True, None),
+        ("-", True, None),
+        ("{broken", True, None),
+        ("SLAValue{garbage", True, None),
+        ("", True, None),
+        (None, True, None),
+    ],
+)  # fmt: skip
+def test_an_sla_cell_gives_the_source_verdict_in_every_form(cell, milestone, verdict):
+    con = duckdb.connect()
+    (got,) = con.execute(
+        f"SELECT {sla_verdict_sql('cell', 'happened')} "
+        "FROM (SELECT nullif(trim(?::VARCHAR), '') AS cell, ?::BOOLEAN AS happened)",
+        [cell, milestone],
+    ).fetchone()
+    assert got is verdict
+
+
+def test_the_sla_fields_of_an_export_become_the_tickets_source_verdicts(tmp_path):
+    conversion = JiraAdapter().convert([SLA_ISSUES], tmp_path, "jsm", None)
+    assert conversion.rows["tickets"] == 8
+    assert sla_verdicts(tmp_path) == {
+        # Data Center toString: met / two cycles, the last met
+        "jsm:SD-201": ("true", "true"),
+        # Data Center: breached / no completed cycle, still running
+        "jsm:SD-202": ("false", None),
+        # REST JSON: completed not breached / completed breached
+        "jsm:SD-203": ("true", "false"),
+        # REST JSON: running / running but already breached
+        "jsm:SD-204": (None, "false"),
+        # Cloud remaining time, agent replied and resolved: met / met
+        "jsm:SD-205": ("true", "true"),
+        # Cloud: positive but only the reporter commented (running) / negative
+        "jsm:SD-206": (None, "false"),
+        # Cloud: negative / positive but not resolved (running)
+        "jsm:SD-207": ("false", None),
+        # unreadable text / REST JSON, an earlier cycle met, the running one breached
+        "jsm:SD-208": (None, "false"),
+    }
+
+
+def test_sla_columns_empty_or_absent_give_no_verdict(tmp_path):
+    (tmp_path / "empty").mkdir()
+    JiraAdapter().convert([ISSUES], tmp_path / "empty", "jsm", None)  # present, all empty
+    assert set(sla_verdicts(tmp_path / "empty").values()) == {(None, None)}
+    stripped = tmp_path / "no-sla.csv"
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * EXCLUDE ({', '.join(_q(c) for c in SLA_COLUMNS)}) "
+        f"FROM read_csv('{SLA_ISSUES}', header = true, all_varchar = true)) "
+        f"TO '{stripped}' (HEADER)"
+    )
+    (tmp_path / "absent").mkdir()
+    conversion = JiraAdapter().convert([stripped], tmp_path / "absent", "jsm", None)
+    assert conversion.rows["tickets"] == 8
+    assert set(sla_verdicts(tmp_path / "absent").values()) == {(None, None)}
+
+
+def test_source_sla_agreement_reconciles_source_and_tsq_verdicts(tsq_home, tmp_path):
+    """Jira (the SLA fixture) and ServiceNow (the event log) in one warehouse, through
+    real dbt up to int_source_sla_agreement. TSQ's verdicts by hand: team calendar
+    Asia/Shanghai 09:00-18:00 Mon-Fri (540 min a day, no holiday in November 2026);
+    first-response target P2 60, P3 240 business minutes; resolution target tier 2 24
+    business hours = 1,440 min; as of Mon 9 Nov 2026 17:00, the latest event.
+
+    first response                                source    TSQ
+      SD-201 P3 reply after 60 min                  met       met
+      SD-202 P2 reply after 30 min                  breached  met     source_missed_tsq_met
+      SD-203 P3 reply after 20 min                  met       met
+      SD-205 P3 reply after 300 min                 met       missed  source_met_tsq_missed
+      SD-207 P3 reply after 330 min                 breached  missed
+      -> 5 with a source verdict, 5 compared, 3 agree
+    resolution
+      SD-201 resolved after 360 min                 met       met
+      SD-203 Wed 09:00 -> Mon 17:00: 3 x 540 + 480  breached  missed
+      SD-204 open, due Thu 5 Nov 15:00              breached  missed (overdue)
+      SD-205 resolved after 480 min                 met       met
+      SD-206 Thu 09:00 -> Fri 10:00: 540 + 60       breached  met     source_missed_tsq_met
+      SD-208 open, due Tue 10 Nov 15:00: not yet    breached  -
+      -> 6 with a source verdict, 5 compared, 4 agree
+    ServiceNow made_sla (times in UTC, CST = UTC+8):
+      INC0000045 Mon 29 Feb 09:16 -> Tue 1 Mar 2016 19:29 CST: 524 + 540   true   met
+      INC0000047 Mon 29 Feb 12:40 -> Sat 5 Mar 00:45 CST: 320 + 4 x 540    false  missed
+      INC0000050 still pending: made_sla true is no verdict yet
+      -> 2, 2, 2; no first-response verdict from ServiceNow, so no such row
+    """
+    ingest_files([SLA_ISSUES], tsq_home.inbox, "jira", source="jsm")
+    ingest_files(
+        [PROJECT_ROOT / "tests" / "data" / "servicenow" / "incident_event_log.csv"],
+        tsq_home.inbox,
+        "servicenow",
+        source="sn",
+    )
+    con = duckdb.connect(str(tsq_home.warehouse_path))
+    try:
+        for entity in ENTITIES:  # every raw table, as the models read them all
+            load_entity(con, entity, tsq_home.inbox, tsq_home.root)
+    finally:
+        con.close()
+    completed = subprocess.run(
+        [
+            DBT,
+            "build",
+            "--select",
+            "+int_source_sla_agreement",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "dbt_target"),
+            "--vars",
+            json.dumps({"tsq_warehouse_path": str(tsq_home.warehouse_path)}),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:]
+    assert query(
+        tsq_home.warehouse_path,
+        "SELECT source, sla, tickets_with_source_verdict, tickets_with_both_verdicts, "
+        "agreements, source_met_tsq_missed, source_missed_tsq_met, agreement_rate "
+        "FROM intermediate.int_source_sla_agreement ORDER BY source, sla",
+    ) == [
+        ("jsm", "first_response", 5, 5, 3, 1, 1, 0.6),
+        ("jsm", "resolution", 6, 5, 4, 0, 1, 0.8),
+        ("sn", "resolution", 2, 2, 2, 0, 0, 1.0),
+    ]

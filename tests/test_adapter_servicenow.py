@@ -38,6 +38,7 @@ LABELS = {
     "reassignment_count": "Reassignment count",
     "reopen_count": "Reopen count",
     "sys_updated_on": "Updated",
+    "made_sla": "Made SLA",
 }
 
 
@@ -269,3 +270,37 @@ def test_an_export_without_rows_is_refused(tmp_path):
     empty.write_text(LIST_VIEW.read_text(encoding="utf-8").splitlines()[0] + "\n")
     with pytest.raises(AdapterError, match=r"incident\.csv: no incident rows"):
         ServiceNowAdapter().convert([empty], tmp_path, "sn", None)
+
+
+def test_made_sla_becomes_the_source_resolution_verdict(tmp_path):
+    """ServiceNow's made_sla starts true and turns false on a breach: false is a verdict
+    at any time, true only once the incident is resolved or closed. The latest update
+    wins in the event-log form; labels (`Made SLA`) work in the Excel export."""
+    (tmp_path / "log").mkdir()
+    ServiceNowAdapter().convert([EVENT_LOG], tmp_path / "log", "sn", None)
+    assert {
+        t["ticket_id"]: (t["status"], t["source_resolution_sla_met"])
+        for t in rows(tmp_path / "log", "tickets")
+    } == {
+        "sn:INC0000045": ("closed", "true"),
+        # true on its first updates, false from its reopen on: the latest update wins
+        "sn:INC0000047": ("closed", "false"),
+        # still awaiting the user: true only means "not breached yet"
+        "sn:INC0000050": ("pending", None),
+    }
+    expected = {
+        "sn:INC0010001": ("closed", "true"),
+        "sn:INC0010002": ("open", "false"),  # breached while still in progress
+        "sn:INC0010003": ("pending", None),  # true, but not resolved yet
+        "sn:INC0010004": ("solved", None),  # empty cell
+    }
+    for shape, export in (("csv", LIST_VIEW), ("xlsx", write_xlsx(tmp_path / "incident.xlsx"))):
+        (tmp_path / shape).mkdir()
+        ServiceNowAdapter().convert([export], tmp_path / shape, "sn", None)
+        verdicts = {
+            t["ticket_id"]: (t["status"], t["source_resolution_sla_met"])
+            for t in rows(tmp_path / shape, "tickets")
+        }
+        assert verdicts == expected, shape
+    # ServiceNow's first-response SLA is not in these exports
+    assert "source_first_response_sla_met" not in rows(tmp_path / "csv", "tickets")[0]

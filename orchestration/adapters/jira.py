@@ -9,6 +9,23 @@ and assignee changes assignment/transfer events. Comments (repeated `Comment` co
 each `date;author;text`) become customer replies when written by the reporter and public
 replies otherwise. `Custom field (Satisfaction)` (1-5) becomes surveys.
 
+The JSM SLA fields `Custom field (Time to first response)` and `Custom field (Time to
+resolution)` become the tickets' `source_first_response_sla_met` and
+`source_resolution_sla_met`: the source's own verdict, kept for reconciliation (TSQ's SLA
+indicators use TSQ's targets). A cell is read in whichever of three forms it takes:
+
+- Data Center / Server export, the Java toString `SLAValue{completeSLAData=[
+  CompleteSLAData{..., succeeded=true, ...}], ongoingSLAData=..., ...}`: the last
+  completed cycle's `succeeded`; no completed cycle -> empty (still running).
+- REST JSON pasted into the cell (`{"completedCycles": [{"breached": false, ...}],
+  "ongoingCycle": {...}}`): an ongoing cycle already breached -> false; else the last
+  completed cycle's `breached`, negated; else empty.
+- Jira Cloud's remaining time (`2h 30m`, `-1d 4h`, `-45m`; units m/min, h, d, w, mo,
+  yr): negative -> false (breached); otherwise true only once the milestone happened (an
+  agent's comment for first response, `Resolved` for resolution), else empty (running).
+
+Anything else, an empty cell or an absent column is empty, never an error.
+
 Everything is set-based DuckDB SQL; the optional mapping dict may name the export's time
 zone (`timezone`, default Asia/Shanghai), a different `date_format`, the column holding
 the team (`team_column`, default `Project key`), status overrides (`statuses`), constants
@@ -94,6 +111,17 @@ REQUEST_TYPE = "Custom field (Request Type)"
 SATISFACTION = "Custom field (Satisfaction)"
 SATISFACTION_DATE = "Custom field (Satisfaction date)"
 COMMENT_COLUMN = re.compile(r"^Comment(_\d+)?$")
+# JSM's default SLA fields; older or renamed exports drop the "Custom field" wrapper
+FIRST_RESPONSE_SLA_COLUMNS = (
+    "Custom field (Time to first response)",
+    "Time to first response",
+)
+RESOLUTION_SLA_COLUMNS = ("Custom field (Time to resolution)", "Time to resolution")
+# Jira Cloud's friendly duration: optional minus, then `<n><unit>` parts (2h 30m, -1d 4h)
+_FRIENDLY_UNIT = r"(mo|min|yr|m|h|d|w)"
+FRIENDLY_DURATION = rf"-?\s*\d+\s*{_FRIENDLY_UNIT}(\s*\d+\s*{_FRIENDLY_UNIT})*"
+# one completed cycle's outcome in the Data Center toString; the ongoing cycle has none
+COMPLETED_CYCLE = r"CompleteSLAData\{[^{}]*?succeeded=(true|false)"
 
 
 def _case(expr: str, mapping: dict[str, str], default: str) -> str:
@@ -102,6 +130,32 @@ def _case(expr: str, mapping: dict[str, str], default: str) -> str:
         f"WHEN {sql_string(k.lower())} THEN {sql_string(v)}" for k, v in mapping.items()
     )
     return f"CASE lower(trim({expr})) {whens} ELSE {default} END"
+
+
+def sla_verdict_sql(cell: str, milestone: str) -> str:
+    """SQL for the source's SLA verdict (BOOLEAN, NULL = unknown or still running) from a
+    JSM SLA cell (VARCHAR, NULL when empty) in any of the three forms of the module
+    docstring; `milestone` is SQL that is true when the SLA's stop event happened, which
+    is what tells a met SLA from a running one in Jira Cloud's remaining-time form."""
+    text = f"trim({cell})"
+    # only valid JSON reaches the JSON functions, so no other text can raise there
+    as_json = f"CASE WHEN json_valid({text}) THEN {text} END"
+
+    def json_flag(path: str) -> str:
+        return f"try_cast(json_extract_string({as_json}, {sql_string(path)}) AS BOOLEAN)"
+
+    last_succeeded = (
+        f"list_extract(regexp_extract_all({text}, {sql_string(COMPLETED_CYCLE)}, 1), -1)"
+    )
+    friendly = f"lower({text})"
+    return f"""CASE
+        WHEN starts_with({text}, 'SLAValue{{') THEN try_cast({last_succeeded} AS BOOLEAN)
+        WHEN starts_with({text}, '{{') AND json_valid({text}) THEN
+            CASE WHEN {json_flag("$.ongoingCycle.breached")} THEN false
+                 ELSE NOT {json_flag("$.completedCycles[#-1].breached")} END
+        WHEN regexp_full_match({friendly}, {sql_string(FRIENDLY_DURATION)}) THEN
+            CASE WHEN starts_with({friendly}, '-') THEN false WHEN {milestone} THEN true END
+    END"""
 
 
 def _header(path: Path) -> list[str]:
@@ -217,7 +271,7 @@ class JiraAdapter:
         source: str,
         mapping: dict[str, Any],
     ) -> None:
-        def col(name: str) -> str:
+        def col(name: str | None) -> str:
             return f"nullif(trim({_q(name)}), '')" if name in columns else "CAST(NULL AS VARCHAR)"
 
         dates = {
@@ -239,6 +293,9 @@ class JiraAdapter:
             team = f"'{source}:default'"
         channel_column = next((c for c in CHANNEL_COLUMNS if c in columns), None)
         channel = _case(col(channel_column), CHANNEL_MAP, "'web'") if channel_column else "'web'"
+        # SLA columns the export lacks read as empty: no verdict, not an error
+        first_response_sla = next((c for c in FIRST_RESPONSE_SLA_COLUMNS if c in columns), None)
+        resolution_sla = next((c for c in RESOLUTION_SLA_COLUMNS if c in columns), None)
         con.execute(
             f"""
             CREATE TEMP TABLE issues AS
@@ -259,7 +316,9 @@ class JiraAdapter:
                    {col("Reporter")} AS reporter_name,
                    {col("Summary")} AS subject,
                    {col("Resolution")} AS resolution,
-                   round(try_cast({col(SATISFACTION)} AS DOUBLE)) AS rating
+                   round(try_cast({col(SATISFACTION)} AS DOUBLE)) AS rating,
+                   {col(first_response_sla)} AS first_response_sla,
+                   {col(resolution_sla)} AS resolution_sla
             FROM raw_issues
             """
         )
@@ -345,6 +404,15 @@ class JiraAdapter:
         def status(expr: str) -> str:
             return _case(expr, status_map, "'open'")
 
+        # the milestone that stops JSM's first-response clock, as TSQ sees it: a comment
+        # by someone other than the reporter (what becomes an agent's public_reply below)
+        agent_replied = """
+            issue_key IN (
+                SELECT c.issue_key FROM comments AS c JOIN tickets AS r USING (issue_key)
+                WHERE c.at_utc IS NOT NULL AND c.author IS NOT NULL
+                  AND (c.author IN (r.reporter_key, r.reporter_name)) IS NOT TRUE
+            )
+        """
         tickets = f"""
             SELECT {namespaced(source, "issue_key")} AS ticket_id,
                    {ISO.format("created_at")} AS created_at,
@@ -354,7 +422,11 @@ class JiraAdapter:
                    {namespaced(source, "reporter_key")} AS requester_id,
                    subject, status, resolution AS closure_code,
                    CASE WHEN status = 'closed'
-                        THEN {ISO.format("coalesce(resolved_at, created_at)")} END AS closed_at
+                        THEN {ISO.format("coalesce(resolved_at, created_at)")} END AS closed_at,
+                   {sla_verdict_sql("first_response_sla", agent_replied)}
+                       AS source_first_response_sla_met,
+                   {sla_verdict_sql("resolution_sla", "resolved_at IS NOT NULL")}
+                       AS source_resolution_sla_met
             FROM tickets
         """
         # events: (issue_key, seq, at_utc, event_type, actor_type, agent, from, to, body)

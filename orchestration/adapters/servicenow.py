@@ -9,7 +9,10 @@ The shape is told by the columns: `sys_mod_count` present = event-log form. In t
 event-log form lifecycle events are derived from the state and assignment changes between
 consecutive updates; the latest update wins for the ticket row. Values of `?` are empty.
 Dates are day/month/year 24h in the instance's local time (mapping `timezone`, default
-UTC); `timestamp_format` in the mapping overrides the format.
+UTC); `timestamp_format` in the mapping overrides the format. `made_sla` (of the latest
+update) becomes `source_resolution_sla_met`, ServiceNow's own verdict kept for
+reconciliation: false as soon as it is false (a task SLA breached), true only once the
+incident is resolved or closed (before that, true only means "not breached yet").
 
 Everything is set-based DuckDB SQL over the raw rows; XLSX sheets are first copied into
 a CSV with python-calamine.
@@ -69,6 +72,7 @@ FIELDS = (
     "u_symptom",
     "cmdb_ci",
     "business_service",
+    "made_sla",
 )
 
 #: header (lower case, spaces for `_`) -> field; field names, their labels, and the
@@ -115,6 +119,7 @@ ALIASES = {
     "configuration item": "cmdb_ci",
     "business service": "business_service",
     "service": "business_service",
+    "made sla": "made_sla",
 }
 
 #: incident state (lower case) -> canonical status; None = not a state (ignored)
@@ -434,7 +439,8 @@ class ServiceNowAdapter:
                    arg_max(u_symptom, seq) AS symptom,
                    arg_max(close_notes, seq) AS resolution_summary,
                    arg_max(closed_code, seq) AS closure_code,
-                   arg_max(closed_at_utc, seq) AS closed_column
+                   arg_max(closed_at_utc, seq) AS closed_column,
+                   lower(arg_max(made_sla, seq)) AS made_sla
             FROM upd GROUP BY number
             """
         )
@@ -446,7 +452,13 @@ class ServiceNowAdapter:
                    t.resolution_summary, t.closure_code,
                    CASE WHEN t.status = 'closed' THEN {
             ISO.format("greatest(t.created_at, coalesce(t.closed_column, e.closed_event))")
-        } END AS closed_at
+        } END AS closed_at,
+                   -- made_sla starts true and turns false when any task SLA breaches: false
+                   -- is final, true is a verdict only once the incident is resolved
+                   CASE WHEN t.made_sla IN ('false', '0', 'no') THEN false
+                        WHEN t.made_sla IN ('true', '1', 'yes')
+                             AND t.status IN ('solved', 'closed') THEN true
+                   END AS source_resolution_sla_met
             FROM t_tickets AS t
             LEFT JOIN (
                 SELECT ticket_id, max(event_at) AS closed_event FROM t_events

@@ -21,6 +21,12 @@ select
     resolution_summary,
     closure_code,
     {{ parse_utc_timestamp('closed_at') }} as closed_at,
+    -- the source system's own SLA verdicts, kept only to reconcile with TSQ's
+    -- (int_source_sla_agreement); empty stays NULL: unknown or still running
+    lower(source_first_response_sla_met) in ('true', '1', 'yes', 't', 'y')
+        as source_first_response_sla_met,
+    lower(source_resolution_sla_met) in ('true', '1', 'yes', 't', 'y')
+        as source_resolution_sla_met,
     _source_file,
     _source_row,
     _load_id
