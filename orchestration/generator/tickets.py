@@ -101,6 +101,9 @@ def build_tickets(
         ),
         "closure_code": pick(CLOSURE_CODES, _closure_codes(c, rng), valid=fill["closure_code"]),
         "closed_at": timestamps(c.t_close, valid=closed),
+        # a generated helpdesk has no SLA engine of its own: TSQ's verdicts are the only ones
+        "source_first_response_sla_met": pa.nulls(c.size, pa.bool_()),
+        "source_resolution_sla_met": pa.nulls(c.size, pa.bool_()),
     }
     completeness = np.mean([fill[k] for k in fill], axis=0) if c.size else np.zeros(0)
     return ChunkTickets(columns, team_now, agent_now, completeness)

@@ -78,6 +78,10 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
         "_source_file VARCHAR NOT NULL, _source_row BIGINT NOT NULL, "
         "_load_id VARCHAR NOT NULL, _loaded_at TIMESTAMPTZ NOT NULL)"
     )
+    # A warehouse made before the contract gained an optional column gets it here (empty
+    # for the rows already loaded), so upgrading TSQ never means deleting the warehouse.
+    for column in entity.column_names:
+        con.execute(f'ALTER TABLE raw.{entity.name} ADD COLUMN IF NOT EXISTS "{column}" VARCHAR')
 
 
 def inbox_files(inbox: Path, entity: Entity) -> list[SourceFile]:
