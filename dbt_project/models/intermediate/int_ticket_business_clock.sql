@@ -25,26 +25,27 @@ milestones as (
 ),
 
 readings as (
+    {{ read_business_clock('milestones', 'team_id', 'at_utc') }}
+),
+
+-- one row per ticket, pivoted before the join so the ticket's columns are not grouped on
+readings_per_ticket as (
     select
-        milestones.ticket_id,
-        milestones.milestone,
-        calendar.local_date,
-        calendar.working_days_through,
-        {{ business_clock_minutes('milestones.at_utc') }} as business_clock_minutes
-    from milestones
-    {{ join_team_calendar_day('milestones.team_id', 'milestones.at_utc') }}
+        ticket_id,
+        {% for milestone in milestones %}
+        max(case when milestone = '{{ milestone }}' then business_clock_minutes end)
+            as {{ milestone | replace('_at', '') }}_clock_minutes,
+        max(case when milestone = '{{ milestone }}' then local_date end)
+            as {{ milestone | replace('_at', '') }}_local_date,
+        max(case when milestone = '{{ milestone }}' then working_days_through end)
+            as {{ milestone | replace('_at', '') }}_working_days_through{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from readings
+    group by ticket_id
 )
 
 select
     lifecycle.*,
-    {% for milestone in milestones %}
-    max(case when readings.milestone = '{{ milestone }}' then readings.business_clock_minutes end)
-        as {{ milestone | replace('_at', '') }}_clock_minutes,
-    max(case when readings.milestone = '{{ milestone }}' then readings.local_date end)
-        as {{ milestone | replace('_at', '') }}_local_date,
-    max(case when readings.milestone = '{{ milestone }}' then readings.working_days_through end)
-        as {{ milestone | replace('_at', '') }}_working_days_through{% if not loop.last %},{% endif %}
-    {% endfor %}
+    readings_per_ticket.* exclude (ticket_id)
 from lifecycle
-left join readings on readings.ticket_id = lifecycle.ticket_id
-group by all
+left join readings_per_ticket on readings_per_ticket.ticket_id = lifecycle.ticket_id

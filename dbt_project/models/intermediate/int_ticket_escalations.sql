@@ -78,12 +78,7 @@ instants as (
 
 readings as (
     -- the receiving team's business clock at each instant (see int_ticket_business_clock)
-    select
-        instants.escalation_event_id,
-        instants.instant,
-        {{ business_clock_minutes('instants.at_utc') }} as business_clock_minutes
-    from instants
-    {{ join_team_calendar_day('instants.receiving_team_id', 'instants.at_utc') }}
+    {{ read_business_clock('instants', 'receiving_team_id', 'at_utc') }}
 ),
 
 clocked as (
