@@ -36,6 +36,15 @@
     ({{ dbt.datediff(start_column, end_column, 'second') }} / 60.0)
 {%- endmacro %}
 
+{% macro reporting_local_time(utc_column) -%}
+    {{ utc_to_local(utc_column, "'" ~ var('tsq_reporting_timezone') ~ "'") }}
+{%- endmacro %}
+
+{#- The start of the reporting period holding an instant, already in reporting local time. -#}
+{% macro local_period_start(grain, local_column) -%}
+    cast({{ dbt.date_trunc(grain, local_column) }} as date)
+{%- endmacro %}
+
 {% macro period_start(grain, utc_column) -%}
-    cast({{ dbt.date_trunc(grain, utc_to_local(utc_column, "'" ~ var('tsq_reporting_timezone') ~ "'")) }} as date)
+    {{ local_period_start(grain, reporting_local_time(utc_column)) }}
 {%- endmacro %}
