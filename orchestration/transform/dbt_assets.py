@@ -27,8 +27,18 @@ class LayerTranslator(DagsterDbtTranslator):
 
 
 def dbt_build_args(warehouse_path: str) -> list[str]:
-    """Arguments of the one dbt invocation per run."""
-    return ["build", "--vars", json.dumps({"tsq_warehouse_path": warehouse_path})]
+    """Arguments of the one dbt invocation per run.
+
+    Unit tests check the SQL, not the data: they run in `make test`
+    (tests/test_dbt_models.py), not in every production run, as dbt recommends.
+    """
+    return [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps({"tsq_warehouse_path": warehouse_path}),
+    ]
 
 
 @dbt_assets(
