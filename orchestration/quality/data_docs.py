@@ -17,6 +17,9 @@ from great_expectations.render.view import DefaultJinjaPageView
 from orchestration.quality.suites import SuiteOutcome
 
 _STATUS_FILE = "status.json"
+# One view for every page: it keeps its Jinja environment, so templates load once per
+# process instead of once per suite.
+_PAGE_VIEW = DefaultJinjaPageView()
 
 
 def write_data_docs(outcome: SuiteOutcome, docs_dir: Path) -> Path:
@@ -24,7 +27,7 @@ def write_data_docs(outcome: SuiteOutcome, docs_dir: Path) -> Path:
     docs_dir.mkdir(parents=True, exist_ok=True)
     document = ValidationResultsPageRenderer().render(outcome.gx_result)
     page = docs_dir / f"{outcome.suite.name}.html"
-    page.write_text(DefaultJinjaPageView().render(document), encoding="utf-8")
+    page.write_text(_PAGE_VIEW.render(document), encoding="utf-8")
     status_path = docs_dir / _STATUS_FILE
     status = json.loads(status_path.read_text()) if status_path.exists() else {}
     status[outcome.suite.name] = {
