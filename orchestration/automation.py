@@ -5,6 +5,11 @@ import hashlib
 import dagster as dg
 
 from orchestration.resources import TsqHome
+from orchestration.up_to_date import (
+    FINGERPRINT_TAG,
+    inputs_fingerprint,
+    published_run_if_current,
+)
 
 pipeline_job = dg.define_asset_job(
     "tsq_pipeline",
@@ -12,9 +17,19 @@ pipeline_job = dg.define_asset_job(
     description="Ingest the inbox, build every dbt layer, run every check, then publish.",
 )
 
-daily_schedule = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="tsq_daily", job=pipeline_job, cron_schedule="0 6 * * *", execution_timezone="UTC"
 )
+def daily_schedule(
+    context: dg.ScheduleEvaluationContext, tsq: TsqHome
+) -> dg.RunRequest | dg.SkipReason:
+    """Daily, unless nothing changed since the last published run (see up_to_date)."""
+    fingerprint = inputs_fingerprint(tsq.settings)
+    current_run = published_run_if_current(tsq.settings, fingerprint)
+    if current_run:
+        return dg.SkipReason(f"nothing new since published run {current_run}")
+    return dg.RunRequest(tags={FINGERPRINT_TAG: fingerprint})
 
 
 def inbox_fingerprint(tsq: TsqHome) -> str:
@@ -32,4 +47,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, tsq: TsqHome) -> dg.Sensor
     fingerprint = inbox_fingerprint(tsq)
     if fingerprint == context.cursor:
         return dg.SensorResult(skip_reason="no new or changed files in the inbox")
-    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)
+    request = dg.RunRequest(
+        run_key=fingerprint, tags={FINGERPRINT_TAG: inputs_fingerprint(tsq.settings)}
+    )
+    return dg.SensorResult(run_requests=[request], cursor=fingerprint)

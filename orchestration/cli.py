@@ -94,15 +94,19 @@ def ingest(
 
 
 @main.command()
-def run() -> None:
+@click.option(
+    "--force", is_flag=True, help="Rebuild even when nothing changed since the last publish."
+)
+def run(force: bool) -> None:
     """Materialise every asset in-process: ingest, dbt, checks, publish.
 
     Exits non-zero, naming the failed checks, when a blocking check fails; the
-    previous published.duckdb then stays as it was.
+    previous published.duckdb then stays as it was. With nothing new in the inbox or the
+    project since the last published run, there is nothing to do and it says so.
     """
     from orchestration.runner import run_pipeline
 
-    outcome = run_pipeline(get_settings())
+    outcome = run_pipeline(get_settings(), force=force)
     for line in outcome.report_lines():
         console.print(line)
     if not outcome.success:
@@ -197,6 +201,78 @@ def weights(ahp_file: Path | None) -> None:
     for parent, total in weight_sums_by_parent(read_weights()).items():
         table.add_row(parent, f"{total:.6f}")
     console.print(table)
+
+
+@main.command()
+@click.option("--tickets", "ticket_count", type=int, default=100_000, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--runs", type=int, default=3, show_default=True, help="Pipeline runs (median).")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the figures as JSON.",
+)
+@click.option(
+    "--work-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the benchmark's TSQ home and data cache live (default TSQ_HOME/bench).",
+)
+def bench(
+    ticket_count: int, seed: int, runs: int, json_path: Path | None, work_dir: Path | None
+) -> None:
+    """Time the whole pipeline on generated data, per stage, against a bare DuckDB query.
+
+    The data are generated once per size and seed (cached); each run starts from an empty
+    warehouse. Your own TSQ_HOME's warehouse and published store are not touched.
+    """
+    from orchestration.bench import run_bench, write_json
+
+    if runs < 1:
+        raise click.BadParameter("at least one run", param_hint="--runs")
+    bench_dir = (work_dir or get_settings().root / "bench").resolve()
+    report = run_bench(
+        tickets=ticket_count,
+        seed=seed,
+        runs=runs,
+        work_dir=bench_dir,
+        cache_dir=bench_dir / "data",
+    )
+    if not all(run.published for run in report.runs):
+        raise click.ClickException(
+            f"a benchmark run did not publish: see the run logs under {bench_dir / 'home' / 'logs'}"
+        )
+    table = Table(
+        title=f"tsq bench: {ticket_count:,} tickets (seed {seed}), median of {runs} run(s); "
+        f"{report.machine['cpus']} CPUs, {report.machine['memory_gb']} GB"
+    )
+    for column in ("stage", "wall s", "share", "peak RSS MB"):
+        table.add_column(column, justify="left" if column == "stage" else "right")
+    for stage, figures in report.stage_medians().items():
+        share = figures["wall_s"] / report.total_wall_s if report.total_wall_s else 0.0
+        peak = f"{figures['peak_rss_mb']:,.0f}" if figures["peak_rss_mb"] else ""
+        table.add_row(stage, f"{figures['wall_s']:.1f}", f"{share:.0%}", peak)
+    table.add_row("total", f"{report.total_wall_s:.1f}", "100%", f"{report.peak_rss_mb:,.0f}")
+    console.print(table)
+    console.print(
+        f"reference (bare DuckDB query over the same CSV files, core ticket indicators per "
+        f"team per month): {report.reference_wall_s:.2f} s -> pipeline / reference = "
+        f"[bold]{report.reference_ratio}x[/bold]"
+    )
+    if report.rerun_nothing_new:
+        console.print(
+            f"a run with nothing new in the inbox: {report.rerun_nothing_new.total_wall_s:.1f} s"
+        )
+    if report.generate_wall_s is not None:
+        console.print(f"data generated in {report.generate_wall_s:.1f} s into {report.data_dir}")
+    else:
+        console.print(f"data from the cache: {report.data_dir}")
+    console.print("each run: " + ", ".join(f"{r.total_wall_s:.1f} s" for r in report.runs))
+    if json_path:
+        write_json(report, json_path)
+        console.print(f"wrote {json_path}")
 
 
 @main.command()

@@ -12,6 +12,11 @@ import dagster as dg
 
 from orchestration.publish.store import record_run
 from orchestration.settings import TsqSettings
+from orchestration.up_to_date import (
+    FINGERPRINT_TAG,
+    inputs_fingerprint,
+    published_run_if_current,
+)
 
 _DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 
@@ -26,8 +31,14 @@ class RunOutcome:
     failed_steps: list[str] = field(default_factory=list)
     settings: TsqSettings | None = None
     log_path: Path | None = None
+    skipped: bool = False  # nothing new: run_id is then the last published run
 
     def report_lines(self) -> list[str]:
+        if self.skipped:
+            return [
+                f"nothing new in the inbox or the project since run {self.run_id}: "
+                "the published store is current (tsq run --force rebuilds anyway)"
+            ]
         lines = [f"run {self.run_id} (full log: {self.log_path})"]
         for name in self.warned_checks:
             lines.append(f"[yellow]warning check failed:[/yellow] {name}")
@@ -69,8 +80,16 @@ def refuse_publication(
         con.close()
 
 
-def run_pipeline(settings: TsqSettings) -> RunOutcome:
+def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
+    """Run the job in-process; skipped (nothing new) when neither the inbox nor the project
+    changed since the last published run, unless forced."""
     settings.ensure()
+    fingerprint = inputs_fingerprint(settings)
+    current_run = None if force else published_run_if_current(settings, fingerprint)
+    if current_run:
+        return RunOutcome(
+            run_id=current_run, success=True, published=False, skipped=True, settings=settings
+        )
     # dbt reads TSQ_HOME from the environment when run by hand; keep it absolute.
     os.environ["TSQ_HOME"] = str(settings.root)
     from orchestration.definitions import build_definitions
@@ -88,7 +107,9 @@ def run_pipeline(settings: TsqSettings) -> RunOutcome:
         contextlib.redirect_stdout(log),
         contextlib.redirect_stderr(log),
     ):
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, tags={FINGERPRINT_TAG: fingerprint}
+        )
     evaluations = result.get_asset_check_evaluations()
     failed = sorted(
         f"{e.asset_key.to_user_string()}:{e.check_name}"

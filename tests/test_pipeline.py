@@ -26,12 +26,12 @@ UX1_IDS = {
 }
 
 
-def run_in(home: Path) -> tuple[TsqSettings, RunOutcome]:
+def run_in(home: Path, force: bool = False) -> tuple[TsqSettings, RunOutcome]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("TSQ_HOME", str(home))
         env.setenv("DAGSTER_HOME", str(home / "dagster"))
         settings = TsqSettings(home=home).ensure()
-        return settings, run_pipeline(settings)
+        return settings, run_pipeline(settings, force=force)
 
 
 def sha256(path: Path) -> str:
@@ -176,8 +176,15 @@ def test_a_second_run_adds_nothing_and_changes_no_score(first_run, tmp_path):
     scores_before = query(settings.published_path, scores_sql)
     counts_sql = "SELECT (SELECT count(*) FROM raw.tickets), (SELECT count(*) FROM raw.loads)"
     loads_before = query(settings.warehouse_path, counts_sql)
-    rerun_settings, outcome = run_in(copy)
-    assert outcome.success
+    published_before = sha256(copy / "published.duckdb")
+    # nothing new in the inbox or the project: nothing runs, nothing changes
+    rerun_settings, skipped = run_in(copy)
+    assert skipped.success and skipped.skipped and not skipped.published
+    assert skipped.run_id == first_run[1].run_id
+    assert sha256(copy / "published.duckdb") == published_before
+    # forced, the whole graph runs again: it loads nothing twice and changes no score
+    rerun_settings, outcome = run_in(copy, force=True)
+    assert outcome.success and outcome.published and not outcome.skipped
     assert query(rerun_settings.warehouse_path, counts_sql) == loads_before
     assert query(rerun_settings.published_path, values_sql) == before
     assert query(rerun_settings.published_path, scores_sql) == scores_before

@@ -5,6 +5,7 @@ import dagster as dg
 from orchestration.publish.store import PUBLISHED_MODELS, publish
 from orchestration.quality.suites import discover_suites
 from orchestration.resources import TsqHome
+from orchestration.up_to_date import FINGERPRINT_TAG, record_published_inputs
 
 # Dagster holds back an asset only for blocking checks on its *direct* upstream assets.
 # The dbt layers are one op, so publishing depends directly on every asset that has a
@@ -34,6 +35,9 @@ def published_store(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.Mater
     )
     with tsq.connect() as con:
         outcome = publish(con, tsq.settings.published_path, context.run.run_id, checks_passed)
+    fingerprint = context.run.tags.get(FINGERPRINT_TAG)
+    if fingerprint:
+        record_published_inputs(tsq.settings, context.run.run_id, fingerprint)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(outcome.path)),

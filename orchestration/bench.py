@@ -1,0 +1,402 @@
+"""`tsq bench`: the whole pipeline at a given size, timed per stage, against a bare DuckDB query.
+
+A benchmark run
+1. generates the sample data once per (size, seed, format, generator code) into a cache;
+2. runs the full pipeline (`run_pipeline`, as `tsq run` does) in a fresh TSQ home whose
+   inbox holds hard links to the cached files, `runs` times;
+3. runs it once more with nothing new in the inbox (the fixed overhead of a run);
+4. times a reference: one bare DuckDB query over the same CSV files computing the core
+   ticket indicators (first response, resolution time, SLA attainment, reopen rate) per
+   team per month, with none of TSQ's business calendars, quarantine, checks or history.
+
+Per stage (ingest, checks, dbt, publish) the wall time is the sum of the Dagster steps
+of that stage (the in-process executor runs steps one after another), and the peak
+memory is the highest resident memory of the process tree (this process and the dbt
+subprocess) sampled while those steps ran. "orchestration" is what is left of the total:
+start-up, building the definitions, Dagster's own bookkeeping between steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from orchestration.contract import ENTITIES
+from orchestration.settings import PROJECT_ROOT, TsqSettings
+
+STAGES = ("ingest", "checks", "dbt", "publish")
+INGEST_STEPS = {f"raw__{entity.name}" for entity in ENTITIES} | {"raw__inbox_adapters"}
+SAMPLE_INTERVAL_S = 0.05
+
+
+# --- memory: the resident set of this process and its children, sampled -------------
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    task_dir = Path(f"/proc/{pid}/task")
+    try:
+        for task in task_dir.iterdir():
+            text = (task / "children").read_text()
+            kids.extend(int(child) for child in text.split())
+    except OSError:
+        return kids
+    return kids
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def tree_rss_bytes(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    total, pending = 0, [root_pid]
+    while pending:
+        pid = pending.pop()
+        total += _rss_bytes(pid)
+        pending.extend(_children(pid))
+    return total
+
+
+class MemorySampler:
+    """Samples the process tree's resident memory in a background thread."""
+
+    def __init__(self, interval_s: float = SAMPLE_INTERVAL_S) -> None:
+        self.interval_s = interval_s
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        pid = os.getpid()
+        while not self._stop.is_set():
+            self.samples.append((time.time(), tree_rss_bytes(pid)))
+            self._stop.wait(self.interval_s)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak_mb(self, windows: list[tuple[float, float]] | None = None) -> float:
+        """Highest sample, overall or within any of the given (start, end) windows."""
+        values = [
+            rss
+            for at, rss in self.samples
+            if windows is None or any(start <= at <= end for start, end in windows)
+        ]
+        return round(max(values, default=0) / 2**20, 1)
+
+
+# --- data: generated once per size, seed and generator code ----------------------------
+
+
+def generator_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((PROJECT_ROOT / "orchestration" / "generator").glob("*.py")):
+        digest.update(path.read_bytes())
+    digest.update((PROJECT_ROOT / "orchestration" / "contract.py").read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def cached_data(cache_dir: Path, tickets: int, seed: int) -> tuple[Path, bool]:
+    """The folder of generated files for these arguments; generated if not there yet.
+    Returns (folder, generated_now). A half-written folder is never taken for a cache hit:
+    files are written to a scratch folder that is renamed only when complete."""
+    from orchestration.generator import generate
+
+    folder = cache_dir / f"csv-t{tickets}-s{seed}-g{generator_fingerprint()}"
+    if folder.is_dir():
+        return folder, False
+    scratch = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    # CSV: what helpdesks export, and what the reference query reads
+    generate(scratch, tickets=tickets, seed=seed, file_format="csv")
+    scratch.rename(folder)
+    return folder, True
+
+
+def stock_inbox(data_dir: Path, inbox: Path) -> None:
+    """Hard links (no copy of gigabytes) to the cached files; copies across file systems."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    for path in sorted(data_dir.iterdir()):
+        target = inbox / path.name
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+
+
+# --- the reference: the core ticket indicators in one bare DuckDB query -----------------
+
+# First-response targets in minutes per priority, as in the seed sla_first_response_targets
+# (wall-clock minutes here: the reference knows no business calendar).
+REFERENCE_SQL = """
+WITH tickets AS (
+    SELECT ticket_id, team_id, priority, status, created_at::TIMESTAMPTZ AS created_at
+    FROM read_csv({tickets}, header = true, all_varchar = true)
+),
+events AS (
+    SELECT ticket_id, event_type, actor_type, event_at::TIMESTAMPTZ AS event_at
+    FROM read_csv({events}, header = true, all_varchar = true)
+),
+per_ticket AS (
+    SELECT
+        ticket_id,
+        min(event_at) FILTER (WHERE event_type = 'public_reply' AND actor_type = 'agent')
+            AS first_response_at,
+        max(event_at) FILTER (WHERE event_type = 'resolution') AS resolved_at,
+        count(*) FILTER (WHERE event_type = 'reopen') AS reopens
+    FROM events
+    GROUP BY ticket_id
+)
+SELECT
+    t.team_id,
+    date_trunc('month', t.created_at) AS month,
+    count(*) AS tickets,
+    median(date_diff('second', t.created_at, p.first_response_at) / 60.0)
+        AS first_response_minutes,
+    median(date_diff('second', t.created_at, p.resolved_at) / 3600.0) AS resolution_hours,
+    avg(CASE WHEN p.first_response_at IS NULL THEN NULL
+             WHEN date_diff('second', t.created_at, p.first_response_at) / 60.0
+                  <= CASE t.priority WHEN 'P1' THEN 30 WHEN 'P2' THEN 60
+                                     WHEN 'P3' THEN 240 ELSE 480 END
+             THEN 1.0 ELSE 0.0 END) AS first_response_sla_rate,
+    avg(CASE WHEN p.resolved_at IS NULL THEN NULL
+             WHEN coalesce(p.reopens, 0) > 0 THEN 1.0 ELSE 0.0 END) AS reopen_rate
+FROM tickets AS t
+LEFT JOIN per_ticket AS p USING (ticket_id)
+GROUP BY ALL
+ORDER BY ALL
+"""
+
+
+def reference_query(data_dir: Path) -> tuple[float, int]:
+    """Seconds the bare query takes over the cached CSV files, and the rows it returns."""
+    import duckdb
+
+    sql = REFERENCE_SQL.format(
+        tickets=f"'{data_dir / 'tickets.csv'}'", events=f"'{data_dir / 'ticket_events.csv'}'"
+    )
+    con = duckdb.connect()
+    try:
+        started = time.perf_counter()
+        rows = con.execute(sql).fetchall()
+        return time.perf_counter() - started, len(rows)
+    finally:
+        con.close()
+
+
+# --- one pipeline run, split into stages -----------------------------------------------
+
+
+@dataclass
+class StageFigures:
+    wall_s: float
+    peak_rss_mb: float
+
+
+@dataclass
+class RunFigures:
+    run_id: str
+    published: bool
+    total_wall_s: float
+    peak_rss_mb: float
+    stages: dict[str, StageFigures] = field(default_factory=dict)
+
+
+def stage_of(step_key: str) -> str:
+    if step_key in INGEST_STEPS:
+        return "ingest"
+    if step_key == "tsq_dbt_models":
+        return "dbt"
+    if step_key == "published_store":
+        return "publish"
+    return "checks"
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def timed_run(home: Path) -> RunFigures:
+    """One `tsq run` in the given home, with per-stage wall time and peak memory."""
+    import dagster as dg
+
+    from orchestration.runner import run_pipeline
+
+    settings = TsqSettings(home=home)
+    with (
+        _environment(TSQ_HOME=str(home), DAGSTER_HOME=str(settings.dagster_home)),
+        MemorySampler() as sampler,
+    ):
+        started = time.perf_counter()
+        outcome = run_pipeline(settings)
+        total = time.perf_counter() - started
+        with dg.DagsterInstance.get() as instance:
+            # a skipped run (nothing new) has no steps of its own
+            steps = [] if outcome.skipped else instance.get_run_step_stats(outcome.run_id)
+    windows: dict[str, list[tuple[float, float]]] = {stage: [] for stage in STAGES}
+    for step in steps:
+        if step.start_time is not None and step.end_time is not None:
+            windows[stage_of(step.step_key)].append((step.start_time, step.end_time))
+    stages = {
+        stage: StageFigures(
+            wall_s=round(sum(end - start for start, end in spans), 2),
+            peak_rss_mb=sampler.peak_mb(spans) if spans else 0.0,
+        )
+        for stage, spans in windows.items()
+    }
+    stages["orchestration"] = StageFigures(
+        wall_s=round(total - sum(s.wall_s for s in stages.values()), 2),
+        peak_rss_mb=0.0,
+    )
+    return RunFigures(
+        run_id=outcome.run_id,
+        published=outcome.published,
+        total_wall_s=round(total, 2),
+        peak_rss_mb=sampler.peak_mb(),
+        stages=stages,
+    )
+
+
+# --- the whole benchmark ---------------------------------------------------------------
+
+
+@dataclass
+class BenchReport:
+    tickets: int
+    seed: int
+    runs: list[RunFigures]
+    rerun_nothing_new: RunFigures | None
+    reference_wall_s: float
+    reference_rows: int
+    generate_wall_s: float | None
+    data_dir: str
+    data_bytes: int
+    machine: dict[str, object]
+
+    @property
+    def total_wall_s(self) -> float:
+        return round(statistics.median(r.total_wall_s for r in self.runs), 2)
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return round(statistics.median(r.peak_rss_mb for r in self.runs), 1)
+
+    def stage_medians(self) -> dict[str, dict[str, float]]:
+        names = list(self.runs[0].stages)
+        return {
+            name: {
+                "wall_s": round(statistics.median(r.stages[name].wall_s for r in self.runs), 2),
+                "peak_rss_mb": round(
+                    statistics.median(r.stages[name].peak_rss_mb for r in self.runs), 1
+                ),
+            }
+            for name in names
+        }
+
+    @property
+    def reference_ratio(self) -> float:
+        return round(self.total_wall_s / self.reference_wall_s, 1)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "tickets": self.tickets,
+            "seed": self.seed,
+            "runs": len(self.runs),
+            "total_wall_s": self.total_wall_s,
+            "peak_rss_mb": self.peak_rss_mb,
+            "stages": self.stage_medians(),
+            "reference_wall_s": round(self.reference_wall_s, 4),
+            "reference_rows": self.reference_rows,
+            "reference_ratio": self.reference_ratio,
+            "rerun_nothing_new_wall_s": (
+                self.rerun_nothing_new.total_wall_s if self.rerun_nothing_new else None
+            ),
+            "generate_wall_s": self.generate_wall_s,
+            "data_dir": self.data_dir,
+            "data_bytes": self.data_bytes,
+            "machine": self.machine,
+            "each_run": [asdict(r) for r in self.runs],
+        }
+
+
+def machine_facts() -> dict[str, object]:
+    import duckdb
+
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(memory_gb, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+    }
+
+
+def run_bench(
+    tickets: int,
+    seed: int,
+    runs: int,
+    work_dir: Path,
+    cache_dir: Path,
+) -> BenchReport:
+    started = time.perf_counter()
+    data_dir, generated = cached_data(cache_dir, tickets, seed)
+    generate_wall_s = round(time.perf_counter() - started, 2) if generated else None
+    figures: list[RunFigures] = []
+    home = work_dir / "home"
+    for _ in range(runs):
+        shutil.rmtree(home, ignore_errors=True)
+        stock_inbox(data_dir, TsqSettings(home=home).inbox)
+        figures.append(timed_run(home))
+    # the same home again: every file is already loaded
+    rerun = timed_run(home)
+    references = [reference_query(data_dir) for _ in range(runs)]
+    reference_wall_s = statistics.median(wall for wall, _ in references)
+    reference_rows = references[0][1]
+    return BenchReport(
+        tickets=tickets,
+        seed=seed,
+        runs=figures,
+        rerun_nothing_new=rerun,
+        reference_wall_s=reference_wall_s,
+        reference_rows=reference_rows,
+        generate_wall_s=generate_wall_s,
+        data_dir=str(data_dir),
+        data_bytes=sum(p.stat().st_size for p in data_dir.iterdir()),
+        machine=machine_facts(),
+    )
+
+
+def write_json(report: BenchReport, path: Path) -> None:
+    path.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")

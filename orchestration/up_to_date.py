@@ -1,0 +1,82 @@
+"""Is the published store already what a run would publish?
+
+A run's result depends only on the inbox and on the project (models, seeds, suites,
+loaders): the "as of" instant comes from the data, not the clock (int_data_window). So
+when neither changed since the last published run, a new run would publish the same
+tables, and `tsq run` and the daily schedule skip it. That is what keeps a run with
+nothing new in the inbox within seconds at any warehouse size.
+
+The fingerprint is taken before a run starts and travels with it as a run tag; the
+publish step records it only when it publishes, so a refused run never marks its
+inputs as done, and a file that arrives during a run makes the next fingerprint differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.settings import PROJECT_ROOT, TsqSettings
+
+FINGERPRINT_TAG = "tsq/inputs_fingerprint"
+_MARKER = "last_published.json"
+# Everything that decides what a run computes from the inbox.
+_PROJECT_PARTS = (
+    "orchestration",
+    "expectations",
+    "dbt_project/models",
+    "dbt_project/macros",
+    "dbt_project/seeds",
+    "dbt_project/dbt_project.yml",
+)
+_PROJECT_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json"}
+
+
+def _project_files() -> list[Path]:
+    files: list[Path] = []
+    for part in _PROJECT_PARTS:
+        path = PROJECT_ROOT / part
+        candidates = [path] if path.is_file() else path.rglob("*")
+        files.extend(p for p in candidates if p.is_file() and p.suffix in _PROJECT_SUFFIXES)
+    return sorted(files)
+
+
+def inputs_fingerprint(settings: TsqSettings) -> str:
+    """Changes when any inbox file appears, goes or changes (name, size, modification
+    time: no need to read gigabytes), or when any file of the project changes."""
+    digest = hashlib.sha256()
+    if settings.inbox.is_dir():
+        for path in sorted(settings.inbox.iterdir()):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"inbox/{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    for path in _project_files():
+        digest.update(f"{path.relative_to(PROJECT_ROOT)}:".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def record_published_inputs(settings: TsqSettings, run_id: str, fingerprint: str) -> None:
+    """Called by the publish step, after the new store is in place."""
+    marker = {
+        "run_id": run_id,
+        "inputs_fingerprint": fingerprint,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    (settings.root / _MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+
+
+def published_run_if_current(settings: TsqSettings, fingerprint: str) -> str | None:
+    """The id of the last published run when its inputs are these, else None."""
+    path = settings.root / _MARKER
+    if not path.is_file() or not settings.published_path.is_file():
+        return None
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if marker.get("inputs_fingerprint") != fingerprint:
+        return None
+    return str(marker.get("run_id") or "") or None

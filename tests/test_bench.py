@@ -1,0 +1,100 @@
+"""`tsq bench`: the figures it reports come from a real run, its memory sampler sees
+child processes, and its reference query computes what it says on a hand-made export."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from orchestration.bench import reference_query, tree_rss_bytes
+from orchestration.cli import main
+
+
+def test_tree_memory_counts_a_child_process():
+    before = tree_rss_bytes(os.getpid())
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; b = bytearray(300 * 2**20); time.sleep(30)"]
+    )
+    try:
+        deadline = time.time() + 20
+        while tree_rss_bytes(os.getpid()) - before < 250 * 2**20 and time.time() < deadline:
+            time.sleep(0.1)
+        assert tree_rss_bytes(os.getpid()) - before >= 250 * 2**20
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_reference_query_on_a_hand_made_export(tmp_path):
+    (tmp_path / "tickets.csv").write_text(
+        "ticket_id,created_at,channel,priority,team_id,status\n"
+        "T1,2026-05-04T01:00:00Z,email,P1,A,closed\n"  # answered in 20 min: within 30
+        "T2,2026-05-04T02:00:00Z,email,P2,A,solved\n"  # answered in 90 min: over 60
+        "T3,2026-06-01T02:00:00Z,web,P3,B,open\n"  # never answered
+    )
+    (tmp_path / "ticket_events.csv").write_text(
+        "event_id,ticket_id,event_at,event_type,actor_type\n"
+        "E1,T1,2026-05-04T01:20:00Z,public_reply,agent\n"
+        "E2,T1,2026-05-04T03:00:00Z,resolution,agent\n"
+        "E3,T2,2026-05-04T03:30:00Z,public_reply,agent\n"
+        "E4,T2,2026-05-04T05:00:00Z,resolution,agent\n"
+        "E5,T2,2026-05-05T05:00:00Z,reopen,customer\n"
+        "E6,T2,2026-05-05T06:00:00Z,resolution,agent\n"
+        "E7,T3,2026-06-01T02:05:00Z,public_reply,customer\n"
+    )
+    import duckdb
+
+    from orchestration.bench import REFERENCE_SQL
+
+    seconds, rows = reference_query(tmp_path)
+    assert rows == 2 and seconds > 0
+    sql = REFERENCE_SQL.format(
+        tickets=f"'{tmp_path / 'tickets.csv'}'", events=f"'{tmp_path / 'ticket_events.csv'}'"
+    )
+    result = duckdb.connect().execute(sql).fetchall()
+    team_a, team_b = result
+    # team, month, tickets, median FR minutes, median resolution hours, FR SLA rate, reopen
+    assert team_a[0] == "A" and team_a[2] == 2
+    assert team_a[3] == (20 + 90) / 2
+    assert team_a[4] == (2 + 28) / 2  # T1 resolved after 2 h; T2 finally after 28 h
+    assert team_a[5] == 0.5 and team_a[6] == 0.5
+    assert team_b[0] == "B" and team_b[3] is None and team_b[5] is None
+
+
+def test_bench_runs_the_pipeline_and_reports_every_stage(tmp_path):
+    report_path = tmp_path / "bench.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "bench",
+            "--tickets",
+            "300",
+            "--runs",
+            "1",
+            "--work-dir",
+            str(tmp_path / "bench"),
+            "--json",
+            str(report_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(report_path.read_text())
+    assert set(report["stages"]) == {"ingest", "checks", "dbt", "publish", "orchestration"}
+    stages = report["stages"]
+    assert all(stages[s]["wall_s"] > 0 for s in ("ingest", "checks", "dbt", "publish"))
+    stage_sum = sum(s["wall_s"] for s in stages.values())
+    assert stage_sum == pytest.approx(report["total_wall_s"], abs=0.05)
+    assert report["peak_rss_mb"] >= max(s["peak_rss_mb"] for s in stages.values()) > 0
+    assert report["reference_rows"] > 0
+    ratio = report["total_wall_s"] / report["reference_wall_s"]
+    assert report["reference_ratio"] == pytest.approx(ratio, rel=0.01)
+    # the second run in the same home finds nothing new and skips the work
+    assert report["rerun_nothing_new_wall_s"] < report["total_wall_s"]
+    assert (tmp_path / "bench" / "home" / "published.duckdb").is_file()
+    assert len(list((tmp_path / "bench" / "data").iterdir())) == 1
