@@ -131,7 +131,21 @@ def _load_file(
                 con, source, digest, encoding, load_id, incoming, rejects, unparseable
             )
         finally:
-            for table in (incoming, rejects, f"{rejects}_scan"):
+            # `incoming` is a view over `incoming_read`, or a table when rows were renumbered
+            (incoming_kind,) = con.execute(
+                "SELECT coalesce(max(table_type), '') FROM information_schema.tables "
+                "WHERE table_name = ?",
+                [incoming],
+            ).fetchone()
+            if incoming_kind == "VIEW":
+                con.execute(f"DROP VIEW {incoming}")
+            for table in (
+                incoming,
+                f"{incoming}_read",
+                f"{incoming}_checked",
+                rejects,
+                f"{rejects}_scan",
+            ):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
 

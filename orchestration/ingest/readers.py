@@ -161,19 +161,25 @@ def stage_file(
         else f"CAST(NULL AS VARCHAR) AS {_quote(c)}"
         for c in source.entity.column_names
     ]
+    read_table = f"{incoming_table}_read"
     try:
-        # Scans preserve file order, so an empty window numbers rows as they stand.
         con.execute(
-            f"CREATE TEMP TABLE {incoming_table} AS SELECT {', '.join(selected)}, "
-            f"row_number() OVER () AS _source_row FROM {relation}"
+            f"CREATE TEMP TABLE {read_table} AS SELECT {', '.join(selected)} FROM {relation}"
         )
     except duckdb.Error as error:
         raise IngestError(f"{source.path}: cannot read as {source.file_format}: {error}") from error
-    if source.file_format != "csv":
-        return 0
-    (rejected,) = con.execute(f"SELECT count(DISTINCT line) FROM {rejects_table}").fetchone()
+    rejected = 0
+    if source.file_format == "csv":
+        (rejected,) = con.execute(f"SELECT count(DISTINCT line) FROM {rejects_table}").fetchone()
+    # Scans preserve file order (insertion order is kept), so a row's rowid in the table
+    # it was read into is its position among the rows read. Numbering with rowid instead
+    # of row_number() OVER () spares a single-threaded pass (6 s of 11.5M events).
+    numbered = f"SELECT *, rowid + 1 AS _source_row FROM {read_table}"
     if rejected:
+        con.execute(f"CREATE TEMP TABLE {incoming_table} AS {numbered}")
         _renumber_around_rejects(con, incoming_table, rejects_table)
+    else:
+        con.execute(f"CREATE TEMP VIEW {incoming_table} AS {numbered}")
     return int(rejected)
 
 
