@@ -23,7 +23,10 @@ class TsqHome(dg.ConfigurableResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         # One short-lived connection per step: DuckDB allows one writing process, and the
         # in-process executor runs the steps one after another.
-        con = duckdb.connect(str(self.settings.warehouse_path))
+        settings = self.settings
+        con = duckdb.connect(
+            str(settings.warehouse_path), config={"memory_limit": settings.duckdb_memory_limit}
+        )
         try:
             con.execute("SET TimeZone = 'UTC'")
             yield con

@@ -92,6 +92,8 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
         )
     # dbt reads TSQ_HOME from the environment when run by hand; keep it absolute.
     os.environ["TSQ_HOME"] = str(settings.root)
+    # dbt's DuckDB reads its memory limit from here (profiles.yml)
+    os.environ["TSQ_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     from orchestration.definitions import build_definitions
 
     defs = build_definitions(settings)

@@ -17,6 +17,10 @@ class TsqSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TSQ_")
 
     home: Path = Path("warehouse")
+    # DuckDB's memory limit for the pipeline's own connections and for dbt's (the runner
+    # passes it on): beyond it DuckDB spills to disk instead of growing, which keeps a
+    # run within a laptop's memory. TSQ_DUCKDB_MEMORY_LIMIT; DuckDB's size syntax.
+    duckdb_memory_limit: str = "2GB"
 
     @property
     def root(self) -> Path:
