@@ -51,4 +51,7 @@ def tsq_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, tsq: TsqHome
 ) -> Iterator[Any]:
     args = dbt_build_args(str(tsq.settings.warehouse_path))
-    yield from dbt.cli(args, context=context).stream()
+    # One target folder per TSQ home, reused run after run: dbt's partial parsing then
+    # skips re-parsing an unchanged project, and run folders do not pile up in the repo.
+    target = tsq.settings.root / "dbt_target"
+    yield from dbt.cli(args, context=context, target_path=target).stream()
