@@ -4,7 +4,8 @@
 
 {#- Reads the clock for every row of `instants` (a CTE or relation with a team column and
     a UTC instant column). Returns the rows of `instants` with the team's local date of the
-    instant (`local_date`), its `working_days_through` and `business_clock_minutes`.
+    instant (`local_date`), whether it `is_working_day`, its `working_days_through` and
+    `business_clock_minutes`.
 
     The local date is worked out first, in a subquery, so the calendar is joined on two
     plain equality keys (team, local date): written as one join condition over the team's
@@ -12,6 +13,7 @@
 {% macro read_business_clock(instants, team_column, at_column) -%}
 select
     located.*,
+    calendar.is_working_day,
     calendar.working_days_through,
     calendar.business_minutes_before + case
         when calendar.is_working_day then greatest(0, least(

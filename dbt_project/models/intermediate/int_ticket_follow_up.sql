@@ -46,27 +46,26 @@ confirmations as (
 
 first_callbacks as (
     -- the first callback after the final resolution
-    select tickets.ticket_id, min(events.event_at) as first_callback_at
+    select tickets.ticket_id, tickets.team_id, min(events.event_at) as first_callback_at
     from tickets
     inner join events
         on events.ticket_id = tickets.ticket_id
         and events.event_type = 'callback'
         and events.event_at >= tickets.resolved_at
-    group by tickets.ticket_id
+    group by tickets.ticket_id, tickets.team_id
+),
+
+callback_readings as (
+    -- the callback's day on the owning team's working-day count
+    {{ read_business_clock('first_callbacks', 'team_id', 'first_callback_at') }}
 ),
 
 callback_days as (
-    -- the callback's day on the owning team's working-day count
     select
-        first_callbacks.ticket_id,
-        first_callbacks.first_callback_at,
-        calendar.working_days_through as callback_working_days_through
-    from first_callbacks
-    inner join tickets on tickets.ticket_id = first_callbacks.ticket_id
-    inner join {{ ref('stg_helpdesk__teams') }} as teams on teams.team_id = tickets.team_id
-    inner join {{ ref('int_team_calendar_days') }} as calendar
-        on calendar.team_id = tickets.team_id
-        and calendar.local_date = cast({{ utc_to_local('first_callbacks.first_callback_at', 'teams.timezone') }} as date)
+        ticket_id,
+        first_callback_at,
+        working_days_through as callback_working_days_through
+    from callback_readings
 ),
 
 qa as (

@@ -5,22 +5,29 @@ with clock as (
     select * from {{ ref('int_ticket_business_clock') }}
 ),
 
-update_days as (
-    select
-        events.ticket_id,
-        count(distinct calendar.local_date) as proactive_update_days
+proactive_updates as (
+    select events.ticket_id, clock.team_id, events.event_at
     from {{ ref('stg_helpdesk__ticket_events') }} as events
     inner join clock on clock.ticket_id = events.ticket_id
-    inner join {{ ref('stg_helpdesk__teams') }} as teams on teams.team_id = clock.team_id
-    inner join {{ ref('int_team_calendar_days') }} as calendar
-        on calendar.team_id = clock.team_id
-        and calendar.local_date = cast({{ utc_to_local('events.event_at', 'teams.timezone') }} as date)
     where events.event_type = 'proactive_update'
       and events.actor_type = 'agent'
-      and calendar.is_working_day
-      and calendar.local_date > clock.created_local_date
-      and calendar.local_date <= coalesce(clock.resolved_local_date, clock.as_of_local_date)
-    group by events.ticket_id
+),
+
+update_readings as (
+    -- each update's local day on the owning team's calendar
+    {{ read_business_clock('proactive_updates', 'team_id', 'event_at') }}
+),
+
+update_days as (
+    select
+        update_readings.ticket_id,
+        count(distinct update_readings.local_date) as proactive_update_days
+    from update_readings
+    inner join clock on clock.ticket_id = update_readings.ticket_id
+    where update_readings.is_working_day
+      and update_readings.local_date > clock.created_local_date
+      and update_readings.local_date <= coalesce(clock.resolved_local_date, clock.as_of_local_date)
+    group by update_readings.ticket_id
 )
 
 select
