@@ -263,7 +263,8 @@ def bench(
     )
     if report.rerun_nothing_new:
         console.print(
-            f"a run with nothing new in the inbox: {report.rerun_nothing_new.total_wall_s:.1f} s"
+            f"a run with nothing new in the inbox: {report.rerun_nothing_new.total_wall_s:.2f} s "
+            "(skipped: nothing changed since the last publication)"
         )
     if report.generate_wall_s is not None:
         console.print(f"data generated in {report.generate_wall_s:.1f} s into {report.data_dir}")
