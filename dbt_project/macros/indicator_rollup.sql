@@ -9,15 +9,18 @@
     stratum      optional column: aggregate within each of its values too (an extra
                  output column `stratum`), for case-mix standardised indicators
 
-    One scan and one GROUPING SETS aggregate serve every grain x scope pair: the anchor is
-    converted to reporting local time once per unit, not once per pair (a union of 28
-    group-bys re-read the units and re-ran the time-zone conversion 28 times).
+    Per grain, one scan and one GROUPING SETS aggregate serve every scope: the anchor is
+    converted to reporting local time once per unit and grain, not once per grain and
+    scope (a union of 28 group-bys re-read the units and re-ran the conversion 28 times).
+    Not one aggregate for all 28 pairs: a median keeps every value of every group until
+    the end, and 28 sets at once held 28 copies of the units (out of memory at 10M).
 -#}
 {% macro indicator_rollup(indicator_id, relation, anchor_at, value, numerator=none, denominator=none, sample_size='count(*)', where=none, stratum=none) -%}
 {%- set grains = var('tsq_period_grains') -%}
 {%- set scopes = var('tsq_scopes') -%}
+{%- for grain in grains %}
 select
-    period_grain,
+    '{{ grain }}' as period_grain,
     period_start,
     scope_type,
     scope_id,
@@ -31,12 +34,7 @@ select
     {%- endif %}
 from (
     select
-        case
-            {%- for grain in grains %}
-            when grouping(_tsq_period_{{ grain }}) = 0 then '{{ grain }}'
-            {%- endfor %}
-        end as period_grain,
-        coalesce({% for grain in grains %}_tsq_period_{{ grain }}{% if not loop.last %}, {% endif %}{% endfor %}) as period_start,
+        _tsq_period_start as period_start,
         case
             {%- for scope_type in scopes %}
             when grouping(_tsq_scope_{{ scope_type }}) = 0 then '{{ scope_type }}'
@@ -54,32 +52,29 @@ from (
         {%- endif %}
     from (
         select
-            units.*,
-            {%- for grain in grains %}
-            {{ local_period_start(grain, '_tsq_anchor_local') }} as _tsq_period_{{ grain }},
-            {%- endfor %}
+            *,
+            {{ local_period_start(grain, reporting_local_time(anchor_at)) }} as _tsq_period_start,
             {%- for scope_type, scope_column in scopes.items() %}
             cast({{ scope_column }} as varchar) as _tsq_scope_{{ scope_type }}{% if not loop.last or stratum %},{% endif %}
             {%- endfor %}
             {%- if stratum %}
             cast({{ stratum }} as varchar) as _tsq_stratum
             {%- endif %}
-        from (
-            select *, {{ reporting_local_time(anchor_at) }} as _tsq_anchor_local
-            from {{ relation }}
-            where {{ anchor_at }} is not null
-              {%- if where %} and ({{ where }}){% endif %}
-              {%- if stratum %} and {{ stratum }} is not null{% endif %}
-        ) as units
+        -- no alias here: some callers pass a subquery that carries its own
+        from {{ relation }}
+        where {{ anchor_at }} is not null
+          {%- if where %} and ({{ where }}){% endif %}
+          {%- if stratum %} and {{ stratum }} is not null{% endif %}
     ) as units
     group by grouping sets (
-        {%- for grain in grains %}
-        {%- set grain_loop = loop %}
         {%- for scope_type in scopes %}
-        (_tsq_period_{{ grain }}, _tsq_scope_{{ scope_type }}{% if stratum %}, _tsq_stratum{% endif %}){% if not (grain_loop.last and loop.last) %},{% endif %}
-        {%- endfor %}
+        (_tsq_period_start, _tsq_scope_{{ scope_type }}{% if stratum %}, _tsq_stratum{% endif %}){% if not loop.last %},{% endif %}
         {%- endfor %}
     )
 ) as rolled_up
 where scope_id is not null
+{%- if not loop.last %}
+union all
+{%- endif %}
+{%- endfor %}
 {%- endmacro %}

@@ -55,7 +55,8 @@ def build_suite_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
         + suite.description,
     )
     def run_suite(tsq: TsqHome) -> dg.AssetCheckResult:
-        outcome = validate_suite(tsq.settings.warehouse_path, suite)
+        settings = tsq.settings
+        outcome = validate_suite(settings.warehouse_path, suite, settings.duckdb_memory_limit)
         return check_result(outcome, write_data_docs(outcome, tsq.settings.data_docs_dir))
 
     return run_suite

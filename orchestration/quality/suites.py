@@ -115,8 +115,14 @@ class SuiteOutcome:
         return f"{self.suite.name}: failed " + "; ".join(parts)
 
 
-def validate_suite(database: Path, suite: SuiteFile) -> SuiteOutcome:
-    """Validate one suite against its table in the DuckDB file, pushed down as SQL."""
+def validate_suite(
+    database: Path, suite: SuiteFile, memory_limit: str | None = None
+) -> SuiteOutcome:
+    """Validate one suite against its table in the DuckDB file, pushed down as SQL.
+
+    `memory_limit` caps the DuckDB instance GX opens (the run passes the pipeline's
+    limit): without it DuckDB may take 80 % of the machine, and did, for the uniqueness
+    check of 115M events."""
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}  # type: ignore[assignment]
     # Defining DuckDBDatasource registered the `add_duckdb` factory on every context.
@@ -126,7 +132,10 @@ def validate_suite(database: Path, suite: SuiteFile) -> SuiteOutcome:
         # One connection for the whole suite (opening the file per query cost ~15 ms
         # each, a second per suite), closed by the dispose below: no connection may
         # outlive the check, as DuckDB locks the file per process and dbt is another.
-        kwargs={"poolclass": StaticPool},
+        kwargs={
+            "poolclass": StaticPool,
+            "connect_args": {"config": {"memory_limit": memory_limit}} if memory_limit else {},
+        },
     )
     # A query asset, because GX's column reflection for a table asset drops the schema.
     asset = datasource.add_query_asset(suite.name, query=f"SELECT * FROM {suite.table}")
