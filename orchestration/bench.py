@@ -360,6 +360,8 @@ def machine_facts() -> dict[str, object]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
+        # the limit every DuckDB instance of the run got (TSQ_DUCKDB_MEMORY_LIMIT)
+        "duckdb_memory_limit": TsqSettings().duckdb_memory_limit,
     }
 
 

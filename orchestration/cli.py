@@ -246,7 +246,8 @@ def bench(
         )
     table = Table(
         title=f"tsq bench: {ticket_count:,} tickets (seed {seed}), median of {runs} run(s); "
-        f"{report.machine['cpus']} CPUs, {report.machine['memory_gb']} GB"
+        f"{report.machine['cpus']} CPUs, {report.machine['memory_gb']} GB; "
+        f"DuckDB memory limit {report.machine['duckdb_memory_limit']}"
     )
     for column in ("stage", "wall s", "share", "peak RSS MB"):
         table.add_column(column, justify="left" if column == "stage" else "right")

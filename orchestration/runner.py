@@ -46,6 +46,12 @@ class RunOutcome:
             lines.append(f"[red]blocking check failed:[/red] {name}")
         for name in self.failed_steps:
             lines.append(f"[red]step failed:[/red] {name}")
+        if not self.published and self.settings and self.ran_out_of_memory():
+            lines.append(
+                "[red]DuckDB ran out of memory[/red] (its limit is "
+                f"{self.settings.duckdb_memory_limit}): raise TSQ_DUCKDB_MEMORY_LIMIT, "
+                "e.g. TSQ_DUCKDB_MEMORY_LIMIT=8GB, and run again"
+            )
         if self.published and self.settings:
             lines.append(f"[green]published[/green] {self.settings.published_path}")
         elif self.settings:
@@ -54,6 +60,13 @@ class RunOutcome:
                 f"{self.settings.published_path.name} was left as it was"
             )
         return lines
+
+    def ran_out_of_memory(self) -> bool:
+        """Whether a step or check failed on DuckDB's memory limit (in the run's log)."""
+        if self.log_path is None or not self.log_path.is_file():
+            return False
+        with self.log_path.open(encoding="utf-8", errors="replace") as log:
+            return any("Out of Memory Error" in line for line in log)
 
 
 def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:

@@ -445,3 +445,14 @@ def test_a_planted_catalogue_error_stops_publication_at_the_indicators(first_run
     assert not outcome.published
     assert "indicators/ind_indicator_values:gx_ind_indicator_values" in outcome.failed_checks
     assert sha256(rerun_settings.published_path) == published_before
+
+
+def test_a_run_out_of_memory_is_refused_and_says_what_to_raise(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    generate(TsqSettings(home=home).ensure().inbox, tickets=200, seed=3)
+    monkeypatch.setenv("TSQ_DUCKDB_MEMORY_LIMIT", "1MB")  # far too little for anything
+    settings, outcome = run_in(home)
+    assert not outcome.success and not outcome.published
+    assert not settings.published_path.exists()
+    assert outcome.ran_out_of_memory()
+    assert any("raise TSQ_DUCKDB_MEMORY_LIMIT" in line for line in outcome.report_lines())
