@@ -218,6 +218,7 @@ class StageFigures:
 class RunFigures:
     run_id: str
     published: bool
+    skipped: bool
     total_wall_s: float
     peak_rss_mb: float
     stages: dict[str, StageFigures] = field(default_factory=dict)
@@ -282,6 +283,7 @@ def timed_run(home: Path) -> RunFigures:
     return RunFigures(
         run_id=outcome.run_id,
         published=outcome.published,
+        skipped=outcome.skipped,
         total_wall_s=round(total, 2),
         peak_rss_mb=sampler.peak_mb(),
         stages=stages,

@@ -262,11 +262,14 @@ def bench(
         f"team per month): {report.reference_wall_s:.2f} s -> pipeline / reference = "
         f"[bold]{report.reference_ratio}x[/bold]"
     )
-    if report.rerun_nothing_new:
-        console.print(
-            f"a run with nothing new in the inbox: {report.rerun_nothing_new.total_wall_s:.2f} s "
-            "(skipped: nothing changed since the last publication)"
+    rerun = report.rerun_nothing_new
+    if rerun:
+        how = (
+            "skipped: nothing changed since the last publication"
+            if rerun.skipped
+            else "not skipped: the project changed during the bench, so everything ran again"
         )
+        console.print(f"a run with nothing new in the inbox: {rerun.total_wall_s:.2f} s ({how})")
     if report.generate_wall_s is not None:
         console.print(f"data generated in {report.generate_wall_s:.1f} s into {report.data_dir}")
     else:
