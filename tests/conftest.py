@@ -3,6 +3,7 @@ Dagster code location (dagster-dbt reads it at import time)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,25 @@ def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def dbt_build(warehouse: Path, target: Path, *select: str) -> subprocess.CompletedProcess[str]:
+    """A real `dbt build` of the project against a warehouse file (all of it, or the
+    selected nodes), with its own target folder; run_results.json lands in `target`."""
+    selection = ["--select", *select] if select else []
+    return subprocess.run(
+        [
+            DBT,
+            "build",
+            *selection,
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+            "--vars",
+            json.dumps({"tsq_warehouse_path": str(warehouse)}),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -15,8 +13,8 @@ from orchestration.adapters.jira import JiraAdapter, sla_verdict_sql
 from orchestration.adapters.registry import ingest_files
 from orchestration.contract import ENTITIES
 from orchestration.ingest.loader import load_entity
-from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
-from tests.conftest import DBT, query
+from orchestration.settings import PROJECT_ROOT
+from tests.conftest import dbt_build, query
 
 DATA = PROJECT_ROOT / "tests" / "data" / "jira"
 ISSUES = DATA / "jsm-issues.csv"
@@ -293,22 +291,8 @@ def test_source_sla_agreement_reconciles_source_and_tsq_verdicts(tsq_home, tmp_p
             load_entity(con, entity, tsq_home.inbox, tsq_home.root)
     finally:
         con.close()
-    completed = subprocess.run(
-        [
-            DBT,
-            "build",
-            "--select",
-            "+int_source_sla_agreement",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(tmp_path / "dbt_target"),
-            "--vars",
-            json.dumps({"tsq_warehouse_path": str(tsq_home.warehouse_path)}),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
+    completed = dbt_build(
+        tsq_home.warehouse_path, tmp_path / "dbt_target", "+int_source_sla_agreement"
     )
     assert completed.returncode == 0, completed.stdout[-4000:]
     assert query(

@@ -4,14 +4,12 @@ formula, business time across holidays and time zones, scoring and roll-up) pass
 from __future__ import annotations
 
 import json
-import subprocess
 
 import duckdb
 
 from orchestration.contract import ENTITIES
 from orchestration.ingest.loader import ensure_raw_schema
-from orchestration.settings import DBT_PROJECT_DIR
-from tests.conftest import DBT
+from tests.conftest import dbt_build
 
 
 def test_dbt_unit_tests_pass_on_an_empty_warehouse(tsq_home, tmp_path):
@@ -20,21 +18,7 @@ def test_dbt_unit_tests_pass_on_an_empty_warehouse(tsq_home, tmp_path):
         ensure_raw_schema(con, entity)
     con.close()
     target = tmp_path / "dbt_target"
-    completed = subprocess.run(
-        [
-            DBT,
-            "build",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(target),
-            "--vars",
-            json.dumps({"tsq_warehouse_path": str(tsq_home.warehouse_path)}),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
+    completed = dbt_build(tsq_home.warehouse_path, target)
     assert completed.returncode == 0, completed.stdout[-4000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
     unit_tests = {
