@@ -1,12 +1,11 @@
 """When the pipeline runs: a daily schedule, and a sensor that notices new inbox files."""
 
-import hashlib
-
 import dagster as dg
 
 from orchestration.resources import TsqHome
 from orchestration.up_to_date import (
     FINGERPRINT_TAG,
+    inbox_fingerprint,
     inputs_fingerprint,
     published_run_if_current,
 )
@@ -32,19 +31,9 @@ def daily_schedule(
     return dg.RunRequest(tags={FINGERPRINT_TAG: fingerprint})
 
 
-def inbox_fingerprint(tsq: TsqHome) -> str:
-    """Changes whenever a file (canonical or vendor export) appears, changes or goes."""
-    digest = hashlib.sha256()
-    for path in sorted(tsq.settings.inbox.iterdir()):
-        if path.is_file():
-            stat = path.stat()
-            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 @dg.sensor(job=pipeline_job, minimum_interval_seconds=30)
 def inbox_sensor(context: dg.SensorEvaluationContext, tsq: TsqHome) -> dg.SensorResult:
-    fingerprint = inbox_fingerprint(tsq)
+    fingerprint = inbox_fingerprint(tsq.settings)
     if fingerprint == context.cursor:
         return dg.SensorResult(skip_reason="no new or changed files in the inbox")
     request = dg.RunRequest(

@@ -43,15 +43,21 @@ def _project_files() -> list[Path]:
     return sorted(files)
 
 
-def inputs_fingerprint(settings: TsqSettings) -> str:
-    """Changes when any inbox file appears, goes or changes (name, size, modification
-    time: no need to read gigabytes), or when any file of the project changes."""
+def inbox_fingerprint(settings: TsqSettings) -> str:
+    """Changes whenever a file (canonical or vendor export) appears in the inbox, goes or
+    changes: name, size and modification time, so gigabytes need not be read."""
     digest = hashlib.sha256()
     if settings.inbox.is_dir():
         for path in sorted(settings.inbox.iterdir()):
             if path.is_file():
                 stat = path.stat()
-                digest.update(f"inbox/{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+                digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def inputs_fingerprint(settings: TsqSettings) -> str:
+    """Changes when the inbox changes (inbox_fingerprint) or any file of the project does."""
+    digest = hashlib.sha256(f"inbox:{inbox_fingerprint(settings)}\n".encode())
     for path in _project_files():
         digest.update(f"{path.relative_to(PROJECT_ROOT)}:".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())

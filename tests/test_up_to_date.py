@@ -60,3 +60,31 @@ def test_no_published_store_means_work(published_home):
 def test_a_damaged_marker_means_work(published_home):
     (published_home.root / "last_published.json").write_text("{not json")
     assert published_run_if_current(published_home, inputs_fingerprint(published_home)) is None
+
+
+def test_the_daily_schedule_skips_when_current_and_tags_its_run_otherwise(published_home):
+    import dagster as dg
+
+    from orchestration.automation import daily_schedule
+    from orchestration.resources import TsqHome
+
+    tsq = TsqHome(home=str(published_home.root))
+    skipped = daily_schedule(dg.build_schedule_context(resources={"tsq": tsq}))
+    assert isinstance(skipped, dg.SkipReason) and "run-1" in (skipped.skip_message or "")
+    (published_home.inbox / "surveys.csv").write_text("survey_id\nS1\n")
+    request = daily_schedule(dg.build_schedule_context(resources={"tsq": tsq}))
+    assert isinstance(request, dg.RunRequest)
+    assert request.tags[up_to_date.FINGERPRINT_TAG] == inputs_fingerprint(published_home)
+
+
+def test_the_inbox_sensor_asks_for_a_run_once_per_change(published_home):
+    import dagster as dg
+
+    from orchestration.automation import inbox_sensor
+    from orchestration.resources import TsqHome
+
+    tsq = TsqHome(home=str(published_home.root))
+    first = inbox_sensor(dg.build_sensor_context(resources={"tsq": tsq}))
+    assert len(first.run_requests) == 1
+    again = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"tsq": tsq}))
+    assert not again.run_requests
