@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from orchestration.contract import ENTITIES
+from orchestration.ingest.readers import sql_string
 from orchestration.settings import PROJECT_ROOT, TsqSettings
 
 STAGES = ("ingest", "checks", "dbt", "publish")
@@ -194,7 +195,8 @@ def reference_query(data_dir: Path) -> tuple[float, int]:
     import duckdb
 
     sql = REFERENCE_SQL.format(
-        tickets=f"'{data_dir / 'tickets.csv'}'", events=f"'{data_dir / 'ticket_events.csv'}'"
+        tickets=sql_string(str(data_dir / "tickets.csv")),
+        events=sql_string(str(data_dir / "ticket_events.csv")),
     )
     con = duckdb.connect()
     try:
