@@ -131,18 +131,11 @@ def _load_file(
                 con, source, digest, encoding, load_id, incoming, rejects, unparseable
             )
         finally:
-            # `incoming` is a view over `incoming_read`, or a table when rows were renumbered
-            (incoming_kind,) = con.execute(
-                "SELECT coalesce(max(table_type), '') FROM information_schema.tables "
-                "WHERE table_name = ?",
-                [incoming],
-            ).fetchone()
-            if incoming_kind == "VIEW":
-                con.execute(f"DROP VIEW {incoming}")
+            # `incoming` is a view over `incoming_read` (or `incoming_renumbered`)
+            con.execute(f"DROP VIEW IF EXISTS {incoming}")
             for table in (
-                incoming,
                 f"{incoming}_read",
-                f"{incoming}_checked",
+                f"{incoming}_renumbered",
                 rejects,
                 f"{rejects}_scan",
             ):

@@ -176,10 +176,12 @@ def stage_file(
     # of row_number() OVER () spares a single-threaded pass (6 s of 11.5M events).
     numbered = f"SELECT *, rowid + 1 AS _source_row FROM {read_table}"
     if rejected:
-        con.execute(f"CREATE TEMP TABLE {incoming_table} AS {numbered}")
-        _renumber_around_rejects(con, incoming_table, rejects_table)
-    else:
-        con.execute(f"CREATE TEMP VIEW {incoming_table} AS {numbered}")
+        renumbered = f"{incoming_table}_renumbered"
+        con.execute(f"CREATE TEMP TABLE {renumbered} AS {numbered}")
+        _renumber_around_rejects(con, renumbered, rejects_table)
+        numbered = f"SELECT * FROM {renumbered}"
+    # always a view, so whoever cleans up knows what `incoming_table` is
+    con.execute(f"CREATE TEMP VIEW {incoming_table} AS {numbered}")
     return int(rejected)
 
 
