@@ -27,7 +27,7 @@ from orchestration.ingest.readers import (
     stage_file,
     transcode_to_utf8,
 )
-from orchestration.ingest.row_rules import broken_rules_sql
+from orchestration.ingest.row_rules import breaks_any_rule_sql, broken_rules_sql
 
 
 @dataclass
@@ -156,24 +156,24 @@ def _commit_load(
     loaded_at = datetime.now(UTC)
     file_name = sql_string(source.path.name)
     columns = ", ".join(f'"{c}"' for c in entity.column_names)
-    con.execute(
-        f"CREATE TEMP TABLE {incoming}_checked AS "
-        f"SELECT *, {broken_rules_sql(entity)} AS _broken FROM {incoming}"
-    )
+    # The rules are evaluated where the rows are copied, instead of into a checked copy
+    # of the whole file first: writing that copy cost 5 s of the 11.5M events.
+    breaks_any_rule = breaks_any_rule_sql(entity)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
             f"INSERT INTO raw.{entity.name} BY NAME "
             f"SELECT {columns}, _source_row, {file_name} AS _source_file, "
             "?::VARCHAR AS _load_id, ?::TIMESTAMPTZ AS _loaded_at "
-            f"FROM {incoming}_checked WHERE len(_broken) = 0",
+            f"FROM {incoming} WHERE NOT ({breaks_any_rule})",
             [load_id, loaded_at],
         )
         con.execute(
             "INSERT INTO raw.quarantine "
             f"SELECT ?, ?, {file_name}, _source_row, _broken[1], array_to_string(_broken, '; '), "
             f"CAST(to_json(struct_pack({columns})) AS VARCHAR), ? "
-            f"FROM {incoming}_checked WHERE len(_broken) > 0",
+            f"FROM (SELECT *, {broken_rules_sql(entity)} AS _broken "
+            f"FROM {incoming} WHERE {breaks_any_rule})",
             [load_id, entity.name, loaded_at],
         )
         if unparseable:
@@ -215,6 +215,4 @@ def _commit_load(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {incoming}_checked")
     return accepted, quarantined
