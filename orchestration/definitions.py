@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.automation import daily_schedule, inbox_sensor, pipeline_job
 from orchestration.ingest.assets import ingest_assets
@@ -16,7 +15,7 @@ from orchestration.quality.checks import suite_checks
 from orchestration.quality.reconciliation import reconciliation_checks
 from orchestration.resources import TsqHome
 from orchestration.settings import TsqSettings, get_settings
-from orchestration.transform.dbt_assets import dbt_project, tsq_dbt_models
+from orchestration.transform.dbt_assets import InstalledDbtCliResource, dbt_project, tsq_dbt_models
 
 
 def build_definitions(settings: TsqSettings) -> dg.Definitions:
@@ -29,7 +28,7 @@ def build_definitions(settings: TsqSettings) -> dg.Definitions:
         resources={
             "tsq": TsqHome(home=str(settings.root)),
             # the dbt installed beside this interpreter, whether or not the venv is activated
-            "dbt": DbtCliResource(
+            "dbt": InstalledDbtCliResource(
                 project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
             ),
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,6 +57,19 @@ def test_the_whole_graph_runs_and_publishes(first_run):
     ]
     (checks_passed,) = query(settings.published_path, "SELECT checks_passed FROM publish_log")[0]
     assert checks_passed >= 5  # at least one suite per layer
+
+
+def test_the_dbt_version_read_from_the_package_is_the_clis():
+    """InstalledDbtCliResource skips dagster-dbt's `dbt --version` call; the version it
+    reads from the installed package must be the one the CLI reports."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.transform.dbt_assets import InstalledDbtCliResource, dbt_project
+
+    executable = str(Path(sys.executable).parent / "dbt")
+    ours = InstalledDbtCliResource(project_dir=dbt_project, dbt_executable=executable)
+    asked = DbtCliResource(project_dir=dbt_project, dbt_executable=executable)
+    assert ours._cli_version == asked._cli_version
 
 
 def test_every_suite_leaves_a_data_docs_page(first_run):

@@ -6,10 +6,13 @@ after it). Each model's Dagster group is its folder, so the UI shows the layers.
 
 import json
 from collections.abc import Iterator, Mapping
+from functools import cached_property
+from importlib.metadata import version
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging.version import Version
 
 from orchestration.resources import TsqHome
 from orchestration.settings import DBT_PROJECT_DIR
@@ -24,6 +27,20 @@ class LayerTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "model":
             return dbt_resource_props["fqn"][1]
         return "staging"
+
+
+class InstalledDbtCliResource(DbtCliResource):
+    """The dbt CLI installed beside this interpreter (the project's own venv).
+
+    dagster-dbt learns the CLI's version by running `dbt --version` before every
+    invocation, 2.5 s of a run; the dbt-core package installed here is that CLI, so its
+    version is read from the package metadata instead. tests/test_pipeline.py checks
+    that the two agree, so an upgrade that breaks this fails the suite, not a run.
+    """
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(version("dbt-core"))
 
 
 def dbt_build_args(warehouse_path: str) -> list[str]:
