@@ -149,7 +149,13 @@ def validate_suite(
     gx_suite = gx.ExpectationSuite(name=suite.name, expectations=expectations)
     try:
         batch = batch_definition.get_batch()
-        result = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})
+        # Pass/fail first: counting is all a passing expectation needs. Only when something
+        # failed is the suite run again for its counts and samples of unexpected values, so
+        # a clean table is not scanned again for samples it does not have (a third of the
+        # checks' time on the 11.5M events of a million tickets).
+        result = batch.validate(gx_suite, result_format={"result_format": "BOOLEAN_ONLY"})
+        if not result.success:
+            result = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})
         with datasource.get_engine().connect() as connection:
             rows_checked = connection.exec_driver_sql(
                 f"SELECT count(*) FROM {suite.table}"

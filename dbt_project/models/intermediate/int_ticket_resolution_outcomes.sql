@@ -14,9 +14,6 @@ events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
 ),
 
-calendar as (
-    select * from {{ ref('int_team_calendar_days') }}
-),
 
 cycles as (
     select
@@ -46,24 +43,17 @@ customer_replies as (
     group by cycles.ticket_id
 ),
 
-due as (
-    -- the instant the team's business clock reaches the due reading: on the working day
-    -- whose window holds that reading, its start plus the minutes still missing. A due
-    -- reading beyond the calendar (after the as-of instant) finds no day: not due yet.
-    select
-        cycles.ticket_id,
-        {{ dbt.dateadd(
-            'second',
-            'round((cycles.due_clock_minutes - calendar.business_minutes_before) * 60)',
-            'calendar.work_start_utc'
-        ) }} as due_at
+due_readings as (
+    select cycles.ticket_id, tickets.team_id, cycles.due_clock_minutes
     from cycles
     inner join tickets on tickets.ticket_id = cycles.ticket_id
-    inner join calendar
-        on calendar.team_id = tickets.team_id
-        and calendar.is_working_day
-        and cycles.due_clock_minutes > calendar.business_minutes_before
-        and cycles.due_clock_minutes <= calendar.business_minutes_before + calendar.working_minutes
+),
+
+due as (
+    -- the instant the team's business clock reaches the due reading; a due reading
+    -- beyond the calendar (after the as-of instant) is not due yet: NULL
+    select ticket_id, reached_at as due_at
+    from ({{ business_clock_instant('due_readings', 'team_id', 'due_clock_minutes') }}) as reached
 )
 
 select
