@@ -2,6 +2,19 @@
     read at a UTC instant. Defined once here; business minutes between two instants are
     the difference of two readings (see int_team_calendar_days for the calendar). -#}
 
+{#- The reading itself, given the team's calendar row of the instant's local date: the
+    business minutes before that day, plus the part of the day's working window already
+    worked at the instant. NULL when there is no calendar row. -#}
+{% macro business_clock_minutes(calendar, at_expr) -%}
+{{ calendar }}.business_minutes_before + case
+        when {{ calendar }}.is_working_day then greatest(0, least(
+            {{ minutes_between(calendar ~ '.work_start_utc', at_expr) }},
+            {{ calendar }}.working_minutes
+        ))
+        else 0
+    end
+{%- endmacro %}
+
 {#- Reads the clock for every row of `instants` (a CTE or relation with a team column and
     a UTC instant column). Returns the rows of `instants` with the team's local date of the
     instant (`local_date`), whether it `is_working_day`, its `working_days_through` and
@@ -15,13 +28,7 @@ select
     located.*,
     calendar.is_working_day,
     calendar.working_days_through,
-    calendar.business_minutes_before + case
-        when calendar.is_working_day then greatest(0, least(
-            {{ minutes_between('calendar.work_start_utc', 'located.' ~ at_column) }},
-            calendar.working_minutes
-        ))
-        else 0
-    end as business_clock_minutes
+    {{ business_clock_minutes('calendar', 'located.' ~ at_column) }} as business_clock_minutes
 from (
     select
         instants.*,
@@ -33,6 +40,38 @@ from (
 inner join {{ ref('int_team_calendar_days') }} as calendar
     on calendar.team_id = located.{{ team_column }}
     and calendar.local_date = located.local_date
+{%- endmacro %}
+
+{#- Reads the clock at several instant columns of each row of `relation` (a CTE or
+    relation with a team column), beside the row: for an instant column `X_at`, the
+    columns `X_clock_minutes`, `X_local_date` and `X_working_days_through`, NULL when the
+    instant is NULL or outside the team's calendar. One equality join on (team, local
+    date) per column, instead of a row per instant through read_business_clock pivoted
+    back to one row (the pivot's grouping was half of int_ticket_business_clock's time). -#}
+{% macro read_business_clock_columns(relation, team_column, at_columns) -%}
+select
+    located.* exclude ({% for at in at_columns %}_tsq_{{ at }}_local_date{% if not loop.last %}, {% endif %}{% endfor %}),
+    {%- for at in at_columns %}
+    {%- set reading = at | replace('_at', '') %}
+    {{ business_clock_minutes('calendar_' ~ loop.index, 'located.' ~ at) }} as {{ reading }}_clock_minutes,
+    calendar_{{ loop.index }}.local_date as {{ reading }}_local_date,
+    calendar_{{ loop.index }}.working_days_through as {{ reading }}_working_days_through{% if not loop.last %},{% endif %}
+    {%- endfor %}
+from (
+    select
+        instants.*,
+        {%- for at in at_columns %}
+        cast({{ utc_to_local('instants.' ~ at, 'teams.timezone') }} as date) as _tsq_{{ at }}_local_date{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ relation }} as instants
+    left join {{ ref('stg_helpdesk__teams') }} as teams
+        on teams.team_id = instants.{{ team_column }}
+) as located
+{%- for at in at_columns %}
+left join {{ ref('int_team_calendar_days') }} as calendar_{{ loop.index }}
+    on calendar_{{ loop.index }}.team_id = located.{{ team_column }}
+    and calendar_{{ loop.index }}.local_date = located._tsq_{{ at }}_local_date
+{%- endfor %}
 {%- endmacro %}
 
 {#- The clock read backwards: for every row of `readings` (a CTE or relation with a team
