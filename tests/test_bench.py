@@ -12,7 +12,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from orchestration.bench import reference_query, tree_rss_bytes
+from orchestration.bench import empty_home, reference_query, tree_rss_bytes
 from orchestration.cli import main
 
 
@@ -29,6 +29,20 @@ def test_tree_memory_counts_a_child_process():
     finally:
         child.kill()
         child.wait()
+
+
+def test_each_run_starts_from_an_empty_home_but_dbts_parse_cache(tmp_path):
+    home = tmp_path / "home"
+    for path in ("inbox/tickets.csv", "dbt_target/partial_parse.msgpack", "logs/run.log"):
+        (home / path).parent.mkdir(parents=True, exist_ok=True)
+        (home / path).write_text("x")
+    (home / "tsq.duckdb").write_text("x")
+    empty_home(home)
+    assert sorted(p.relative_to(home).as_posix() for p in home.rglob("*")) == [
+        "dbt_target",
+        "dbt_target/partial_parse.msgpack",
+    ]
+    empty_home(tmp_path / "never-made")  # nothing to empty is not an error
 
 
 def test_reference_query_on_a_hand_made_export(tmp_path):
