@@ -36,29 +36,30 @@ resolved_by as (
 ),
 
 team_coverage as (
-    -- active agents of the owning team who hold the ticket's category as a skill
-    select
-        tickets.ticket_id,
-        count(distinct skills.agent_id) as team_skilled_active_agents
-    from tickets
-    inner join skills
-        on skills.team_id = tickets.team_id
-        and skills.skill = lower(trim(tickets.category))
-        and skills.is_active
-    group by tickets.ticket_id
+    -- active agents of each team holding each skill: worked out on the small skills
+    -- table, then looked up per ticket by (team, category), instead of joining every
+    -- ticket to its team's skills and counting per ticket
+    select team_id, skill, count(distinct agent_id) as team_skilled_active_agents
+    from skills
+    where is_active
+    group by team_id, skill
+),
+
+agent_skills as (
+    select distinct agent_id, skill from skills
 ),
 
 resolver_skill as (
     select
         resolved_by.ticket_id,
-        max(case when skills.skill = lower(trim(tickets.category)) then 1 else 0 end) = 1
-            as resolver_has_skill
+        agent_skills.agent_id is not null as resolver_has_skill
     from resolved_by
     inner join tickets on tickets.ticket_id = resolved_by.ticket_id
     -- every roster agent: a resolver with no skills at all is a mismatch, not unknown
     inner join {{ ref('stg_helpdesk__agents') }} as roster on roster.agent_id = resolved_by.resolver_agent_id
-    left join skills on skills.agent_id = resolved_by.resolver_agent_id
-    group by resolved_by.ticket_id
+    left join agent_skills
+        on agent_skills.agent_id = resolved_by.resolver_agent_id
+        and agent_skills.skill = lower(trim(tickets.category))
 )
 
 select
@@ -84,5 +85,7 @@ select
     resolved_by.tool_events > 0 as used_tool
 from tickets
 left join resolved_by on resolved_by.ticket_id = tickets.ticket_id
-left join team_coverage on team_coverage.ticket_id = tickets.ticket_id
+left join team_coverage
+    on team_coverage.team_id = tickets.team_id
+    and team_coverage.skill = lower(trim(tickets.category))
 left join resolver_skill on resolver_skill.ticket_id = tickets.ticket_id
