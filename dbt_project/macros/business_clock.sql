@@ -15,6 +15,11 @@
     end
 {%- endmacro %}
 
+{#- The team's local date of a UTC instant: the key the calendar is joined on. -#}
+{% macro team_local_date(at_expr, timezone_expr) -%}
+cast({{ utc_to_local(at_expr, timezone_expr) }} as date)
+{%- endmacro %}
+
 {#- Reads the clock for every row of `instants` (a CTE or relation with a team column and
     a UTC instant column). Returns the rows of `instants` with the team's local date of the
     instant (`local_date`), whether it `is_working_day`, its `working_days_through` and
@@ -32,7 +37,7 @@ select
 from (
     select
         instants.*,
-        cast({{ utc_to_local('instants.' ~ at_column, 'teams.timezone') }} as date) as local_date
+        {{ team_local_date('instants.' ~ at_column, 'teams.timezone') }} as local_date
     from {{ instants }} as instants
     inner join {{ ref('stg_helpdesk__teams') }} as teams
         on teams.team_id = instants.{{ team_column }}
@@ -61,7 +66,7 @@ from (
     select
         instants.*,
         {%- for at in at_columns %}
-        cast({{ utc_to_local('instants.' ~ at, 'teams.timezone') }} as date) as _tsq_{{ at }}_local_date{% if not loop.last %},{% endif %}
+        {{ team_local_date('instants.' ~ at, 'teams.timezone') }} as _tsq_{{ at }}_local_date{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ relation }} as instants
     left join {{ ref('stg_helpdesk__teams') }} as teams
@@ -79,6 +84,11 @@ left join {{ ref('int_team_calendar_days') }} as calendar_{{ loop.index }}
     clock reaches that reading (`reached_at`): on the working day whose window holds the
     reading, its start plus the minutes still missing. A reading beyond the calendar (after
     the as-of instant) finds no day and gives NULL. -#}
+{#- On a working day holding a reading: its start plus the minutes still missing. -#}
+{% macro clock_reading_reached_at(day, minutes_expr) -%}
+{{ dbt.dateadd('second', 'round((' ~ minutes_expr ~ ' - ' ~ day ~ '.business_minutes_before) * 60)', day ~ '.work_start_utc') }}
+{%- endmacro %}
+
 {% macro business_clock_instant(readings, team_column, minutes_column) -%}
     {{ return(adapter.dispatch('business_clock_instant', 'tsq')(readings, team_column, minutes_column)) }}
 {%- endmacro %}
@@ -86,11 +96,7 @@ left join {{ ref('int_team_calendar_days') }} as calendar_{{ loop.index }}
 {% macro default__business_clock_instant(readings, team_column, minutes_column) -%}
 select
     readings.*,
-    {{ dbt.dateadd(
-        'second',
-        'round((readings.' ~ minutes_column ~ ' - calendar.business_minutes_before) * 60)',
-        'calendar.work_start_utc'
-    ) }} as reached_at
+    {{ clock_reading_reached_at('calendar', 'readings.' ~ minutes_column) }} as reached_at
 from {{ readings }} as readings
 left join {{ ref('int_team_calendar_days') }} as calendar
     on calendar.team_id = readings.{{ team_column }}
@@ -109,11 +115,7 @@ select
     readings.*,
     case
         when readings.{{ minutes_column }} <= working_days.business_minutes_before + working_days.working_minutes
-            then {{ dbt.dateadd(
-                'second',
-                'round((readings.' ~ minutes_column ~ ' - working_days.business_minutes_before) * 60)',
-                'working_days.work_start_utc'
-            ) }}
+            then {{ clock_reading_reached_at('working_days', 'readings.' ~ minutes_column) }}
     end as reached_at
 from {{ readings }} as readings
 asof left join (
