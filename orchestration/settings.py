@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,19 @@ class TsqSettings(BaseSettings):
     # passes it on): beyond it DuckDB spills to disk instead of growing, which keeps a
     # run within a laptop's memory. TSQ_DUCKDB_MEMORY_LIMIT; DuckDB's size syntax.
     duckdb_memory_limit: str = "2GB"
+    # The coverage a sub-dimension, dimension or overall score needs to be graded, ranked
+    # and compared (TSQ_COVERAGE_FLOOR, a share in [0, 1]). Unset, dbt's own default
+    # applies (var tsq_coverage_floor in dbt_project.yml, the one home of the default).
+    coverage_floor: float | None = None
+
+    @field_validator("coverage_floor")
+    @classmethod
+    def _a_share(cls, floor: float | None) -> float | None:
+        if floor is not None and not 0.0 <= floor <= 1.0:
+            raise ValueError(
+                f"coverage_floor (TSQ_COVERAGE_FLOOR) is a share in [0, 1], not {floor}"
+            )
+        return floor
 
     @property
     def root(self) -> Path:

@@ -15,7 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from packaging.version import Version
 
 from orchestration.resources import TsqHome
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -43,18 +43,22 @@ class InstalledDbtCliResource(DbtCliResource):
         return Version(version("dbt-core"))
 
 
-def dbt_build_args(warehouse_path: str) -> list[str]:
-    """Arguments of the one dbt invocation per run.
+def dbt_build_args(settings: TsqSettings) -> list[str]:
+    """Arguments of the one dbt invocation per run: the warehouse, and the settings that
+    reach the models as dbt vars (the coverage floor, when set).
 
     Unit tests check the SQL, not the data: they run in `make test`
     (tests/test_dbt_models.py), not in every production run, as dbt recommends.
     """
+    dbt_vars: dict[str, Any] = {"tsq_warehouse_path": str(settings.warehouse_path)}
+    if settings.coverage_floor is not None:
+        dbt_vars["tsq_coverage_floor"] = settings.coverage_floor
     return [
         "build",
         "--exclude-resource-type",
         "unit_test",
         "--vars",
-        json.dumps({"tsq_warehouse_path": warehouse_path}),
+        json.dumps(dbt_vars),
     ]
 
 
@@ -67,7 +71,7 @@ def dbt_build_args(warehouse_path: str) -> list[str]:
 def tsq_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, tsq: TsqHome
 ) -> Iterator[Any]:
-    args = dbt_build_args(str(tsq.settings.warehouse_path))
+    args = dbt_build_args(tsq.settings)
     # One target folder per TSQ home, reused run after run: dbt's partial parsing then
     # skips re-parsing an unchanged project, and run folders do not pile up in the repo.
     target = tsq.settings.root / "dbt_target"

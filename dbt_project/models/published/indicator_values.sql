@@ -1,6 +1,7 @@
 select
     period_grain,
     period_start,
+    period_complete,
     scope_type,
     scope_id,
     indicator_id,

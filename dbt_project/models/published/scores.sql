@@ -1,16 +1,20 @@
 select
     period_grain,
     period_start,
+    period_complete,
     scope_type,
     scope_id,
     level,
     node_id,
     score,
     grade,
+    grade_status,
     coverage,
+    coverage_floor,
+    coverage_sufficient,
     indicators_scored,
     indicators_total,
     rank_in_scope as rank,
-    peers_scored,
+    peers_ranked,
     score_change
 from {{ ref('score_rollup') }}

@@ -1,8 +1,15 @@
 {#- Every catalogue indicator for every period and scope that has any data, scored 0-100
     against its target and floor. An indicator with no data, or below its minimum
-    sample, keeps its value (if any) but gets a NULL score and says why - never 0. -#}
+    sample, keeps its value (if any) but gets a NULL score and says why - never 0.
+    period_complete says whether the period had ended by the data's as-of instant; a
+    running period is published (people want the month so far) but the roll-up never
+    grades, ranks or compares it. -#}
 with values_ as (
     select * from {{ ref('ind_indicator_values') }}
+),
+
+data_window as (
+    select as_of_at from {{ ref('int_data_window') }}
 ),
 
 catalog as (
@@ -11,6 +18,16 @@ catalog as (
 
 scopes as (
     select distinct period_grain, period_start, scope_type, scope_id from values_
+),
+
+periods as (
+    select
+        periods.period_grain,
+        periods.period_start,
+        coalesce({{ period_end_utc('periods.period_grain', 'periods.period_start') }}
+            <= data_window.as_of_at, false) as period_complete
+    from (select distinct period_grain, period_start from values_) as periods
+    cross join data_window
 ),
 
 -- What each indicator needs (catalogue source_entities: terms separated by ';', each an
@@ -52,6 +69,7 @@ joined as (
         grid.scope_type,
         grid.scope_id,
         grid.indicator_id,
+        periods.period_complete,
         -- a value computed from a source that lacks what the indicator needs is not data
         case when unsupported.needs_missing is null then values_.value end as value,
         case when unsupported.needs_missing is null then values_.numerator end as numerator,
@@ -79,6 +97,8 @@ joined as (
         end as no_data_reason
     from grid
     inner join catalog on catalog.indicator_id = grid.indicator_id
+    inner join periods
+        on periods.period_grain = grid.period_grain and periods.period_start = grid.period_start
     left join unsupported on unsupported.indicator_id = grid.indicator_id
     left join values_
         on values_.period_grain = grid.period_grain

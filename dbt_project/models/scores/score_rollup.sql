@@ -1,6 +1,12 @@
 {#- Sub-dimension, dimension and overall scores per period and scope, with coverage,
     grade, rank among peers of the same scope type, and change against the previous
-    period of the same grain. -#}
+    period of the same grain.
+
+    A score is published whenever something under it was scored, but it is only graded,
+    ranked and compared (grade_status = 'graded') when it is measured well enough to mean
+    something: its coverage is at or above the floor (var tsq_coverage_floor) and its
+    period is complete. Peers are ranked among graded nodes only, and a score_change
+    needs this period and the adjacent previous one both graded. -#}
 with indicator_scores as (
     select
         period_grain, period_start, scope_type, scope_id,
@@ -14,6 +20,10 @@ with indicator_scores as (
 
 scopes as (
     select distinct period_grain, period_start, scope_type, scope_id from indicator_scores
+),
+
+periods as (
+    select distinct period_grain, period_start, period_complete from {{ ref('score_indicators') }}
 ),
 
 subdimension_rollup as (
@@ -57,54 +67,82 @@ all_levels as (
     select * from overall
 ),
 
+judged as (
+    select
+        all_levels.*,
+        periods.period_complete,
+        cast({{ var('tsq_coverage_floor') }} as double) as coverage_floor,
+        all_levels.coverage >= cast({{ var('tsq_coverage_floor') }} as double) as coverage_sufficient,
+        case
+            when all_levels.score is null then 'not_scored'
+            when not periods.period_complete then 'period_incomplete'
+            when all_levels.coverage < cast({{ var('tsq_coverage_floor') }} as double)
+                then 'insufficient_coverage'
+            else 'graded'
+        end as grade_status
+    from all_levels
+    inner join periods
+        on periods.period_grain = all_levels.period_grain
+        and periods.period_start = all_levels.period_start
+),
+
 ranked as (
     select
         *,
-        case
+        case when grade_status = 'graded' then case
             {% for grade, lowest in var('tsq_grade_bands') %}
             when score >= {{ lowest }} then '{{ grade }}'
             {% endfor %}
-            when score is not null then 'D'
-        end as grade,
-        case when score is not null then rank() over (
-            partition by period_grain, period_start, scope_type, level, node_id, (score is null)
+            else 'D'
+        end end as grade,
+        case when grade_status = 'graded' then rank() over (
+            partition by period_grain, period_start, scope_type, level, node_id, grade_status
             order by score desc
         ) end as rank_in_scope,
-        count(score) over (
+        count(case when grade_status = 'graded' then 1 end) over (
             partition by period_grain, period_start, scope_type, level, node_id
-        ) as peers_scored,
+        ) as peers_ranked,
         lag(period_start) over (
             partition by period_grain, scope_type, scope_id, level, node_id order by period_start
         ) as previous_period_start,
         lag(score) over (
             partition by period_grain, scope_type, scope_id, level, node_id order by period_start
-        ) as previous_score
-    from all_levels
+        ) as previous_score,
+        lag(grade_status) over (
+            partition by period_grain, scope_type, scope_id, level, node_id order by period_start
+        ) as previous_grade_status
+    from judged
 )
 
 select
     period_grain,
     period_start,
+    period_complete,
     scope_type,
     scope_id,
     level,
     node_id,
     score,
     grade,
+    grade_status,
     coverage,
+    coverage_floor,
+    coverage_sufficient,
     indicators_scored,
     indicators_total,
     rank_in_scope,
-    peers_scored,
-    -- only an adjacent period is a "previous" one; a gap means no comparison
+    peers_ranked,
+    -- only an adjacent previous period, itself graded, is compared against
     case
-        when previous_period_start = cast(
-            period_start - case period_grain
-                when 'day' then interval 1 day
-                when 'week' then interval 7 day
-                when 'month' then interval 1 month
-                when 'quarter' then interval 3 month
-            end as date)
+        when grade_status = 'graded'
+            and previous_grade_status = 'graded'
+            and previous_period_start = cast(
+                period_start - case period_grain
+                    when 'day' then interval 1 day
+                    when 'week' then interval 7 day
+                    when 'month' then interval 1 month
+                    when 'quarter' then interval 3 month
+                end as date)
         then score - previous_score
     end as score_change
 from ranked
