@@ -9,8 +9,8 @@ from rich.table import Table
 
 # What a score without a grade means, as the scorecard shows it
 GRADE_STATUS_LABELS = {
-    "insufficient_coverage": "insufficient coverage",
-    "period_incomplete": "period running",
+    "insufficient_coverage": "insufficient",
+    "period_incomplete": "running",
     "not_scored": "",
     "graded": "",
 }
