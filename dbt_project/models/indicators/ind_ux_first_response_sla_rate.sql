@@ -1,5 +1,6 @@
 {#- UX1 首次响应达标率: tickets created in the period whose first response met their
-    priority's target / tickets whose target is decided (answered, or already overdue). -#}
+    priority's target on the priority's SLA clock (24x7 for P1, business hours for the
+    others) / tickets whose target is decided (answered, or already overdue). -#}
 {{ indicator_rollup(
     indicator_id='ux_first_response_sla_rate',
     relation=ref('fct_tickets'),

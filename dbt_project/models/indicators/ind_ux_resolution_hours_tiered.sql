@@ -1,5 +1,7 @@
 {#- UX1 问题解决时长(分层), case-mix standardised: within each complexity tier, the median
-    of (business hours to resolution or earlier workaround) / (the tier's target hours);
+    of (hours to resolution or an earlier workaround that held, on the ticket's SLA clock:
+    business hours, or calendar hours for 24x7 priorities such as P1; waits on the
+    customer not counted) / (the tier's target hours);
     then the tiers' medians are averaged with the organisation's tier mix of the same
     period as weights (direct standardisation). Two scopes with the same per-tier
     performance get the same value whatever their own mix of easy and hard tickets.

@@ -1,11 +1,20 @@
 {#- One row per ticket with every per-ticket measure the indicators aggregate, and the
-    columns that place it in a scope. Business times are in the owning team's calendar. -#}
+    columns that place it in a scope. Business times are in the owning team's calendar;
+    calendar times count every minute (24x7).
+
+    The SLA clock of a ticket is its priority's (seeds/sla_priority_policies.csv):
+    'calendar' (24x7) or 'business'. Both the first response and the resolution are
+    judged on it, and the *_sla_minutes columns are the minutes on that clock. A priority
+    the seed does not list gets the business clock and no targets (SLA verdicts NULL).
+    Resolution time runs from creation to the clock's stop (final resolution or an
+    earlier held workaround, see int_ticket_business_clock), less the time the ticket
+    waited on the customer when the pause is on. -#}
 with clock as (
     select * from {{ ref('int_ticket_business_clock') }}
 ),
 
-first_response_targets as (
-    select * from {{ ref('sla_first_response_targets') }}
+priority_policies as (
+    select * from {{ ref('sla_priority_policies') }}
 ),
 
 resolution_targets as (
@@ -26,44 +35,65 @@ measured as (
         clock.status,
         clock.first_response_at,
         clock.resolution_end_at,
+        clock.resolution_stopped_by,
         clock.resolved_at,
         clock.reopen_count,
         clock.transfer_count,
         clock.escalation_count,
+        coalesce(priority_policies.sla_clock, 'business') as sla_clock,
         clock.first_response_clock_minutes - clock.created_clock_minutes
             as first_response_business_minutes,
         {{ minutes_between('clock.created_at', 'clock.first_response_at') }}
             as first_response_calendar_minutes,
         clock.as_of_clock_minutes - clock.created_clock_minutes as open_business_minutes_as_of,
-        (clock.resolution_end_clock_minutes - clock.created_clock_minutes) / 60.0
-            as resolution_business_hours,
-        {{ minutes_between('clock.created_at', 'clock.resolution_end_at') }} / 60.0
-            as resolution_calendar_hours,
+        {{ minutes_between('clock.created_at', 'clock.as_of_at') }} as open_calendar_minutes_as_of,
+        -- net of the waits on the customer excluded (none when the pause is off)
+        clock.resolution_end_clock_minutes - clock.created_clock_minutes
+            - clock.pending_business_minutes_excluded as resolution_business_minutes,
+        {{ minutes_between('clock.created_at', 'clock.resolution_end_at') }}
+            - clock.pending_calendar_minutes_excluded as resolution_calendar_minutes,
+        clock.resolution_clock_pauses_when_pending,
+        clock.pending_business_minutes_excluded,
+        clock.pending_calendar_minutes_excluded,
         (coalesce(clock.resolved_clock_minutes, clock.as_of_clock_minutes) - clock.created_clock_minutes)
             as open_business_minutes,
-        first_response_targets.target_business_minutes as first_response_target_minutes,
-        resolution_targets.target_business_hours as resolution_target_hours,
+        priority_policies.first_response_target_minutes,
+        resolution_targets.resolution_target_hours,
         teams.working_day_minutes
     from clock
-    left join first_response_targets on first_response_targets.priority = clock.priority
+    left join priority_policies on priority_policies.priority = clock.priority
     left join resolution_targets on resolution_targets.complexity_tier = clock.complexity_tier
     left join {{ ref('stg_helpdesk__teams') }} as teams on teams.team_id = clock.team_id
+),
+
+on_the_sla_clock as (
+    select
+        *,
+        case when sla_clock = 'calendar' then first_response_calendar_minutes else first_response_business_minutes end
+            as first_response_sla_minutes,
+        case when sla_clock = 'calendar' then open_calendar_minutes_as_of else open_business_minutes_as_of end
+            as open_sla_minutes_as_of,
+        case when sla_clock = 'calendar' then resolution_calendar_minutes else resolution_business_minutes end
+            as resolution_sla_minutes,
+        resolution_business_minutes / 60.0 as resolution_business_hours,
+        resolution_calendar_minutes / 60.0 as resolution_calendar_hours
+    from measured
 )
 
 select
-    measured.*,
+    on_the_sla_clock.*,
     case
         when first_response_at is not null
-            then first_response_business_minutes <= first_response_target_minutes
+            then first_response_sla_minutes <= first_response_target_minutes
         -- no response yet, but already past the target: a miss, not "unknown"
-        when open_business_minutes_as_of > first_response_target_minutes then false
+        when open_sla_minutes_as_of > first_response_target_minutes then false
     end as first_response_sla_met,
-    resolution_business_hours / resolution_target_hours as resolution_target_ratio,
+    resolution_sla_minutes / 60.0 / resolution_target_hours as resolution_target_ratio,
     case
-        when resolved_at is not null then resolution_business_hours <= resolution_target_hours
+        when resolved_at is not null then resolution_sla_minutes <= resolution_target_hours * 60
     end as resolution_sla_met,
     proactive.update_due_days,
     proactive.proactive_update_days
-from measured
+from on_the_sla_clock
 left join {{ ref('int_ticket_proactive_days') }} as proactive
-    on proactive.ticket_id = measured.ticket_id
+    on proactive.ticket_id = on_the_sla_clock.ticket_id

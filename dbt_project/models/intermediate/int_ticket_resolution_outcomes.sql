@@ -1,7 +1,15 @@
 {#- One row per ticket with the UX2 outcomes read off its lifecycle: when its resolution
-    was due (creation + its complexity tier's target, on the owning team's business
-    clock) and whether it was resolved by then; whether it was ever reopened; and whether
-    it was resolved on first contact. -#}
+    was due and whether it was resolved by then; whether it was resolved in one go; the
+    two together as ux_resolution_rate counts them; whether it was ever reopened; and
+    whether it was resolved on first contact.
+
+    The due instant is where the ticket's SLA clock (its priority's: business or 24x7,
+    see fct_tickets) reaches the complexity tier's target, counted from creation and,
+    when the pause is on, not running while the ticket waited on the customer before
+    then (int_ticket_pending_intervals, clipped to the resolution window as in
+    int_ticket_business_clock). Waits form an ordered, non-overlapping list, so a wait
+    delays the due instant exactly when the net clock at its start is still short of
+    the target; the due reading is the target plus the length of those waits. -#}
 with tickets as (
     select * from {{ ref('fct_tickets') }}
 ),
@@ -14,19 +22,73 @@ events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
 ),
 
+waits_on_the_sla_clock as (
+    -- each wait inside the resolution window, as a start offset from creation and a
+    -- length, both on the ticket's SLA clock
+    select
+        waits.ticket_id,
+        case
+            when tickets.sla_clock = 'calendar'
+                then {{ minutes_between('clock.created_at', 'waits.pending_from_at') }}
+            else waits.pending_from_clock_minutes - clock.created_clock_minutes
+        end as starts_after_minutes,
+        greatest(0, case
+            when tickets.sla_clock = 'calendar' then {{ minutes_between(
+                'waits.pending_from_at',
+                'least(waits.pending_until_at, coalesce(clock.resolution_end_at, clock.as_of_at))'
+            ) }}
+            else least(
+                waits.pending_until_clock_minutes,
+                coalesce(clock.resolution_end_clock_minutes, clock.as_of_clock_minutes)
+            ) - waits.pending_from_clock_minutes
+        end) as paused_minutes
+    from {{ ref('int_ticket_pending_intervals') }} as waits
+    inner join clock on clock.ticket_id = waits.ticket_id
+    inner join tickets on tickets.ticket_id = waits.ticket_id
+    where clock.resolution_clock_pauses_when_pending
+),
+
+waits_before_due as (
+    select
+        waits.ticket_id,
+        sum(waits.paused_minutes) as paused_minutes_before_due
+    from (
+        select
+            waits_on_the_sla_clock.*,
+            -- the net clock when this wait starts: its offset less the earlier waits
+            starts_after_minutes - coalesce(sum(paused_minutes) over (
+                partition by ticket_id order by starts_after_minutes
+                rows between unbounded preceding and 1 preceding
+            ), 0) as net_minutes_at_start
+        from waits_on_the_sla_clock
+    ) as waits
+    inner join tickets on tickets.ticket_id = waits.ticket_id
+    where waits.net_minutes_at_start < tickets.resolution_target_hours * 60
+    group by waits.ticket_id
+),
 
 cycles as (
     select
         clock.ticket_id,
+        tickets.team_id,
+        tickets.sla_clock,
         clock.first_response_at,
         clock.first_workaround_at,
         -- the first time the ticket was resolved (a closure without a resolution event
         -- counts from the resolution time fct_tickets falls back to)
         coalesce(clock.first_resolution_at, tickets.resolved_at) as first_resolved_at,
-        clock.created_clock_minutes + tickets.resolution_target_hours * 60 as due_clock_minutes,
-        clock.as_of_clock_minutes
+        -- the due point as minutes on the ticket's SLA clock since creation
+        tickets.resolution_target_hours * 60 + coalesce(waits_before_due.paused_minutes_before_due, 0)
+            as due_after_minutes,
+        case
+            when tickets.sla_clock = 'calendar' then {{ minutes_between('clock.created_at', 'clock.as_of_at') }}
+            else clock.as_of_clock_minutes - clock.created_clock_minutes
+        end as as_of_after_minutes,
+        clock.created_at,
+        clock.created_clock_minutes
     from clock
     inner join tickets on tickets.ticket_id = clock.ticket_id
+    left join waits_before_due on waits_before_due.ticket_id = clock.ticket_id
 ),
 
 customer_replies as (
@@ -44,16 +106,21 @@ customer_replies as (
 ),
 
 due_readings as (
-    select cycles.ticket_id, tickets.team_id, cycles.due_clock_minutes
+    select ticket_id, team_id, created_clock_minutes + due_after_minutes as due_clock_minutes
     from cycles
-    inner join tickets on tickets.ticket_id = cycles.ticket_id
+    where sla_clock = 'business' and due_after_minutes <= as_of_after_minutes
 ),
 
 due as (
-    -- the instant the team's business clock reaches the due reading; a due reading
-    -- beyond the calendar (after the as-of instant) is not due yet: NULL
+    -- only tickets already due by the as-of instant get a due instant (NULL: not due yet).
+    -- Business clock: the instant the team's clock reaches the due reading.
     select ticket_id, reached_at as due_at
     from ({{ business_clock_instant('due_readings', 'team_id', 'due_clock_minutes') }}) as reached
+    union all
+    -- calendar clock: every minute counts
+    select ticket_id, {{ dbt.dateadd('second', 'round(due_after_minutes * 60)', 'created_at') }} as due_at
+    from cycles
+    where sla_clock = 'calendar' and due_after_minutes <= as_of_after_minutes
 )
 
 select
@@ -70,12 +137,27 @@ select
     cycles.first_resolved_at,
     due.due_at,
     -- decided once the due instant has passed: met when the ticket is resolved now and
-    -- its resolution clock (final resolution or earlier workaround) stopped within the
-    -- tier's target; otherwise a miss. Not yet due: NULL.
+    -- its resolution clock (final resolution or earlier held workaround, less waits on
+    -- the customer) stopped within the tier's target; otherwise a miss. Not yet due: NULL.
     case
-        when cycles.due_clock_minutes <= cycles.as_of_clock_minutes
+        when cycles.due_after_minutes <= cycles.as_of_after_minutes
             then coalesce(tickets.resolution_sla_met, false)
     end as resolved_within_commitment,
+    -- resolved now, and with no reopen, transfer or escalation on the way
+    case
+        when tickets.resolved_at is not null then
+            tickets.reopen_count = 0 and tickets.transfer_count = 0 and tickets.escalation_count = 0
+    end as resolved_in_one_go,
+    -- ux_resolution_rate (问题解决率, 一次性或在承诺时间内成功解决): once due, resolved in one
+    -- go (however late) or within the commitment; an open overdue ticket is a miss for
+    -- now (it turns into resolved if it is later resolved in one go). Not yet due: NULL.
+    case
+        when cycles.due_after_minutes <= cycles.as_of_after_minutes then
+            coalesce(tickets.resolution_sla_met, false)
+            or coalesce(tickets.resolved_at is not null
+                and tickets.reopen_count = 0 and tickets.transfer_count = 0
+                and tickets.escalation_count = 0, false)
+    end as resolved_in_one_go_or_in_time,
     case when cycles.first_resolved_at is not null then tickets.reopen_count > 0 end as reopened,
     coalesce(customer_replies.customer_replies_before_resolution, 0)
         as customer_replies_before_resolution,
