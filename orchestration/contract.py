@@ -336,6 +336,25 @@ ENTITIES: tuple[Entity, ...] = (
             Column("holiday_name", S, False, "Name of the holiday."),
         ),
     ),
+    Entity(
+        "source_assumptions",
+        "What an adapter assumed when it translated a vendor export: the time zone its "
+        "timestamps were read in, the holiday calendar and working hours of the teams it "
+        "generated, the mapping file used, and where each came from. Written by `tsq ingest` "
+        "beside the other files, so every load records its own assumptions.",
+        ("source", "assumption"),
+        (
+            Column("source", S, True, "Source name the ids are namespaced by, e.g. sn."),
+            Column("assumption", S, True, "What was assumed, e.g. export time zone."),
+            Column("value", S, True, "The value used, e.g. Europe/Rome."),
+            Column(
+                "origin",
+                S,
+                True,
+                "Who said so: a flag (--timezone), the mapping file, the data, or default.",
+            ),
+        ),
+    ),
 )
 
 ENTITY_BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}

@@ -17,6 +17,8 @@ from orchestration.contract import CHANNELS, EVENT_TYPES, PRIORITIES, STATUSES
 DATA = Path(__file__).parent / "data" / "servicenow"
 EVENT_LOG = DATA / "incident_event_log.csv"
 LIST_VIEW = DATA / "incident_list.csv"
+#: the fixtures' timestamps carry no zone; the expected instants below read them in UTC
+IN_UTC = {"timezone": "UTC"}
 
 #: the labels ServiceNow writes as the header of an Excel list export
 LABELS = {
@@ -89,7 +91,7 @@ def test_detect_recognises_both_shapes_and_refuses_foreign_files(tmp_path):
 
 
 def test_event_log_derives_the_lifecycle_and_the_latest_state_wins(tmp_path):
-    conversion = ServiceNowAdapter().convert([EVENT_LOG], tmp_path, "sn", None)
+    conversion = ServiceNowAdapter().convert([EVENT_LOG], tmp_path, "sn", IN_UTC)
     assert conversion.rows == {"tickets": 3, "ticket_events": 21, "agents": 3, "teams": 3}
     tickets = {t["ticket_id"]: t for t in rows(tmp_path, "tickets")}
     assert set(tickets) == {"sn:INC0000045", "sn:INC0000047", "sn:INC0000050"}
@@ -168,8 +170,9 @@ def test_event_log_derives_the_lifecycle_and_the_latest_state_wins(tmp_path):
     }
     teams = rows(tmp_path, "teams")
     assert {t["team_id"] for t in teams} == {"sn:Group 24", "sn:Group 56", "sn:Group 70"}
+    # the declared export zone, the default week, and no holidays (none declared)
     assert {(t["timezone"], t["work_start"], t["work_end"], t["calendar_id"]) for t in teams} == {
-        ("Asia/Shanghai", "09:00", "18:00", "CN")
+        ("UTC", "09:00", "18:00", "NONE")
     }
 
 
@@ -190,7 +193,7 @@ def test_the_instance_time_zone_and_team_calendar_come_from_the_mapping(tmp_path
 
 
 def test_list_view_csv_maps_one_row_per_incident(tmp_path):
-    conversion = ServiceNowAdapter().convert([LIST_VIEW], tmp_path, "sn", None)
+    conversion = ServiceNowAdapter().convert([LIST_VIEW], tmp_path, "sn", IN_UTC)
     assert conversion.rows["tickets"] == 4 and conversion.rows["ticket_events"] == 7
     tickets = rows(tmp_path, "tickets")
     assert [
@@ -231,8 +234,8 @@ def test_the_xlsx_list_export_gives_the_same_tickets_as_the_csv(tmp_path):
     (tmp_path / "csv").mkdir()
     (tmp_path / "xlsx").mkdir()
     workbook = write_xlsx(tmp_path / "incident.xlsx")
-    ServiceNowAdapter().convert([LIST_VIEW], tmp_path / "csv", "sn", None)
-    conversion = ServiceNowAdapter().convert([workbook], tmp_path / "xlsx", "sn", None)
+    ServiceNowAdapter().convert([LIST_VIEW], tmp_path / "csv", "sn", IN_UTC)
+    conversion = ServiceNowAdapter().convert([workbook], tmp_path / "xlsx", "sn", IN_UTC)
     assert conversion.rows["tickets"] == 4
     for entity in ("tickets", "ticket_events", "agents", "teams"):
         assert rows(tmp_path / "xlsx", entity) == rows(tmp_path / "csv", entity), entity
@@ -245,23 +248,23 @@ def test_wrong_inputs_fail_naming_the_file_and_write_nothing(tmp_path):
     foreign = tmp_path / "export.csv"
     foreign.write_text("Id,Subject,Status\n1,Hi,open\n")
     with pytest.raises(AdapterError, match=r"export\.csv: not a ServiceNow incident export"):
-        adapter.convert([foreign], out, "sn", None)
+        adapter.convert([foreign], out, "sn", IN_UTC)
     odd_state = tmp_path / "odd.csv"
     odd_state.write_text(
         LIST_VIEW.read_text(encoding="utf-8").replace('"On Hold"', '"Awaiting Parts"')
     )
     with pytest.raises(AdapterError, match=r"odd\.csv: incident state\(s\) .*Awaiting Parts"):
-        adapter.convert([odd_state], out, "sn", None)
+        adapter.convert([odd_state], out, "sn", IN_UTC)
     # the mapping can name it
-    adapter.convert([odd_state], out, "sn", {"states": {"Awaiting Parts": "pending"}})
+    adapter.convert([odd_state], out, "sn", {**IN_UTC, "states": {"Awaiting Parts": "pending"}})
     for produced in out.iterdir():
         produced.unlink()
     us_dates = tmp_path / "us.csv"
     us_dates.write_text(LIST_VIEW.read_text(encoding="utf-8").replace("29/2/2016", "2/29/16"))
     with pytest.raises(AdapterError, match=r"us\.csv: opened_at value '2/29/16 09:05'"):
-        adapter.convert([us_dates], out, "sn", None)
+        adapter.convert([us_dates], out, "sn", IN_UTC)
     with pytest.raises(AdapterError, match="ingest them separately"):
-        adapter.convert([EVENT_LOG, LIST_VIEW], out, "sn", None)
+        adapter.convert([EVENT_LOG, LIST_VIEW], out, "sn", IN_UTC)
     assert list(out.iterdir()) == []
 
 
@@ -269,7 +272,7 @@ def test_an_export_without_rows_is_refused(tmp_path):
     empty = tmp_path / "incident.csv"
     empty.write_text(LIST_VIEW.read_text(encoding="utf-8").splitlines()[0] + "\n")
     with pytest.raises(AdapterError, match=r"incident\.csv: no incident rows"):
-        ServiceNowAdapter().convert([empty], tmp_path, "sn", None)
+        ServiceNowAdapter().convert([empty], tmp_path, "sn", IN_UTC)
 
 
 def test_made_sla_becomes_the_source_resolution_verdict(tmp_path):
@@ -277,7 +280,7 @@ def test_made_sla_becomes_the_source_resolution_verdict(tmp_path):
     at any time, true only once the incident is resolved or closed. The latest update
     wins in the event-log form; labels (`Made SLA`) work in the Excel export."""
     (tmp_path / "log").mkdir()
-    ServiceNowAdapter().convert([EVENT_LOG], tmp_path / "log", "sn", None)
+    ServiceNowAdapter().convert([EVENT_LOG], tmp_path / "log", "sn", IN_UTC)
     assert {
         t["ticket_id"]: (t["status"], t["source_resolution_sla_met"])
         for t in rows(tmp_path / "log", "tickets")
@@ -296,7 +299,7 @@ def test_made_sla_becomes_the_source_resolution_verdict(tmp_path):
     }
     for shape, export in (("csv", LIST_VIEW), ("xlsx", write_xlsx(tmp_path / "incident.xlsx"))):
         (tmp_path / shape).mkdir()
-        ServiceNowAdapter().convert([export], tmp_path / shape, "sn", None)
+        ServiceNowAdapter().convert([export], tmp_path / shape, "sn", IN_UTC)
         verdicts = {
             t["ticket_id"]: (t["status"], t["source_resolution_sla_met"])
             for t in rows(tmp_path / shape, "tickets")

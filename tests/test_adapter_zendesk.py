@@ -221,10 +221,17 @@ def test_teams_and_agents(converted):
     out, _ = converted
     teams = rows(out / "teams-zd.csv")
     assert [t["team_id"] for t in teams] == ["zd:360001", "zd:360002", "zd:no-group"]
+    # Zendesk's timestamps carry their zone, so nothing was declared: the team zone falls
+    # back to UTC and there are no holidays, both recorded as assumptions of the load
     assert {(t["timezone"], t["work_start"], t["work_end"], t["work_days"]) for t in teams} == {
-        ("Asia/Shanghai", "09:00", "18:00", "1,2,3,4,5")
+        ("UTC", "09:00", "18:00", "1,2,3,4,5")
     }
-    assert {t["calendar_id"] for t in teams} == {"CN"}
+    assert {t["calendar_id"] for t in teams} == {"NONE"}
+    assumed = {a["assumption"]: a for a in rows(out / "source_assumptions-zd.csv")}
+    assert assumed["team time zone"]["value"] == "UTC"
+    assert assumed["team time zone"]["origin"].startswith("default: none declared")
+    assert assumed["holiday calendar"]["value"] == "NONE"
+    assert assumed["export time zone"]["origin"] == "data"
     agents = rows(out / "agents-zd.csv")
     assert [(a["agent_id"], a["team_id"], a["tier"]) for a in agents] == [
         ("zd:5001", "zd:360001", "1"),

@@ -16,14 +16,6 @@ from orchestration.contract import ENTITY_BY_NAME
 
 # A canonical timestamp: ISO 8601 in UTC with Z, from a naive UTC timestamp (SQL template).
 ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
-# A team's week when the source says nothing of it; a mapping's `team:` overrides it.
-TEAM_DEFAULTS = {
-    "timezone": "Asia/Shanghai",
-    "work_start": "09:00",
-    "work_end": "18:00",
-    "work_days": "1,2,3,4,5",
-    "calendar_id": "CN",
-}
 
 
 def quote_identifier(identifier: str) -> str:
@@ -41,6 +33,8 @@ class Conversion:
     source: str
     rows: dict[str, int] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    #: what the conversion assumed (toolkit.Assumption), also written as source_assumptions
+    assumptions: list[Any] = field(default_factory=list)
 
 
 class Adapter(Protocol):

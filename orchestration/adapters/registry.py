@@ -14,6 +14,7 @@ from orchestration.adapters.eventlog import EventLogAdapter
 from orchestration.adapters.jira import JiraAdapter
 from orchestration.adapters.mapped import MappedAdapter
 from orchestration.adapters.servicenow import ServiceNowAdapter
+from orchestration.adapters.toolkit import DECLARED_BY, MAPPING_FILE
 from orchestration.adapters.zendesk import ZendeskAdapter
 from orchestration.contract import classify_file
 
@@ -52,18 +53,51 @@ def read_mapping(mapping_file: Path | None) -> dict[str, Any] | None:
         raise AdapterError(f"{mapping_file}: cannot read the mapping: {error}") from error
 
 
+def with_declarations(
+    mapping: dict[str, Any] | None,
+    mapping_file: Path | None,
+    timezone: str | None = None,
+    holidays: str | None = None,
+    team_timezone: str | None = None,
+) -> dict[str, Any]:
+    """The mapping with the command line's declarations merged in (a flag wins over the
+    mapping), and a note of which came from a flag, for the recorded assumptions."""
+    merged: dict[str, Any] = dict(mapping or {})
+    merged["team"] = dict(merged.get("team") or {})
+    declared_by: dict[str, Any] = {"team": {}}
+    if timezone:
+        merged["timezone"] = timezone
+        declared_by["timezone"] = "--timezone"
+    if holidays:
+        merged["holidays"] = holidays
+        declared_by["holidays"] = "--holidays"
+    if team_timezone:
+        merged["team"]["timezone"] = team_timezone
+        declared_by["team"]["timezone"] = "--team-timezone"
+    merged[DECLARED_BY] = declared_by
+    if mapping_file is not None:
+        merged[MAPPING_FILE] = str(mapping_file)
+    return merged
+
+
 def ingest_files(
     paths: Sequence[Path],
     inbox: Path,
     file_format: str | None = None,
     mapping_file: Path | None = None,
     source: str | None = None,
+    timezone: str | None = None,
+    holidays: str | None = None,
+    team_timezone: str | None = None,
 ) -> list[Conversion]:
-    """Translate `paths` into canonical files in the inbox. All or nothing per call."""
+    """Translate `paths` into canonical files in the inbox. All or nothing per call.
+    `timezone`, `holidays` and `team_timezone` are the declarations of `tsq ingest`."""
     for path in paths:
         if not path.is_file():
             raise AdapterError(f"{path}: no such file")
-    mapping = read_mapping(mapping_file)
+    mapping = with_declarations(
+        read_mapping(mapping_file), mapping_file, timezone, holidays, team_timezone
+    )
     groups: dict[str, list[Path]] = {}
     for path in paths:
         groups.setdefault(file_format or detect_format(path), []).append(path)
@@ -79,6 +113,6 @@ def ingest_files(
                 continue
             if name not in ADAPTERS:
                 raise AdapterError(f"unknown format {name!r}; known: {', '.join(FORMATS)}")
-            source_name = source or (mapping or {}).get("source") or name
+            source_name = source or mapping.get("source") or name
             conversions.append(ADAPTERS[name].convert(group, scratch, source_name, mapping))
     return conversions

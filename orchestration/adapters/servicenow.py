@@ -8,8 +8,9 @@
 The shape is told by the columns: `sys_mod_count` present = event-log form. In the
 event-log form lifecycle events are derived from the state and assignment changes between
 consecutive updates; the latest update wins for the ticket row. Values of `?` are empty.
-Dates are day/month/year 24h in the instance's local time (mapping `timezone`, default
-UTC); `timestamp_format` in the mapping overrides the format. `made_sla` (of the latest
+Dates are day/month/year 24h in the instance's local time, which carries no zone: the zone
+must be declared (`tsq ingest --timezone`, or the mapping's `timezone`), else ingest refuses;
+`timestamp_format` in the mapping overrides the format. `made_sla` (of the latest
 update) becomes `source_resolution_sla_met`, ServiceNow's own verdict kept for
 reconciliation: false as soon as it is false (a task SLA breached), true only once the
 incident is resolved or closed (before that, true only means "not breached yet").
@@ -24,22 +25,31 @@ import csv
 import datetime as dt
 import tempfile
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import holidays
 
 from orchestration.adapters.base import (
     ISO,
-    TEAM_DEFAULTS,
     AdapterError,
     Conversion,
     namespaced,
-    write_entities,
 )
 from orchestration.adapters.base import quote_identifier as _q
+from orchestration.adapters.toolkit import (
+    TEAM_WEEK_COLUMNS,
+    Declarations,
+    data_years,
+    declarations,
+    holiday_query,
+    record_zone_assumptions,
+    register_team_week,
+    register_value_map,
+    run_sql,
+    timestamp_reader,
+    write_conversion,
+)
 from orchestration.contract import STATUSES
 from orchestration.ingest.readers import (
     IngestError,
@@ -154,6 +164,7 @@ CHANNELS = {
     "virtual agent": "chat",
 }
 
+TIMESTAMP_FIELDS = ("opened_at", "sys_updated_at", "sys_created_at", "resolved_at", "closed_at")
 DAY_FIRST_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
@@ -161,12 +172,6 @@ ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 def _field_of(header: str) -> str | None:
     key = " ".join(header.strip().lower().replace("_", " ").replace(".", " ").split())
     return ALIASES.get(key)
-
-
-def _sql_values(pairs: dict[str, str | None]) -> str:
-    return ", ".join(
-        f"({sql_string(k)}, {sql_string(v) if v is not None else 'NULL'})" for k, v in pairs.items()
-    )
 
 
 def _cell(value: Any) -> str:
@@ -219,14 +224,15 @@ class ServiceNowAdapter:
         mapping: dict[str, Any] | None,
     ) -> Conversion:
         mapping = mapping or {}
+        decl = declarations(mapping)
         con = duckdb.connect()
         try:
             with tempfile.TemporaryDirectory(prefix="servicenow-") as work:
                 con.execute("SET TimeZone = 'UTC'")
                 event_log = self._load(con, paths, Path(work))
-                self._parse(con, paths, mapping)
-                queries = self._entity_queries(con, source, mapping, event_log)
-                return write_entities(con, queries, out_dir, source)
+                self._parse(con, paths, mapping, decl)
+                queries = self._entity_queries(con, source, decl, event_log)
+                return write_conversion(con, queries, out_dir, source, decl)
         finally:
             con.close()
 
@@ -302,7 +308,11 @@ class ServiceNowAdapter:
         return next(iter(shapes.values()))
 
     def _parse(
-        self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path], mapping: dict[str, Any]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        paths: Sequence[Path],
+        mapping: dict[str, Any],
+        decl: Declarations,
     ) -> None:
         """`inc`: raw rows with UTC timestamps, canonical status, priority and channel."""
         states = dict(STATES)
@@ -313,22 +323,22 @@ class ServiceNowAdapter:
                     f"{', '.join(STATUSES)}"
                 )
             states[str(label).strip().lower()] = status
-        con.execute(f"CREATE TEMP TABLE state_map(label, status) AS VALUES {_sql_values(states)}")
-        con.execute(
-            f"CREATE TEMP TABLE channel_map(label, channel) AS VALUES {_sql_values(CHANNELS)}"
-        )
+        register_value_map(con, "state_map", states, ("label", "status"))
+        register_value_map(con, "channel_map", CHANNELS, ("label", "channel"))
         custom = mapping.get("timestamp_format")
-        formats = ([custom] if custom else list(DAY_FIRST_FORMATS)) + list(ISO_FORMATS)
-        fmt_list = "[" + ", ".join(sql_string(f) for f in formats) + "]"
-        zone = sql_string(str(mapping.get("timezone", "UTC")))
+        formats = ([str(custom)] if custom else list(DAY_FIRST_FORMATS)) + list(ISO_FORMATS)
+        reader = timestamp_reader(decl, formats)
+        reader.refuse_naive(con, "raw", {f: f for f in TIMESTAMP_FIELDS}, "file_name")
+        record_zone_assumptions(decl, formats)
+        decl.assume("incident states", f"{len(states)} mapped", "adapter spec + mapping states:")
 
         def utc(field: str) -> str:
-            local = f"try_strptime({field}, {fmt_list})"
-            return f"CAST(timezone('UTC', timezone({zone}, {local})) AS TIMESTAMP) AS {field}_utc"
+            return f"{reader.sql(field)} AS {field}_utc"
 
         digit = "regexp_extract(priority, '^\\s*([1-5])', 1)"
         try:
-            con.execute(
+            run_sql(
+                con,
                 f"""
                 CREATE TEMP TABLE inc AS
                 SELECT raw.*,
@@ -349,7 +359,8 @@ class ServiceNowAdapter:
                 LEFT JOIN state_map ON state_map.label = lower(trim(raw.state))
                 LEFT JOIN channel_map ON channel_map.label = trim(
                     regexp_replace(lower(raw.contact_type), '[-_ ]+', ' ', 'g'))
-                """
+                """,
+                reader.params,
             )
         except duckdb.Error as error:
             raise AdapterError(f"{', '.join(map(str, paths))}: {error}") from error
@@ -365,7 +376,7 @@ class ServiceNowAdapter:
                 f"{unknown[1]}: incident state(s) without a mapping: {unknown[0]} "
                 f"(add them under `states:` in the mapping, e.g. 'Awaiting Parts: pending')"
             )
-        for field in ("opened_at", "sys_updated_at", "sys_created_at", "resolved_at", "closed_at"):
+        for field in TIMESTAMP_FIELDS:
             bad = con.execute(
                 f"SELECT file_name, {field} FROM inc "
                 f"WHERE {field} IS NOT NULL AND {field}_utc IS NULL LIMIT 1"
@@ -391,7 +402,7 @@ class ServiceNowAdapter:
         self,
         con: duckdb.DuckDBPyConnection,
         source: str,
-        mapping: dict[str, Any],
+        decl: Declarations,
         event_log: bool,
     ) -> dict[str, str]:
         ns = lambda column: namespaced(source, column)  # noqa: E731
@@ -414,11 +425,7 @@ class ServiceNowAdapter:
             WINDOW w AS (PARTITION BY number)
             """
         )
-        team = {
-            **TEAM_DEFAULTS,
-            **({"timezone": mapping["timezone"]} if "timezone" in mapping else {}),
-            **(mapping.get("team") or {}),
-        }
+        week = register_team_week(con, decl)
         unassigned = f"'{source}:unassigned'"
         con.execute(
             f"""
@@ -479,13 +486,8 @@ class ServiceNowAdapter:
             WHERE assigned_to IS NOT NULL GROUP BY assigned_to
         """
         teams = f"""
-            SELECT team_id, min(name) AS name,
-                   {sql_string(str(team["timezone"]))} AS timezone,
-                   {sql_string(str(team["work_start"]))} AS work_start,
-                   {sql_string(str(team["work_end"]))} AS work_end,
-                   {sql_string(str(team["work_days"]))} AS work_days,
-                   {sql_string(str(team["calendar_id"]))} AS calendar_id
-            FROM (
+            SELECT team_id, name, {TEAM_WEEK_COLUMNS}
+            FROM (SELECT team_id, min(name) AS name FROM (
                 SELECT {ns("assignment_group")} AS team_id, assignment_group AS name
                 FROM upd WHERE assignment_group IS NOT NULL
                 UNION ALL
@@ -495,30 +497,17 @@ class ServiceNowAdapter:
                 WHERE assigned_to IS NOT NULL
                 GROUP BY assigned_to HAVING count(assignment_group) = 0
             )
-            GROUP BY team_id
+            GROUP BY team_id) CROSS JOIN {week} AS week
         """
         queries = {"tickets": tickets, "ticket_events": events, "agents": agents, "teams": teams}
-        calendar = str(team["calendar_id"]).upper()
-        if calendar != "CN":  # China's calendar ships as a dbt seed
-            first, last = con.execute("SELECT min(created), max(created) FROM upd").fetchone()
-            years = range(first.year, last.year + 2)
-            try:
-                days = sorted(holidays.country_holidays(calendar, years=years).items())
-            except NotImplementedError as error:
-                raise AdapterError(
-                    f"servicenow mapping: no holiday calendar for {calendar!r}"
-                ) from error
-            values = ", ".join(
-                f"({sql_string(calendar)}, {sql_string(d.isoformat())}, 'holiday', "
-                f"{sql_string(name)})"
-                for d, name in days
-                if isinstance(d, date)
-            )
-            if values:
-                queries["holiday_calendars"] = (
-                    "SELECT * FROM (VALUES " + values + ") "
-                    "AS h(calendar_id, calendar_date, day_type, holiday_name)"
-                )
+        years = data_years(
+            con,
+            "SELECT created FROM upd UNION ALL SELECT sys_updated_at_utc FROM upd "
+            "UNION ALL SELECT resolved_at_utc FROM upd UNION ALL SELECT closed_at_utc FROM upd",
+        )
+        holiday_days = holiday_query(con, decl, years)
+        if holiday_days:
+            queries["holiday_calendars"] = holiday_days
         return queries
 
     def _events_sql(self, source: str, event_log: bool) -> str:

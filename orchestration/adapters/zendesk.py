@@ -15,20 +15,28 @@ Everything is read with DuckDB's JSON reader and unnested set-based; no per-row 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import holidays
 
 from orchestration.adapters.base import (
     ISO,
-    TEAM_DEFAULTS,
     AdapterError,
     Conversion,
     namespaced,
-    write_entities,
+)
+from orchestration.adapters.toolkit import (
+    TEAM_WEEK_COLUMNS,
+    Declarations,
+    data_years,
+    declarations,
+    holiday_query,
+    record_zone_assumptions,
+    register_team_week,
+    register_value_map,
+    write_conversion,
+    zoned_utc_sql,
 )
 from orchestration.contract import CHANNELS
 from orchestration.ingest.readers import sql_string
@@ -73,14 +81,13 @@ CHANNEL_MAP = {
 }
 
 
+#: Zendesk's API writes every timestamp in ISO 8601 with Z: no zone needs declaring
+TIMESTAMP_FORMATS = ("iso",)
+
+
 def _ts(json_text_sql: str) -> str:
-    """SQL: an ISO 8601 text (with Z or an offset) as a naive UTC timestamp (session in UTC)."""
-    return f"CAST(TRY_CAST({json_text_sql} AS TIMESTAMPTZ) AS TIMESTAMP)"
-
-
-def _values(pairs: dict[str, str], columns: str) -> str:
-    rows = ", ".join(f"({sql_string(str(k))}, {sql_string(str(v))})" for k, v in pairs.items())
-    return f"(SELECT * FROM (VALUES {rows}) AS m({columns}))"
+    """SQL: an ISO 8601 text with Z or an offset as a naive UTC timestamp; NULL otherwise."""
+    return zoned_utc_sql(json_text_sql)
 
 
 class ZendeskAdapter:
@@ -109,9 +116,12 @@ class ZendeskAdapter:
         mapping: dict[str, Any] | None,
     ) -> Conversion:
         mapping = mapping or {}
+        decl = declarations(mapping)
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
+            register_value_map(con, "zd_status_map", STATUS_MAP)
+            register_value_map(con, "zd_priority_map", PRIORITY_MAP)
             kinds = self._load_pages(con, paths)
             self._check_keys(con)
             if kinds & {"ticket_events", "audits"} and "tickets" not in kinds:
@@ -121,9 +131,9 @@ class ZendeskAdapter:
                     "same call: requesters, groups and creation times come from it"
                 )
             self._flatten(con, source, mapping)
-            return write_entities(
-                con, self._entity_queries(con, source, mapping, kinds), out_dir, source
-            )
+            record_zone_assumptions(decl, TIMESTAMP_FORMATS)
+            queries = self._entity_queries(con, source, mapping, decl, kinds)
+            return write_conversion(con, queries, out_dir, source, decl)
         finally:
             con.close()
 
@@ -207,7 +217,9 @@ class ZendeskAdapter:
                 [kind],
             ).fetchone()
             if row:
-                raise AdapterError(f"{row[0]}: {kind} {column} {row[1]!r} is not ISO 8601")
+                raise AdapterError(
+                    f"{row[0]}: {kind} {column} {row[1]!r} is not ISO 8601 with Z or an offset"
+                )
         parsed = _ts("rec->>'created_at'")
         row = con.execute(
             f"SELECT filename, ord FROM records WHERE kind = 'ticket_events' "
@@ -329,7 +341,7 @@ class ZendeskAdapter:
         self._build_events(con, source)
 
     def _build_events(self, con: duckdb.DuckDBPyConnection, source: str) -> None:
-        status = _values(STATUS_MAP, "raw, canonical")
+        status = "zd_status_map"
         # actor of a change: Zendesk's system user is -1
         actor = (
             "CASE WHEN x.updater_id IS NULL OR x.updater_id = '-1' THEN 'system' "
@@ -436,16 +448,18 @@ class ZendeskAdapter:
         con: duckdb.DuckDBPyConnection,
         source: str,
         mapping: dict[str, Any],
+        decl: Declarations,
         kinds: set[str],
     ) -> dict[str, str]:
-        team = {**TEAM_DEFAULTS, **mapping.get("team", {})}
-        if "timezone" in mapping:
-            team["timezone"] = mapping["timezone"]
         channels = {**CHANNEL_MAP, **mapping.get("channels", {})}
         wrong = sorted({c for c in channels.values() if c not in CHANNELS})
         if wrong:
             raise AdapterError(f"zendesk mapping: unknown channel(s) {', '.join(wrong)}")
         group_names = {str(k): str(v) for k, v in mapping.get("groups", {}).items()}
+        register_value_map(con, "zd_channel_map", channels)
+        register_value_map(con, "zd_group_names", group_names, ("group_id", "name"))
+        if mapping.get("channels"):
+            decl.assume("channel map", "adapter spec + mapping channels:", "mapping")
         no_group = f"'{source}:no-group'"
         ns = lambda column: namespaced(source, column)  # noqa: E731
         queries: dict[str, str] = {}
@@ -482,40 +496,34 @@ class ZendeskAdapter:
                 )
             } AS closed_at
                 FROM zd_live AS t
-                     LEFT JOIN {_values(channels, "raw, canonical")} AS ch
+                     LEFT JOIN zd_channel_map AS ch
                          ON ch.raw = t.via_channel
-                     LEFT JOIN {_values(PRIORITY_MAP, "raw, canonical")} AS pr
+                     LEFT JOIN zd_priority_map AS pr
                          ON pr.raw = t.priority_raw
-                     LEFT JOIN {_values(STATUS_MAP, "raw, canonical")} AS st
+                     LEFT JOIN zd_status_map AS st
                          ON st.raw = t.status_raw
                      LEFT JOIN ({closed}) AS c ON c.ticket_id = t.id
                 ORDER BY t.created_at, t.id
             """
             unknown = con.execute(
-                f"SELECT DISTINCT status_raw FROM zd_live WHERE status_raw NOT IN "
-                f"(SELECT raw FROM {_values(STATUS_MAP, 'raw, canonical')})"
+                "SELECT DISTINCT status_raw FROM zd_live WHERE status_raw NOT IN "
+                "(SELECT raw FROM zd_status_map)"
             ).fetchall()
             if unknown:
                 raise AdapterError(
                     f"zendesk: unknown ticket status(es) {', '.join(str(u[0]) for u in unknown)}"
                 )
-            names = (
-                _values(group_names, "group_id, name")
-                if group_names
-                else "(SELECT NULL::VARCHAR AS group_id, NULL::VARCHAR AS name WHERE false)"
-            )
+            names = "zd_group_names"
+            week = register_team_week(con, decl)
             teams = f"""
                 SELECT coalesce({ns("g.group_id")}, {no_group}) AS team_id,
                        coalesce(n.name, CASE WHEN g.group_id IS NULL THEN 'No group'
                                              ELSE 'Zendesk group ' || g.group_id END) AS name,
-                       {sql_string(team["timezone"])} AS timezone,
-                       {sql_string(team["work_start"])} AS work_start,
-                       {sql_string(team["work_end"])} AS work_end,
-                       {sql_string(team["work_days"])} AS work_days,
-                       {sql_string(team["calendar_id"])} AS calendar_id
+                       {TEAM_WEEK_COLUMNS}
                 FROM (SELECT DISTINCT group_id FROM zd_live
                       UNION SELECT DISTINCT team_id FROM zd_events WHERE team_id IS NOT NULL) AS g
                      LEFT JOIN {names} AS n ON n.group_id = g.group_id
+                     CROSS JOIN {week} AS week
                 ORDER BY team_id
             """
             agents = f"""
@@ -532,11 +540,12 @@ class ZendeskAdapter:
                 GROUP BY agent_id ORDER BY agent_id
             """
             queries.update(teams=teams, agents=agents, tickets=tickets, ticket_events=events)
-            calendar = str(team["calendar_id"]).upper()
-            if calendar != "CN":  # China's calendar ships as a dbt seed
-                holiday_sql = self._holidays(con, calendar)
-                if holiday_sql:
-                    queries["holiday_calendars"] = holiday_sql
+            years = data_years(
+                con, "SELECT created_at FROM zd_live UNION ALL SELECT updated_at FROM zd_live"
+            )
+            holiday_sql = holiday_query(con, decl, years)
+            if holiday_sql:
+                queries["holiday_calendars"] = holiday_sql
         if "satisfaction_ratings" in kinds:
             deleted = "SELECT id FROM zd_tickets WHERE status_raw = 'deleted'"
             queries["surveys"] = f"""
@@ -553,24 +562,3 @@ class ZendeskAdapter:
                 ORDER BY created_at, id
             """
         return queries
-
-    def _holidays(self, con: duckdb.DuckDBPyConnection, calendar: str) -> str | None:
-        first, last = con.execute("SELECT min(created_at), max(updated_at) FROM zd_live").fetchone()
-        if first is None:
-            return None
-        years = range(first.year, max(last or first, first).year + 1)
-        try:
-            rows = sorted(holidays.country_holidays(calendar, years=years).items())
-        except NotImplementedError as error:
-            raise AdapterError(f"zendesk mapping: no holiday calendar {calendar!r}") from error
-        values = ", ".join(
-            f"({sql_string(calendar)}, {sql_string(d.isoformat())}, 'holiday', {sql_string(name)})"
-            for d, name in rows
-            if isinstance(d, date)
-        )
-        if not values:
-            return None
-        return (
-            "SELECT * FROM (VALUES " + values + ") "
-            "AS h(calendar_id, calendar_date, day_type, holiday_name)"
-        )

@@ -1,0 +1,445 @@
+"""The one toolkit every vendor adapter is built on: what the user declared (time zone,
+holiday country, working week) and where each declaration came from, timestamps into
+canonical UTC, value maps as registered relations, the generated team rows, one holiday
+builder, and the assumptions a load was made under.
+
+Nothing a user typed (a flag, a mapping value, a date format) is spliced into SQL: values
+travel as bound parameters (`$tsq_zone`, `$tsq_formats`) or as rows of a temporary table
+inserted with parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+
+from orchestration.adapters.base import (
+    AdapterError,
+    Conversion,
+    quote_identifier,
+    write_entities,
+    write_entity,
+)
+
+#: the working week of a generated team when nobody declared one (no zone, no country:
+#: those have no default, see `Declarations`)
+WORK_WEEK_DEFAULTS = {"work_start": "09:00", "work_end": "18:00", "work_days": "1,2,3,4,5"}
+#: calendar_id of a team that observes no public holidays (`--holidays none`)
+NO_HOLIDAYS = "NONE"
+#: the team zone of a zone-carrying export when none is declared (recorded as an assumption)
+FALLBACK_TEAM_ZONE = "UTC"
+#: the mapping key under which `ingest_files` says which declarations came from flags
+DECLARED_BY = "_declared_by"
+#: the mapping key under which `ingest_files` names the mapping file
+MAPPING_FILE = "_mapping_file"
+#: ISO 8601 with an explicit zone: Z or an offset after a time of day
+ZONED_ISO = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One thing a load was made under: what, its value, and who said so."""
+
+    assumption: str
+    value: str
+    origin: str
+
+
+@dataclass
+class Declarations:
+    """What the user declared for one conversion, each with its origin (a flag, the
+    mapping file, or `default`), and the assumptions recorded so far."""
+
+    timezone: str | None
+    timezone_origin: str
+    team_timezone: str
+    team_timezone_origin: str
+    calendar_id: str  # an ISO country code, or NO_HOLIDAYS
+    calendar_origin: str
+    work_week: dict[str, str]
+    work_week_origin: str
+    mapping_origin: str | None
+    assumptions: list[Assumption] = field(default_factory=list)
+
+    def assume(self, assumption: str, value: str, origin: str) -> None:
+        self.assumptions.append(Assumption(assumption, value, origin))
+
+
+def _zone(value: Any, what: str) -> str:
+    zone = str(value).strip()
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise AdapterError(
+            f"{what}: {zone!r} is not an IANA time zone (e.g. Europe/Rome)"
+        ) from error
+    return zone
+
+
+def declarations(mapping: Mapping[str, Any] | None) -> Declarations:
+    """The declarations of a mapping dict (flags already merged in by `ingest_files`).
+
+    Time zone of the export: `timezone`, else none (naive timestamps are then refused).
+    Team time zone: `team.timezone`, else `team_timezone`, else the export's zone, else UTC
+    recorded as an assumption. Holidays: `holidays`, else `team.calendar_id`, else none
+    recorded as an assumption. Working week: `team.work_start/work_end/work_days` over
+    WORK_WEEK_DEFAULTS.
+    """
+    mapping = mapping or {}
+    by_flag: Mapping[str, str] = mapping.get(DECLARED_BY) or {}
+    mapping_file = mapping.get(MAPPING_FILE)
+    in_mapping = f"mapping {mapping_file}" if mapping_file else "mapping"
+
+    def origin(key: str) -> str:
+        return by_flag.get(key, in_mapping)
+
+    team = dict(mapping.get("team") or {})
+    zone = _zone(mapping["timezone"], origin("timezone")) if mapping.get("timezone") else None
+    if "timezone" in by_flag.get("team", {}) or team.get("timezone"):
+        team_zone = _zone(team["timezone"], "team timezone")
+        team_zone_origin = by_flag.get("team", {}).get("timezone", f"{in_mapping} (team:)")
+    elif zone:
+        team_zone, team_zone_origin = zone, f"the export's zone ({origin('timezone')})"
+    else:
+        team_zone = FALLBACK_TEAM_ZONE
+        team_zone_origin = "default: none declared (--team-timezone or mapping team: timezone)"
+    if mapping.get("holidays"):
+        calendar, calendar_origin = str(mapping["holidays"]), origin("holidays")
+    elif team.get("calendar_id"):
+        calendar, calendar_origin = str(team["calendar_id"]), f"{in_mapping} (team: calendar_id)"
+    else:
+        calendar = NO_HOLIDAYS
+        calendar_origin = "default: none declared (--holidays or mapping holidays:)"
+    calendar = calendar.strip().upper() or NO_HOLIDAYS
+    week = {k: str(team.get(k, v)) for k, v in WORK_WEEK_DEFAULTS.items()}
+    declared_week = [k for k in WORK_WEEK_DEFAULTS if k in team]
+    week_origin = f"{in_mapping} (team: {', '.join(declared_week)})" if declared_week else "default"
+    return Declarations(
+        timezone=zone,
+        timezone_origin=origin("timezone") if zone else "not declared",
+        team_timezone=team_zone,
+        team_timezone_origin=team_zone_origin,
+        calendar_id=calendar,
+        calendar_origin=calendar_origin,
+        work_week=week,
+        work_week_origin=week_origin,
+        mapping_origin=str(mapping_file) if mapping_file else None,
+    )
+
+
+# -- SQL plumbing --------------------------------------------------------------------------
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Execute `sql` with those of `params` it names (`$name`); DuckDB refuses extra ones."""
+    used = set(_PARAMETER.findall(sql))
+    bound = {k: v for k, v in (params or {}).items() if k in used}
+    return con.execute(sql, bound) if bound else con.execute(sql)
+
+
+def register_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> str:
+    """A temporary VARCHAR table `table(columns)` holding `rows`, inserted with bound
+    parameters; returns the quoted table name for use in SQL."""
+    name = quote_identifier(table)
+    column_list = ", ".join(f"{quote_identifier(c)} VARCHAR" for c in columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({column_list})")
+    data = [[None if v is None else str(v) for v in row] for row in rows]
+    if data:
+        marks = ", ".join("?" for _ in columns)
+        con.executemany(f"INSERT INTO {name} VALUES ({marks})", data)
+    return name
+
+
+def register_value_map(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    pairs: Mapping[Any, Any],
+    columns: tuple[str, str] = ("raw", "canonical"),
+) -> str:
+    """A vendor value -> canonical value map as a temporary table (LEFT JOIN it on `raw`);
+    returns the quoted table name."""
+    return register_rows(
+        con, table, columns, [(k, None if v is None else v) for k, v in pairs.items()]
+    )
+
+
+# -- timestamps ----------------------------------------------------------------------------
+
+
+@dataclass
+class TimestampReader:
+    """Reads a vendor's timestamp texts into naive UTC TIMESTAMPs (the session is UTC).
+
+    A value with Z or an offset (ISO 8601) is converted as it says. Any other value is a
+    local time in the declared zone, in one of `formats` (strptime; `iso` = ISO 8601
+    without a zone). With no declared zone such a value cannot be read: `refuse_naive`
+    says so, naming the option and the file.
+    """
+
+    formats: Sequence[str]
+    zone: str | None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        strptime = [f for f in self.formats if f != "iso"] or ["%Y-%m-%d %H:%M:%S"]
+        return {"tsq_zone": self.zone, "tsq_formats": strptime}
+
+    def _naive_local(self, text: str) -> str:
+        parsed = (
+            [f"try_strptime({text}, $tsq_formats)"] if any(f != "iso" for f in self.formats) else []
+        )
+        if "iso" in self.formats:
+            parsed.append(f"try_cast({text} AS TIMESTAMP)")
+        return parsed[0] if len(parsed) == 1 else f"coalesce({', '.join(parsed)})"
+
+    def is_zoned(self, value_sql: str) -> str:
+        return f"regexp_full_match(trim({value_sql}), '{ZONED_ISO}')"
+
+    def sql(self, value_sql: str) -> str:
+        if self.zone is None:
+            # nothing declared: only zone-carrying values can be read (no parameter needed)
+            return zoned_utc_sql(value_sql)
+        return self._sql(value_sql)
+
+    def _sql(self, value_sql: str) -> str:
+        """SQL for the naive UTC timestamp of the text `value_sql` (NULL if empty or not
+        readable); execute with `run_sql(..., reader.params)`."""
+        text = f"nullif(trim({value_sql}), '')"
+        return (
+            f"CASE WHEN {text} IS NULL THEN NULL "
+            f"WHEN {self.is_zoned(value_sql)} "
+            f"THEN CAST(timezone('UTC', try_cast({text} AS TIMESTAMPTZ)) AS TIMESTAMP) "
+            f"ELSE CAST(timezone('UTC', timezone($tsq_zone, {self._naive_local(text)})) "
+            f"AS TIMESTAMP) END"
+        )
+
+    def refuse_naive(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        value_sqls: Mapping[str, str],
+        file_sql: str,
+    ) -> None:
+        """AdapterError when a value of `table` carries no zone and none was declared.
+        `value_sqls`: label -> SQL of the text; `file_sql`: SQL naming the row's file."""
+        if self.zone is not None:
+            return
+        for label, value_sql in value_sqls.items():
+            text = f"nullif(trim({value_sql}), '')"
+            found = con.execute(
+                f"SELECT {file_sql}, {text} FROM {table} "
+                f"WHERE {text} IS NOT NULL AND NOT {self.is_zoned(value_sql)} LIMIT 1"
+            ).fetchone()
+            if found:
+                raise AdapterError(
+                    f"{found[0]}: {label} value {found[1]!r} carries no time zone; declare "
+                    f"the zone the export was written in: tsq ingest --timezone <IANA zone> "
+                    f"(e.g. --timezone Europe/Rome), or `timezone:` in the mapping"
+                )
+
+
+def zoned_utc_sql(value_sql: str) -> str:
+    """SQL for the naive UTC timestamp of an ISO 8601 text that carries its zone (Z or an
+    offset); NULL for any other text, a naive one included."""
+    text = f"nullif(trim({value_sql}), '')"
+    return (
+        f"CASE WHEN regexp_full_match({text}, '{ZONED_ISO}') "
+        f"THEN CAST(timezone('UTC', try_cast({text} AS TIMESTAMPTZ)) AS TIMESTAMP) END"
+    )
+
+
+def timestamp_reader(decl: Declarations, formats: Sequence[str]) -> TimestampReader:
+    """The reader of an export in `formats` under the declared zone (recorded as an
+    assumption once the export turns out to need it)."""
+    return TimestampReader(formats=list(formats), zone=decl.timezone)
+
+
+def record_zone_assumptions(decl: Declarations, formats: Sequence[str]) -> None:
+    """The time-zone assumptions of a conversion: how naive timestamps were read and the
+    team zone (call once, after reading)."""
+    if decl.timezone:
+        decl.assume("export time zone", decl.timezone, decl.timezone_origin)
+    else:
+        decl.assume("export time zone", "none needed: every timestamp carries its zone", "data")
+    decl.assume("timestamp formats", " | ".join(formats), "adapter spec or mapping")
+    decl.assume("team time zone", decl.team_timezone, decl.team_timezone_origin)
+
+
+# -- canonical UTC ---------------------------------------------------------------------------
+
+#: SQL template: a naive UTC TIMESTAMP as canonical ISO 8601 with Z
+ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
+
+
+def iso_utc(timestamp_sql: str) -> str:
+    return ISO.format(timestamp_sql)
+
+
+# -- teams and holidays ----------------------------------------------------------------------
+
+
+def register_team_week(con: duckdb.DuckDBPyConnection, decl: Declarations) -> str:
+    """One row `tsq_team_week(timezone, work_start, work_end, work_days, calendar_id)` that
+    every generated team takes (CROSS JOIN it); records the week as assumptions."""
+    week = decl.work_week
+    decl.assume(
+        "working hours",
+        f"{week['work_start']}-{week['work_end']} on ISO days {week['work_days']}",
+        decl.work_week_origin,
+    )
+    decl.assume("holiday calendar", decl.calendar_id, decl.calendar_origin)
+    return register_rows(
+        con,
+        "tsq_team_week",
+        ("timezone", "work_start", "work_end", "work_days", "calendar_id"),
+        [
+            (
+                decl.team_timezone,
+                week["work_start"],
+                week["work_end"],
+                week["work_days"],
+                decl.calendar_id,
+            )
+        ],
+    )
+
+
+#: the columns a teams query takes from `tsq_team_week AS week`
+TEAM_WEEK_COLUMNS = (
+    "week.timezone, week.work_start, week.work_end, week.work_days, week.calendar_id"
+)
+
+
+def china_days(years: Iterable[int]) -> list[tuple[str, str, str, str]]:
+    """China's statutory holidays and adjusted working days (调休), by the same rule as
+    scripts/build_holiday_seed.py (the shipped seed): years chinese-calendar does not
+    know are skipped (see `holiday_rows`)."""
+    import chinese_calendar
+
+    rows = []
+    for year in sorted(set(years)):
+        day = date(year, 1, 1)
+        try:
+            chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            continue
+        while day.year == year:
+            is_holiday, name = chinese_calendar.get_holiday_detail(day)
+            if is_holiday and name is not None:
+                rows.append(("CN", day.isoformat(), "holiday", name))
+            elif day.weekday() >= 5 and chinese_calendar.is_workday(day):
+                rows.append(("CN", day.isoformat(), "workday", f"{name} (adjusted working day)"))
+            day += timedelta(days=1)
+    return rows
+
+
+def holiday_rows(calendar_id: str, years: Iterable[int]) -> list[tuple[str, str, str, str]]:
+    """(calendar_id, calendar_date, day_type, holiday_name) rows of a country over `years`:
+    CN from chinese-calendar (with adjusted working days), any other code from the
+    `holidays` package, NO_HOLIDAYS none at all."""
+    code = calendar_id.strip().upper()
+    years = sorted(set(years))
+    if code == NO_HOLIDAYS or not years:
+        return []
+    if code == "CN":
+        return china_days(years)
+    import holidays
+
+    try:
+        days = holidays.country_holidays(code, years=years)
+    except NotImplementedError as error:
+        raise AdapterError(
+            f"no holiday calendar for {calendar_id!r}: give an ISO country code the "
+            f"`holidays` package knows (CN, IT, US, DE, ...) or --holidays none"
+        ) from error
+    return [
+        (code, day.isoformat(), "holiday", name)
+        for day, name in sorted(days.items())
+        if isinstance(day, date)
+    ]
+
+
+def data_years(con: duckdb.DuckDBPyConnection, instants_sql: str) -> list[int]:
+    """The calendar years the data spans: `instants_sql` selects one TIMESTAMP column."""
+    first, last = con.execute(f"SELECT min(i), max(i) FROM ({instants_sql}) AS t(i)").fetchone()
+    if first is None:
+        return []
+    return list(range(first.year, last.year + 1))
+
+
+def holiday_query(
+    con: duckdb.DuckDBPyConnection, decl: Declarations, years: Sequence[int]
+) -> str | None:
+    """The holiday_calendars query of the declared calendar over `years` (None when it has
+    no rows); records the years covered as an assumption."""
+    rows = holiday_rows(decl.calendar_id, years)
+    covered = sorted({int(r[1][:4]) for r in rows})
+    if decl.calendar_id != NO_HOLIDAYS:
+        missing = [y for y in years if y not in covered]
+        span = f"{years[0]}-{years[-1]}" if years else "no data"
+        decl.assume(
+            "holiday years",
+            f"{decl.calendar_id} {span}"
+            + (f"; no holidays known for {', '.join(map(str, missing))}" if missing else ""),
+            "the years the data spans",
+        )
+    if not rows:
+        return None
+    table = register_rows(
+        con, "tsq_holidays", ("calendar_id", "calendar_date", "day_type", "holiday_name"), rows
+    )
+    return f"SELECT calendar_id, calendar_date, day_type, holiday_name FROM {table}"
+
+
+# -- assumptions -----------------------------------------------------------------------------
+
+
+def assumptions_query(con: duckdb.DuckDBPyConnection, source: str, decl: Declarations) -> str:
+    """The source_assumptions query of this conversion (mapping file included)."""
+    if decl.mapping_origin:
+        decl.assume("mapping file", decl.mapping_origin, "--mapping")
+    seen: dict[str, Assumption] = {}
+    for item in decl.assumptions:
+        seen[item.assumption] = item  # the latest statement of an assumption wins
+    table = register_rows(
+        con,
+        "tsq_assumptions",
+        ("source", "assumption", "value", "origin"),
+        [(source, a.assumption, a.value, a.origin) for a in seen.values()],
+    )
+    decl.assumptions = list(seen.values())
+    return f"SELECT source, assumption, value, origin FROM {table}"
+
+
+def write_conversion(
+    con: duckdb.DuckDBPyConnection,
+    queries: dict[str, str],
+    out_dir: Path,
+    source: str,
+    decl: Declarations,
+) -> Conversion:
+    """Write every entity's query and the load's source_assumptions as canonical CSVs.
+    `rows` counts the data entities; the assumptions are in `assumptions` (and `files`)."""
+    conversion = write_entities(con, queries, out_dir, source)
+    path, _ = write_entity(
+        con, assumptions_query(con, source, decl), "source_assumptions", out_dir, source
+    )
+    conversion.files.append(path)
+    conversion.assumptions = list(decl.assumptions)
+    return conversion
