@@ -21,6 +21,10 @@ ISSUES = DATA / "jsm-issues.csv"
 CHANGELOG = DATA / "jsm-changelog.csv"
 
 
+#: Jira's export format carries no zone: the fixtures were exported in Shanghai time
+IN_SHANGHAI = {"timezone": "Asia/Shanghai"}
+
+
 def rows(out: Path, entity: str, sql: str = "SELECT * FROM t ORDER BY ALL") -> list[tuple]:
     con = duckdb.connect()
     con.execute(
@@ -38,7 +42,7 @@ def test_detect_recognises_issue_export_and_changelog_only():
 
 
 def test_issue_export_alone(tmp_path):
-    conversion = JiraAdapter().convert([ISSUES], tmp_path, "jsm", None)
+    conversion = JiraAdapter().convert([ISSUES], tmp_path, "jsm", IN_SHANGHAI)
     assert conversion.rows == {
         "tickets": 5, "ticket_events": 14, "agents": 2, "teams": 1, "surveys": 3,
     }  # fmt: skip
@@ -81,8 +85,9 @@ def test_issue_export_alone(tmp_path):
         ("jsm:SD-103#csat", "jsm:SD-103", "2026-11-27T00:30:00Z", None, None),
         ("jsm:SD-104#csat", "jsm:SD-104", "2026-12-01T08:00:00Z", "2026-12-01T09:00:00Z", "2"),
     ]
+    # the team takes the declared export zone; no holiday country was declared: none
     assert rows(tmp_path, "teams") == [
-        ("jsm:SD", "Asia/Shanghai", "09:00", "18:00", "1,2,3,4,5", "CN")
+        ("jsm:SD", "Asia/Shanghai", "09:00", "18:00", "1,2,3,4,5", "NONE")
     ]
 
 
@@ -130,16 +135,16 @@ def test_foreign_file_and_bad_dates_fail_naming_the_file(tmp_path):
     foreign = tmp_path / "export.csv"
     foreign.write_text("Case ID,Activity,Complete Timestamp\n1,Open,2026/01/01 10:00:00\n")
     with pytest.raises(AdapterError, match=r"export\.csv: not a Jira issue export.*Issue key"):
-        JiraAdapter().convert([foreign], tmp_path / "out", "jsm", None)
+        JiraAdapter().convert([foreign], tmp_path / "out", "jsm", IN_SHANGHAI)
     with pytest.raises(AdapterError, match="no Jira issue export"):
-        JiraAdapter().convert([CHANGELOG], tmp_path / "out", "jsm", None)
+        JiraAdapter().convert([CHANGELOG], tmp_path / "out", "jsm", IN_SHANGHAI)
     broken = tmp_path / "broken.csv"
     broken.write_text(
         ISSUES.read_text(encoding="utf-8").replace("24/Nov/26 3:15 PM", "2026-13-45 99:99", 1),
         encoding="utf-8",
     )
     with pytest.raises(AdapterError, match=r"broken\.csv: .*'2026-13-45 99:99'"):
-        JiraAdapter().convert([broken], tmp_path / "out", "jsm", None)
+        JiraAdapter().convert([broken], tmp_path / "out", "jsm", IN_SHANGHAI)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
@@ -211,7 +216,7 @@ def test_an_sla_cell_gives_the_source_verdict_in_every_form(cell, milestone, ver
 
 
 def test_the_sla_fields_of_an_export_become_the_tickets_source_verdicts(tmp_path):
-    conversion = JiraAdapter().convert([SLA_ISSUES], tmp_path, "jsm", None)
+    conversion = JiraAdapter().convert([SLA_ISSUES], tmp_path, "jsm", IN_SHANGHAI)
     assert conversion.rows["tickets"] == 8
     assert sla_verdicts(tmp_path) == {
         # Data Center toString: met / two cycles, the last met
@@ -235,7 +240,7 @@ def test_the_sla_fields_of_an_export_become_the_tickets_source_verdicts(tmp_path
 
 def test_sla_columns_empty_or_absent_give_no_verdict(tmp_path):
     (tmp_path / "empty").mkdir()
-    JiraAdapter().convert([ISSUES], tmp_path / "empty", "jsm", None)  # present, all empty
+    JiraAdapter().convert([ISSUES], tmp_path / "empty", "jsm", IN_SHANGHAI)  # present, all empty
     assert set(sla_verdicts(tmp_path / "empty").values()) == {(None, None)}
     stripped = tmp_path / "no-sla.csv"
     con = duckdb.connect()
@@ -245,7 +250,7 @@ def test_sla_columns_empty_or_absent_give_no_verdict(tmp_path):
         f"TO '{stripped}' (HEADER)"
     )
     (tmp_path / "absent").mkdir()
-    conversion = JiraAdapter().convert([stripped], tmp_path / "absent", "jsm", None)
+    conversion = JiraAdapter().convert([stripped], tmp_path / "absent", "jsm", IN_SHANGHAI)
     assert conversion.rows["tickets"] == 8
     assert set(sla_verdicts(tmp_path / "absent").values()) == {(None, None)}
 
@@ -278,12 +283,17 @@ def test_source_sla_agreement_reconciles_source_and_tsq_verdicts(tsq_home, tmp_p
       INC0000050 still pending: made_sla true is no verdict yet
       -> 2, 2, 2; no first-response verdict from ServiceNow, so no such row
     """
-    ingest_files([SLA_ISSUES], tsq_home.inbox, "jira", source="jsm")
+    ingest_files(
+        [SLA_ISSUES], tsq_home.inbox, "jira", source="jsm", timezone="Asia/Shanghai", holidays="CN"
+    )
     ingest_files(
         [PROJECT_ROOT / "tests" / "data" / "servicenow" / "incident_event_log.csv"],
         tsq_home.inbox,
         "servicenow",
         source="sn",
+        timezone="UTC",
+        holidays="CN",
+        team_timezone="Asia/Shanghai",
     )
     con = duckdb.connect(str(tsq_home.warehouse_path))
     try:

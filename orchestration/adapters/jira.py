@@ -27,7 +27,8 @@ indicators use TSQ's targets). A cell is read in whichever of three forms it tak
 Anything else, an empty cell or an absent column is empty, never an error.
 
 Everything is set-based DuckDB SQL; the optional mapping dict may name the export's time
-zone (`timezone`, default Asia/Shanghai), a different `date_format`, the column holding
+zone (`timezone`, or `tsq ingest --timezone`; required, since Jira's export format
+carries no zone), a different `date_format`, the column holding
 the team (`team_column`, default `Project key`), status overrides (`statuses`), constants
 (`constants`: channel, complexity_tier, ...) and the teams' working hours (`team`).
 """
@@ -46,9 +47,23 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
-    write_entities,
 )
 from orchestration.adapters.base import quote_identifier as _q
+from orchestration.adapters.toolkit import (
+    TEAM_WEEK_COLUMNS,
+    Declarations,
+    data_years,
+    declarations,
+    holiday_query,
+    lookup_sql,
+    record_zone_assumptions,
+    register_rows,
+    register_team_week,
+    register_value_map,
+    run_sql,
+    timestamp_reader,
+    write_conversion,
+)
 from orchestration.contract import STATUSES
 from orchestration.ingest.readers import csv_header, sql_string
 
@@ -124,12 +139,9 @@ FRIENDLY_DURATION = rf"-?\s*\d+\s*{_FRIENDLY_UNIT}(\s*\d+\s*{_FRIENDLY_UNIT})*"
 COMPLETED_CYCLE = r"CompleteSLAData\{[^{}]*?succeeded=(true|false)"
 
 
-def _case(expr: str, mapping: dict[str, str], default: str) -> str:
-    """CASE over lower(trim(expr)) with a lookup table given as a dict (keys lower case)."""
-    whens = " ".join(
-        f"WHEN {sql_string(k.lower())} THEN {sql_string(v)}" for k, v in mapping.items()
-    )
-    return f"CASE lower(trim({expr})) {whens} ELSE {default} END"
+def _case(expr: str, table: str, default: str) -> str:
+    """The canonical value of lower(trim(expr)) in a registered value map, else default."""
+    return lookup_sql(table, f"lower(trim({expr}))", default)
 
 
 def sla_verdict_sql(cell: str, milestone: str) -> str:
@@ -167,7 +179,7 @@ def _header(path: Path) -> list[str]:
 
 class JiraAdapter:
     name = "jira"
-    entities = ("tickets", "ticket_events", "surveys", "agents", "teams")
+    entities = ("tickets", "ticket_events", "surveys", "agents", "teams", "holiday_calendars")
 
     def detect(self, path: Path) -> bool:
         if path.suffix.lower() != ".csv":
@@ -184,11 +196,33 @@ class JiraAdapter:
     ) -> Conversion:
         mapping = mapping or {}
         issues, changelogs = self._classify(paths)
+        decl = declarations(mapping)
         con = duckdb.connect()
         try:
-            timezone = mapping.get("timezone", "Asia/Shanghai")
-            con.execute(f"SET TimeZone = {sql_string(timezone)}")
-            self.date_format = mapping.get("date_format", JIRA_DATE_FORMAT)
+            con.execute("SET TimeZone = 'UTC'")
+            self.date_format = str(mapping.get("date_format", JIRA_DATE_FORMAT))
+            # Jira's own export format carries no zone (the exporting user's profile zone);
+            # ISO 8601 values with an offset carry theirs
+            self.reader = timestamp_reader(decl, [self.date_format, "iso"])
+            status_map = {
+                **STATUS_MAP,
+                **{str(k).lower(): v for k, v in (mapping.get("statuses") or {}).items()},
+            }
+            bad = sorted(str(v) for v in status_map.values() if v not in STATUSES)
+            if bad:
+                raise AdapterError(
+                    f"jira mapping: statuses map to unknown status(es) {', '.join(bad)}"
+                )
+            register_value_map(con, "jira_status_map", status_map)
+            register_value_map(con, "jira_channel_map", CHANNEL_MAP)
+            register_value_map(con, "jira_priority_map", PRIORITY_MAP)
+            constants = mapping.get("constants") or {}
+            register_rows(
+                con,
+                "jira_constants",
+                ("complexity_tier", "channel"),
+                [(constants.get("complexity_tier", "2"), constants.get("channel"))],
+            )
             self._load(con, "raw_issues", issues)
             columns = {row[0] for row in con.execute("DESCRIBE raw_issues").fetchall()}
             self._load_issues(con, columns, source, mapping)
@@ -196,9 +230,9 @@ class JiraAdapter:
             if has_changelog:
                 self._load(con, "raw_changelog", changelogs)
                 self._load_changelog(con)
-            return write_entities(
-                con, self._queries(con, columns, source, mapping, has_changelog), out_dir, source
-            )
+            record_zone_assumptions(decl, [self.date_format, "iso"])
+            queries = self._queries(con, columns, source, decl, has_changelog)
+            return write_conversion(con, queries, out_dir, source, decl)
         finally:
             con.close()
 
@@ -240,23 +274,21 @@ class JiraAdapter:
             ) from error
 
     def _ts(self, expr: str) -> str:
-        """Naive UTC timestamp from a Jira date (export format) or an ISO 8601 value
-        (a naive one is local time of the export's zone, the session time zone)."""
-        return (
-            f"CAST(timezone('UTC', coalesce("
-            f"timezone(current_setting('TimeZone'), "
-            f"try_strptime(trim({expr}), {sql_string(self.date_format)})), "
-            f"try_cast(trim({expr}) AS TIMESTAMPTZ))) AS TIMESTAMP)"
-        )
+        """Naive UTC timestamp from a Jira date (export format, local time of the declared
+        zone) or an ISO 8601 value (converted by its own offset; a naive one is local)."""
+        return self.reader.sql(expr)
 
     def _check_dates(
         self, con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
     ) -> None:
         """Fail on the first non-empty value of each named column that is not a date."""
+        self.reader.refuse_naive(con, table, columns, "filename")
         for label, raw in columns.items():
-            bad = con.execute(
+            bad = run_sql(
+                con,
                 f"SELECT {raw}, filename FROM {table} "
-                f"WHERE nullif(trim({raw}), '') IS NOT NULL AND {self._ts(raw)} IS NULL LIMIT 1"
+                f"WHERE nullif(trim({raw}), '') IS NOT NULL AND {self._ts(raw)} IS NULL LIMIT 1",
+                self.reader.params,
             ).fetchone()
             if bad:
                 raise AdapterError(
@@ -279,32 +311,28 @@ class JiraAdapter:
             "resolved_at": ("Resolved", col("Resolved")),
             "satisfaction_at": (SATISFACTION_DATE, col(SATISFACTION_DATE)),
         }
-        status_map = {
-            **STATUS_MAP,
-            **{k.lower(): v for k, v in mapping.get("statuses", {}).items()},
-        }
-        bad = sorted(v for v in status_map.values() if v not in STATUSES)
-        if bad:
-            raise AdapterError(f"jira mapping: statuses map to unknown status(es) {', '.join(bad)}")
         team_column = mapping.get("team_column", "Project key")
         if team_column in columns:
             team = f"coalesce({namespaced(source, col(team_column))}, '{source}:default')"
         else:
             team = f"'{source}:default'"
         channel_column = next((c for c in CHANNEL_COLUMNS if c in columns), None)
-        channel = _case(col(channel_column), CHANNEL_MAP, "'web'") if channel_column else "'web'"
+        channel = (
+            _case(col(channel_column), "jira_channel_map", "'web'") if channel_column else "'web'"
+        )
         # SLA columns the export lacks read as empty: no verdict, not an error
         first_response_sla = next((c for c in FIRST_RESPONSE_SLA_COLUMNS if c in columns), None)
         resolution_sla = next((c for c in RESOLUTION_SLA_COLUMNS if c in columns), None)
-        con.execute(
+        run_sql(
+            con,
             f"""
             CREATE TEMP TABLE issues AS
             SELECT src_row, filename,
                    {col("Issue key")} AS issue_key,
                    {", ".join(f"{self._ts(v)} AS {k}" for k, (_, v) in dates.items())},
                    {col("Status")} AS jira_status,
-                   {_case(col("Status"), status_map, "NULL")} AS mapped_status,
-                   {_case(col("Priority"), PRIORITY_MAP, "'P3'")} AS priority,
+                   {_case(col("Status"), "jira_status_map", "NULL")} AS mapped_status,
+                   {_case(col("Priority"), "jira_priority_map", "'P3'")} AS priority,
                    {channel} AS channel,
                    coalesce({col(REQUEST_TYPE)}, {col("Issue Type")}, 'uncategorised')
                        AS category,
@@ -320,7 +348,8 @@ class JiraAdapter:
                    {col(first_response_sla)} AS first_response_sla,
                    {col(resolution_sla)} AS resolution_sla
             FROM raw_issues
-            """
+            """,
+            self.reader.params,
         )
         self._check_dates(con, "raw_issues", {name: raw for name, raw in dates.values()})
         missing = con.execute(
@@ -358,20 +387,23 @@ class JiraAdapter:
             ]
         con.execute(f"CREATE TEMP TABLE raw_comments AS {' UNION ALL '.join(parts)}")
         self._check_dates(con, "raw_comments", {"Comment date": "c.at"})
-        con.execute(
+        run_sql(
+            con,
             f"""
             CREATE TEMP TABLE comments AS
             SELECT issue_key, comment_no, {self._ts("c.at")} AS at_utc,
                    nullif(trim(c.author), '') AS author, c.body AS body
             FROM raw_comments
-            """
+            """,
+            self.reader.params,
         )
 
     def _load_changelog(self, con: duckdb.DuckDBPyConnection) -> None:
         self._check_dates(con, "raw_changelog", {"changelog Created": '"Created"'})
         columns = {row[0] for row in con.execute("DESCRIBE raw_changelog").fetchall()}
         author = "nullif(trim(\"Author\"), '')" if "Author" in columns else "NULL::VARCHAR"
-        con.execute(
+        run_sql(
+            con,
             f"""
             CREATE TEMP TABLE changelog AS
             SELECT src_row, trim("Issue key") AS issue_key, {self._ts('"Created"')} AS at_utc,
@@ -379,7 +411,8 @@ class JiraAdapter:
                    nullif(trim("From"), '') AS from_value, nullif(trim("To"), '') AS to_value,
                    {author} AS author
             FROM raw_changelog
-            """
+            """,
+            self.reader.params,
         )
 
     # --- canonical entities -------------------------------------------------------------
@@ -389,20 +422,14 @@ class JiraAdapter:
         con: duckdb.DuckDBPyConnection,
         columns: set[str],
         source: str,
-        mapping: dict[str, Any],
+        decl: Declarations,
         has_changelog: bool,
     ) -> dict[str, str]:
-        constants = mapping.get("constants", {})
-        team = mapping.get("team", {})
-        tier = sql_string(str(constants.get("complexity_tier", "2")))
-        channel = sql_string(constants["channel"]) if "channel" in constants else "channel"
-        status_map = {
-            **STATUS_MAP,
-            **{k.lower(): v for k, v in mapping.get("statuses", {}).items()},
-        }
+        tier = "(SELECT complexity_tier FROM jira_constants)"
+        channel = "coalesce((SELECT channel FROM jira_constants), channel)"
 
         def status(expr: str) -> str:
-            return _case(expr, status_map, "'open'")
+            return _case(expr, "jira_status_map", "'open'")
 
         # the milestone that stops JSM's first-response clock, as TSQ sees it: a comment
         # by someone other than the reporter (what becomes an agent's public_reply below)
@@ -547,16 +574,18 @@ class JiraAdapter:
             )
             GROUP BY agent
         """
+        week = register_team_week(con, decl)
         teams = f"""
-            SELECT DISTINCT team_id,
-                   {sql_string(mapping.get("timezone", "Asia/Shanghai"))} AS timezone,
-                   {sql_string(team.get("work_start", "09:00"))} AS work_start,
-                   {sql_string(team.get("work_end", "18:00"))} AS work_end,
-                   {sql_string(team.get("work_days", "1,2,3,4,5"))} AS work_days,
-                   {sql_string(team.get("calendar_id", "CN"))} AS calendar_id
-            FROM tickets
+            SELECT team_id, {TEAM_WEEK_COLUMNS}
+            FROM (SELECT DISTINCT team_id FROM tickets) CROSS JOIN {week} AS week
         """
         queries = {"tickets": tickets, "ticket_events": events, "agents": agents, "teams": teams}
+        years = data_years(
+            con, "SELECT created_at FROM tickets UNION ALL SELECT resolved_at FROM tickets"
+        )
+        holiday_days = holiday_query(con, decl, years)
+        if holiday_days:
+            queries["holiday_calendars"] = holiday_days
         has_ratings = (
             SATISFACTION in columns
             and con.execute("SELECT count(rating) FROM tickets").fetchone()[0]

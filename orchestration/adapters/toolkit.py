@@ -179,6 +179,14 @@ def register_value_map(
     )
 
 
+def lookup_sql(table: str, key_sql: str, default_sql: str = "NULL") -> str:
+    """SQL for the canonical value of `key_sql` in a value map registered by
+    `register_value_map` (columns raw, canonical), else `default_sql`."""
+    return (
+        f"coalesce((SELECT m.canonical FROM {table} AS m WHERE m.raw = {key_sql}), {default_sql})"
+    )
+
+
 # -- timestamps ----------------------------------------------------------------------------
 
 
