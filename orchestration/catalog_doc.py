@@ -33,6 +33,14 @@ def render_markdown() -> str:
         "the floor (score 0) and the target (score 100), clipped; below the minimum sample the",
         "value is published with a NULL score and `score_status = below_min_sample`.",
         "",
+        "The *needs* line is the catalogue's `source_fields`: every input whose absence from",
+        "all loaded sources would make the value a structural 0 (or otherwise meaningless)",
+        "rather than a measurement. Each is an entity (any row loaded), an `entity.column`",
+        "(any non-empty value) or `ticket_events:<type>` (the source records that event type",
+        "at all); all are needed, `a or b` is satisfied by either, `[x]` is optional. When one",
+        "is not provided, the indicator is published as NULL at every scope and period with",
+        "`no_data_reason` = `no source provides …` and counts as unmeasured in coverage.",
+        "",
     ]
     by_subdimension: dict[str, list[dict[str, str]]] = {}
     for row in _rows(CATALOG_SEED):
@@ -57,8 +65,8 @@ def render_markdown() -> str:
                 f"| target (score 100) | {row['target']} |",
                 f"| floor (score 0) | {row['floor']} |",
                 f"| weight in {subdimension} | {weight} |",
-                f"| needs (entity, entity.column or ticket_events:type; [x] optional) | "
-                f"{row['source_entities'].replace(';', ', ').replace('|', ' or ')} |",
+                f"| needs (source_fields) | "
+                f"{row['source_fields'].replace(';', ', ').replace('|', ' or ')} |",
                 f"| model | `ind_{row['indicator_id']}` |",
                 "",
             ]

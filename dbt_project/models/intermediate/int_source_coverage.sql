@@ -1,23 +1,43 @@
-{#- What the loaded sources provide: one row per entity (any row loaded) and per
-    entity.column (any non-empty value). An indicator whose catalogue `source_entities`
-    names something not provided is published as "no data" with that as the reason,
-    never as a 0 computed from nothing. -#}
+{#- What the loaded sources provide: one row per entity (any row loaded), per
+    entity.column (any non-empty value) and per ticket_events:<event_type> (a source
+    records that event type at all). An indicator whose catalogue `source_fields` names
+    something not provided is published as "no data" with that as the reason, never as a
+    0 computed from nothing.
+
+    An empty or blank cell counts as absent, like NULL. The loader already stores empty
+    cells as NULL (NULLIF(TRIM(...), '') in orchestration/ingest/readers.py), and the
+    ServiceNow adapter maps its '?' placeholder to NULL; the trim here keeps coverage
+    right for raw rows written any other way.
+
+    One aggregate per raw table (every column counted in the same scan, then unnested to
+    rows), not one query per column: at a million tickets each scan costs. -#}
 {% set entities = ['tickets', 'ticket_events', 'surveys', 'qa_reviews', 'complaints', 'kb_articles',
                    'kb_links', 'agents', 'teams', 'mystery_shops', 'process_audits',
                    'improvement_actions', 'holiday_calendars'] %}
 {% for entity in entities %}
 {%- set relation = source('raw', entity) -%}
 {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
-select '{{ entity }}' as term, count(*) > 0 as provided from {{ relation }}
-{%- for column in columns if not column.name.startswith('_') %}
+{%- set contract_columns = [] -%}
+{%- for column in columns if not column.name.startswith('_') %}{% do contract_columns.append(column) %}{% endfor -%}
+select
+    unnest([
+        '{{ entity }}'
+        {%- for column in contract_columns %},
+        '{{ entity }}.{{ column.name }}'
+        {%- endfor %}
+    ]) as term,
+    unnest([
+        count(*) > 0
+        {%- for column in contract_columns %},
+        count(nullif(trim(cast({{ adapter.quote(column.name) }} as varchar)), '')) > 0
+        {%- endfor %}
+    ]) as provided
+from {{ relation }}
 union all
-select '{{ entity }}.{{ column.name }}', count("{{ column.name }}") > 0 from {{ relation }}
-{%- endfor %}
-{% if not loop.last %}union all{% endif %}
 {% endfor %}
-union all
--- lifecycle event types a source records at all (ticket_events:<event_type>)
-select 'ticket_events:' || event_type, true
+-- lifecycle event types a source records at all (ticket_events:<event_type>), spelt as
+-- staging spells them (lower case)
+select 'ticket_events:' || lower(trim(event_type)), true
 from {{ source('raw', 'ticket_events') }}
-where event_type is not null
-group by event_type
+where nullif(trim(event_type), '') is not null
+group by lower(trim(event_type))

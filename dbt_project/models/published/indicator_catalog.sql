@@ -13,7 +13,7 @@ select
     catalog.target,
     catalog.floor,
     catalog.min_sample,
-    catalog.source_entities
+    catalog.source_fields
 from {{ ref('seed_indicator_catalog') }} as catalog
 left join {{ ref('scoring_weights') }} as weights
     on weights.level = 'indicator' and weights.node_id = catalog.indicator_id

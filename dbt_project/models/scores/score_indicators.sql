@@ -30,22 +30,21 @@ periods as (
     cross join data_window
 ),
 
--- What each indicator needs (catalogue source_entities: terms separated by ';', each an
--- entity or entity.column; 'a|b' is satisfied by either; '[x]' is optional) against what
--- the loaded sources provide. An indicator needing something not provided has no data
--- because no source provides it, not because of a gap in a period.
+-- What each indicator needs (catalogue source_fields: terms separated by ';', each an
+-- entity (any row loaded), an entity.column (any non-empty value) or
+-- ticket_events:<event_type> (the type is recorded at all); 'a|b' is satisfied by either;
+-- '[x]' is optional) against what the loaded sources provide (int_source_coverage). An
+-- indicator needing something not provided has no data because no source provides it,
+-- not because of a gap in a period.
 needs as (
     select catalog.indicator_id, trim(term.needed) as needed
     from catalog
-    cross join unnest(string_split(coalesce(catalog.source_entities, ''), ';')) as term(needed)
+    cross join unnest(string_split(coalesce(catalog.source_fields, ''), ';')) as term(needed)
     where trim(term.needed) <> '' and not starts_with(trim(term.needed), '[')
 ),
 
-unsupported as (
-    select
-        needs.indicator_id,
-        string_agg(replace(needs.needed, '|', ' or '), ', ' order by needs.needed)
-            as needs_missing
+missing as (
+    select needs.indicator_id, needs.needed
     from needs
     where not exists (
         select 1
@@ -53,7 +52,25 @@ unsupported as (
         inner join {{ ref('int_source_coverage') }} as coverage
             on coverage.term = trim(alternative.term) and coverage.provided
     )
-    group by needs.indicator_id
+),
+
+unsupported as (
+    -- the reason names every missing term, in catalogue spelling ('a or b' for a choice);
+    -- a column or event type of an entity that is itself missing is implied by it, so
+    -- "no source provides surveys", not "surveys, surveys.rating"
+    select
+        missing.indicator_id,
+        string_agg(replace(missing.needed, '|', ' or '), ', ' order by missing.needed)
+            as needs_missing
+    from missing
+    where not exists (
+        select 1
+        from missing as whole_entity
+        where whole_entity.indicator_id = missing.indicator_id
+          and not contains(missing.needed, '|')
+          and whole_entity.needed = regexp_extract(missing.needed, '^([a-z_]+)[.:]', 1)
+    )
+    group by missing.indicator_id
 ),
 
 grid as (
