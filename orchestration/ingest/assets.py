@@ -4,7 +4,17 @@ import dagster as dg
 
 from orchestration.contract import ENTITIES, Entity
 from orchestration.ingest.loader import load_entity
+from orchestration.ingest.ticket_cascade import depends_on_tickets
 from orchestration.resources import TsqHome
+
+
+def upstream_of(entity: Entity) -> list[dg.AssetKey]:
+    # vendor exports are translated into canonical files first
+    upstream = [dg.AssetKey(["raw", "inbox_adapters"])]
+    if depends_on_tickets(entity):
+        # rows of a ticket quarantined in this run must find it quarantined when they load
+        upstream.append(dg.AssetKey(["raw", "tickets"]))
+    return upstream
 
 
 def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
@@ -15,8 +25,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         + entity.description,
         kinds={"duckdb", "python"},
         pool="tsq_warehouse",
-        # vendor exports are translated into canonical files first
-        deps=[dg.AssetKey(["raw", "inbox_adapters"])],
+        deps=upstream_of(entity),
     )
     def ingest(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.MaterializeResult:
         settings = tsq.settings
@@ -24,12 +33,20 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
             summary = load_entity(con, entity, settings.inbox, settings.root)
         if summary.files_loaded:
             context.log.info(f"{entity.name}: loaded {summary.files_loaded}")
+        if summary.rows_moved_to_quarantine or summary.rows_released_from_quarantine:
+            context.log.info(
+                f"{entity.name}: {summary.rows_moved_to_quarantine} rows loaded earlier "
+                f"followed their ticket into quarantine, "
+                f"{summary.rows_released_from_quarantine} came back with it"
+            )
         return dg.MaterializeResult(
             metadata={
                 "files_loaded": summary.files_loaded,
                 "files_already_loaded": summary.files_skipped,
                 "rows_loaded": summary.rows_loaded,
                 "rows_quarantined": summary.rows_quarantined,
+                "rows_moved_to_quarantine_with_their_ticket": summary.rows_moved_to_quarantine,
+                "rows_released_with_their_ticket": summary.rows_released_from_quarantine,
                 "dagster/row_count": summary.total_rows,
             }
         )

@@ -6,6 +6,10 @@ Each file is one load, applied in one transaction together with its ledger row i
 row-level rule of the contract, or cannot be parsed at all, go to `raw.quarantine` with
 the rule, the source file and the row number: nothing read is lost, and
 rows read = rows accepted + rows quarantined for every load.
+
+A row of an entity that needs its ticket (events, surveys, QA reviews, KB links) whose
+ticket is quarantined is quarantined too, with the rule `its ticket was quarantined`
+(orchestration/ingest/ticket_cascade.py), so one bad ticket does not block the run.
 """
 
 from __future__ import annotations
@@ -28,6 +32,14 @@ from orchestration.ingest.readers import (
     transcode_to_utf8,
 )
 from orchestration.ingest.row_rules import breaks_any_rule_sql, broken_rules_sql
+from orchestration.ingest.ticket_cascade import (
+    CASCADE_RULE,
+    QUARANTINED_TICKETS,
+    cascade_condition,
+    cascade_reason_sql,
+    depends_on_tickets,
+    follow_ticket_quarantine,
+)
 
 
 @dataclass
@@ -38,6 +50,9 @@ class LoadSummary:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     total_rows: int = 0
+    # rows loaded earlier that followed their ticket into quarantine, or out of it
+    rows_moved_to_quarantine: int = 0
+    rows_released_from_quarantine: int = 0
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
@@ -98,6 +113,11 @@ def load_entity(
 ) -> LoadSummary:
     ensure_raw_schema(con, entity)
     summary = LoadSummary(entity=entity.name)
+    cascades = depends_on_tickets(entity)
+    if cascades:
+        moved, released = follow_ticket_quarantine(con, entity)
+        summary.rows_moved_to_quarantine = moved
+        summary.rows_released_from_quarantine = released
     for source in inbox_files(inbox, entity):
         digest = source.sha256
         already = con.execute(
@@ -107,17 +127,25 @@ def load_entity(
         if already:
             summary.files_skipped.append(source.path.name)
             continue
-        accepted, quarantined = _load_file(con, source, digest, work_dir)
+        accepted, quarantined = _load_file(con, source, digest, work_dir, cascades)
         summary.rows_loaded += accepted
         summary.rows_quarantined += quarantined
         summary.files_loaded.append(source.path.name)
+    if cascades:
+        con.execute(f"DROP TABLE IF EXISTS {QUARANTINED_TICKETS}")
     (summary.total_rows,) = con.execute(f"SELECT count(*) FROM raw.{entity.name}").fetchone()
     return summary
 
 
 def _load_file(
-    con: duckdb.DuckDBPyConnection, source: SourceFile, digest: str, work_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    digest: str,
+    work_dir: Path,
+    cascades: bool = False,
 ) -> tuple[int, int]:
+    """Load one file; with `cascades`, rows whose ticket is in `quarantined_tickets` are
+    quarantined too."""
     encoding = detect_csv_encoding(source.path) if source.file_format == "csv" else None
     load_id = str(uuid.uuid4())
     incoming, rejects = f"incoming_{load_id[:8]}", f"rejects_{load_id[:8]}"
@@ -128,7 +156,7 @@ def _load_file(
         try:
             unparseable = stage_file(con, source, readable, incoming, rejects)
             return _commit_load(
-                con, source, digest, encoding, load_id, incoming, rejects, unparseable
+                con, source, digest, encoding, load_id, incoming, rejects, unparseable, cascades
             )
         finally:
             # `incoming` is a view over `incoming_read` (or `incoming_renumbered`)
@@ -151,6 +179,7 @@ def _commit_load(
     incoming: str,
     rejects: str,
     unparseable: int,
+    cascades: bool = False,
 ) -> tuple[int, int]:
     entity = source.entity
     loaded_at = datetime.now(UTC)
@@ -159,6 +188,15 @@ def _commit_load(
     # The rules are evaluated where the rows are copied, instead of into a checked copy
     # of the whole file first: writing that copy cost 5 s of the 11.5M events.
     breaks_any_rule = breaks_any_rule_sql(entity)
+    own_rules = broken_rules_sql(entity)
+    cascade_reasons = "CAST([] AS VARCHAR[])"
+    if cascades and _any_quarantined_ticket(con):
+        # the usual case (no quarantined ticket) keeps the plain rule test
+        breaks_any_rule = f"({breaks_any_rule}) OR {cascade_condition()}"
+        cascade_reasons = (
+            f"CASE WHEN {cascade_condition()} THEN [{cascade_reason_sql()}] "
+            "ELSE CAST([] AS VARCHAR[]) END"
+        )
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -168,13 +206,16 @@ def _commit_load(
             f"FROM {incoming} WHERE NOT ({breaks_any_rule})",
             [load_id, loaded_at],
         )
+        # the rule is the first own rule broken, else the cascade; rules_broken lists them
+        # all, the cascade with its ticket's own reason
         con.execute(
             "INSERT INTO raw.quarantine "
-            f"SELECT ?, ?, {file_name}, _source_row, _broken[1], array_to_string(_broken, '; '), "
+            f"SELECT ?, ?, {file_name}, _source_row, coalesce(_own[1], ?), "
+            "array_to_string(list_concat(_own, _cascade), '; '), "
             f"CAST(to_json(struct_pack({columns})) AS VARCHAR), ? "
-            f"FROM (SELECT *, {broken_rules_sql(entity)} AS _broken "
+            f"FROM (SELECT *, {own_rules} AS _own, {cascade_reasons} AS _cascade "
             f"FROM {incoming} WHERE {breaks_any_rule})",
-            [load_id, entity.name, loaded_at],
+            [load_id, entity.name, CASCADE_RULE, loaded_at],
         )
         if unparseable:
             # one row per unparseable line, with every parse error found on it
@@ -216,3 +257,8 @@ def _commit_load(
         con.execute("ROLLBACK")
         raise
     return accepted, quarantined
+
+
+def _any_quarantined_ticket(con: duckdb.DuckDBPyConnection) -> bool:
+    (count,) = con.execute(f"SELECT count(*) FROM {QUARANTINED_TICKETS}").fetchone()
+    return bool(count)
