@@ -70,16 +70,50 @@ def generate(ticket_count: int, seed: int, out: Path | None, file_format: str) -
     help="YAML mapping of the source's columns (eventlog, mapped).",
 )
 @click.option("--source", default=None, help="Source name used to namespace ids.")
+@click.option(
+    "--timezone",
+    default=None,
+    help="IANA zone the export's zone-less timestamps were written in, e.g. Europe/Rome "
+    "(required for such exports; overrides the mapping's timezone).",
+)
+@click.option(
+    "--holidays",
+    default=None,
+    help="Holiday country of the generated team calendars: CN, IT, US, ... or none "
+    "(default: the mapping's holidays / team calendar_id, else none).",
+)
+@click.option(
+    "--team-timezone",
+    default=None,
+    help="Time zone of the generated teams' working hours (default: --timezone, else UTC).",
+)
 def ingest(
-    paths: tuple[Path, ...], file_format: str | None, mapping_file: Path | None, source: str | None
+    paths: tuple[Path, ...],
+    file_format: str | None,
+    mapping_file: Path | None,
+    source: str | None,
+    timezone: str | None,
+    holidays: str | None,
+    team_timezone: str | None,
 ) -> None:
-    """Translate exports into canonical files in the inbox; `tsq run` then loads them."""
+    """Translate exports into canonical files in the inbox; `tsq run` then loads them.
+    Prints the assumptions made (time zone, holidays, working hours, mapping), which are
+    also written to the inbox as source_assumptions."""
     from orchestration.adapters.base import AdapterError
     from orchestration.adapters.registry import ingest_files
 
     inbox = get_settings().ensure().inbox
     try:
-        conversions = ingest_files(list(paths), inbox, file_format, mapping_file, source)
+        conversions = ingest_files(
+            list(paths),
+            inbox,
+            file_format,
+            mapping_file,
+            source,
+            timezone=timezone,
+            holidays=holidays,
+            team_timezone=team_timezone,
+        )
     except AdapterError as error:
         raise click.ClickException(str(error)) from error
     table = Table(title=f"Written to {inbox}")
@@ -91,6 +125,15 @@ def ingest(
         if not conversion.rows:
             table.add_row(conversion.source, ", ".join(p.name for p in conversion.files), "")
     console.print(table)
+    assumed = [(c.source, a) for c in conversions for a in c.assumptions]
+    if assumed:
+        assumptions = Table(title="Assumptions made (recorded as source_assumptions)")
+        for column in ("source", "assumption", "value", "origin"):
+            assumptions.add_column(column)
+        for source_name, item in assumed:
+            style = "yellow" if item.origin.startswith("default") else None
+            assumptions.add_row(source_name, item.assumption, item.value, item.origin, style=style)
+        console.print(assumptions)
 
 
 @main.command()

@@ -32,6 +32,10 @@ class RunOutcome:
     settings: TsqSettings | None = None
     log_path: Path | None = None
     skipped: bool = False  # nothing new: run_id is then the last published run
+    #: (source, assumption, value, origin) of the adapter loads this run read, else of
+    #: every loaded source (see `assumptions_scope`)
+    assumptions: list[tuple[str, str, str, str]] = field(default_factory=list)
+    assumptions_scope: str = ""
 
     def report_lines(self) -> list[str]:
         if self.skipped:
@@ -52,6 +56,10 @@ class RunOutcome:
                 f"{self.settings.duckdb_memory_limit}): raise TSQ_DUCKDB_MEMORY_LIMIT, "
                 "e.g. TSQ_DUCKDB_MEMORY_LIMIT=8GB, and run again"
             )
+        if self.assumptions:
+            lines.append(f"assumptions {self.assumptions_scope}:")
+            for source, assumption, value, origin in self.assumptions:
+                lines.append(f"  {source}: {assumption} = {value} ({origin})")
         if self.published and self.settings:
             lines.append(f"[green]published[/green] {self.settings.published_path}")
         elif self.settings:
@@ -67,6 +75,41 @@ class RunOutcome:
             return False
         with self.log_path.open(encoding="utf-8", errors="replace") as log:
             return any("Out of Memory Error" in line for line in log)
+
+
+def source_assumptions(
+    settings: TsqSettings, since: datetime
+) -> tuple[list[tuple[str, str, str, str]], str]:
+    """The adapters' assumptions of the loads made since `since` (this run), else the
+    latest statement of every loaded source; read from raw, so shown even if dbt failed."""
+    import duckdb
+
+    if not settings.warehouse_path.is_file():
+        return [], ""
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'raw' AND table_name = 'source_assumptions'"
+        ).fetchone()[0]
+        if not exists:
+            return [], ""
+        columns = "source, assumption, value, origin"
+        this_run = con.execute(
+            f"SELECT DISTINCT {columns} FROM raw.source_assumptions WHERE _loaded_at >= ? "
+            "ORDER BY source, assumption",
+            [since],
+        ).fetchall()
+        if this_run:
+            return this_run, "of the loads in this run"
+        current = con.execute(
+            f"SELECT {columns} FROM raw.source_assumptions "
+            "QUALIFY row_number() OVER (PARTITION BY source, assumption "
+            "ORDER BY _loaded_at DESC, _source_row DESC) = 1 ORDER BY source, assumption"
+        ).fetchall()
+        return current, "of the loaded sources (no new adapter load in this run)"
+    finally:
+        con.close()
 
 
 def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
@@ -113,7 +156,8 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
     job = defs.resolve_job_def("tsq_pipeline")
     log_dir = settings.root / "logs"
     log_dir.mkdir(exist_ok=True)
-    log_path = log_dir / f"tsq-run-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.log"
+    started_at = datetime.now(UTC)
+    log_path = log_dir / f"tsq-run-{started_at:%Y%m%dT%H%M%S%f}.log"
     # dbt's and Dagster's step output goes to the log file (and the run's events to the
     # Dagster instance, for the UI); the terminal gets the summary.
     with (
@@ -147,8 +191,11 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
     if not published:
         passed = sum(1 for e in evaluations if e.passed)
         refuse_publication(settings, result.run_id, passed, failed or failed_steps)
+    assumptions, assumptions_scope = source_assumptions(settings, started_at)
     return RunOutcome(
         run_id=result.run_id,
+        assumptions=assumptions,
+        assumptions_scope=assumptions_scope,
         success=result.success and not failed and published,
         published=published,
         failed_checks=failed,

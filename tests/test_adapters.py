@@ -66,6 +66,15 @@ def test_the_real_helpdesk_log_reproduces_its_published_figures(tsq_home: TsqSet
     assert leaked == [(0,)]
 
 
+def test_a_naive_export_without_a_declared_zone_is_refused_naming_the_option(tsq_home):
+    """ServiceNow writes local times without a zone: ingest refuses rather than guess, and
+    the error names the file and --timezone; nothing reaches the inbox."""
+    export = VENDOR_FIXTURES / "servicenow" / "incident_event_log.csv"
+    with pytest.raises(AdapterError, match=r"incident_event_log\.csv: .*--timezone"):
+        ingest_files([export], tsq_home.inbox, "servicenow")
+    assert list(tsq_home.inbox.iterdir()) == []
+
+
 def test_an_unknown_format_fails_naming_the_file_and_writes_nothing(tsq_home, tmp_path):
     stray = tmp_path / "export.csv"
     stray.write_text("foo,bar\n1,2\n")
@@ -162,14 +171,49 @@ def test_vendor_exports_are_recognised(fixture, expected):
     assert detect_format(VENDOR_FIXTURES / fixture) == expected
 
 
+NO_HOLIDAYS_DECLARED = "default: none declared (--holidays or mapping holidays:)"
+NO_TEAM_ZONE_DECLARED = "default: none declared (--team-timezone or mapping team: timezone)"
+
+
 def test_two_systems_feed_one_warehouse_with_namespaced_ids(tsq_home):
-    ingest_files([VENDOR_FIXTURES / "servicenow" / "incident_event_log.csv"], tsq_home.inbox)
+    # ServiceNow's timestamps carry no zone: declared; Zendesk's carry Z: nothing to declare
+    ingest_files(
+        [VENDOR_FIXTURES / "servicenow" / "incident_event_log.csv"],
+        tsq_home.inbox,
+        timezone="Europe/Rome",
+        holidays="IT",
+    )
     zendesk = sorted((VENDOR_FIXTURES / "zendesk").glob("incremental_*.json"))
     ingest_files(
         [*zendesk, VENDOR_FIXTURES / "zendesk" / "satisfaction_ratings.json"], tsq_home.inbox
     )
     outcome = run_pipeline(tsq_home)
     assert outcome.published, outcome.report_lines()
+    # the assumptions of both loads reach raw (with their load) and the run summary
+    assumed = query(
+        tsq_home.warehouse_path,
+        "SELECT source, assumption, value, origin FROM staging.stg_helpdesk__source_assumptions "
+        "WHERE assumption IN ('export time zone', 'team time zone', 'holiday calendar') "
+        "AND load_id IS NOT NULL ORDER BY 1, 2",
+    )
+    assert assumed == [
+        ("servicenow", "export time zone", "Europe/Rome", "--timezone"),
+        ("servicenow", "holiday calendar", "IT", "--holidays"),
+        ("servicenow", "team time zone", "Europe/Rome", "the export's zone (--timezone)"),
+        ("zendesk", "export time zone", "none needed: every timestamp carries its zone", "data"),
+        ("zendesk", "holiday calendar", "NONE", NO_HOLIDAYS_DECLARED),
+        ("zendesk", "team time zone", "UTC", NO_TEAM_ZONE_DECLARED),
+    ]  # fmt: skip
+    summary = "\n".join(outcome.report_lines())
+    assert "assumptions of the loads in this run:" in summary
+    assert "servicenow: export time zone = Europe/Rome (--timezone)" in summary
+    assert "zendesk: team time zone = UTC (default: none declared" in summary
+    # 29/2/2016 01:16 in Rome (CET, UTC+1) is 00:16 UTC
+    assert query(
+        tsq_home.warehouse_path,
+        "SELECT strftime(created_at, '%Y-%m-%d %H:%M') FROM staging.stg_helpdesk__tickets "
+        "WHERE ticket_id = 'servicenow:INC0000045'",
+    ) == [("2016-02-29 00:16",)]
     sources = query(
         tsq_home.warehouse_path,
         "SELECT split_part(ticket_id, ':', 1) AS source, count(*) "

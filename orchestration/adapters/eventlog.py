@@ -14,21 +14,32 @@ import csv
 import gzip
 import tempfile
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import duckdb
-import holidays
 
 from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
-    write_entities,
 )
 from orchestration.adapters.base import quote_identifier as _q
+from orchestration.adapters.toolkit import (
+    TEAM_WEEK_COLUMNS,
+    Declarations,
+    data_years,
+    declarations,
+    holiday_query,
+    record_zone_assumptions,
+    register_rows,
+    register_team_week,
+    register_value_map,
+    run_sql,
+    timestamp_reader,
+    write_conversion,
+)
 from orchestration.contract import EVENT_TYPES
 from orchestration.ingest.readers import sql_string
 
@@ -54,6 +65,7 @@ class EventLogAdapter:
     ) -> Conversion:
         if not mapping:
             raise AdapterError("eventlog: a --mapping file is required (columns, activities)")
+        decl = declarations(mapping)
         con = duckdb.connect()
         scratch = tempfile.TemporaryDirectory()
         try:
@@ -64,15 +76,20 @@ class EventLogAdapter:
                 else p
                 for p in paths
             ]
-            self._load_events(con, paths, mapping)
+            self._load_events(con, paths, mapping, decl)
             self._check_activities(con, paths, mapping)
-            return write_entities(con, self._entity_queries(con, source, mapping), out_dir, source)
+            queries = self._entity_queries(con, source, mapping, decl)
+            return write_conversion(con, queries, out_dir, source, decl)
         finally:
             con.close()
             scratch.cleanup()
 
     def _load_events(
-        self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path], mapping: dict[str, Any]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        paths: Sequence[Path],
+        mapping: dict[str, Any],
+        decl: Declarations,
     ) -> None:
         columns = mapping["columns"]
         files = "[" + ", ".join(sql_string(str(p)) for p in paths) + "]"
@@ -95,25 +112,28 @@ class EventLogAdapter:
                 f"{', '.join(sorted(present - {'filename', 'log_row'}))}"
             )
         timestamp = _q(columns["timestamp"])
-        if mapping["timestamp_format"] == "iso":
-            # ISO 8601 with its own offset (as in XES); a value without one is UTC
-            at_utc = f"CAST(timezone('UTC', CAST({timestamp} AS TIMESTAMPTZ)) AS TIMESTAMP)"
-        else:
-            local = f"strptime({timestamp}, {sql_string(mapping['timestamp_format'])})"
-            timezone = sql_string(mapping.get("timezone", "UTC"))
-            at_utc = f"CAST(timezone('UTC', timezone({timezone}, {local})) AS TIMESTAMP)"
-        try:
-            con.execute(
-                f"CREATE TEMP TABLE events AS SELECT log.*, "
-                f"{_q(columns['case_id'])} AS case_id, {_q(columns['activity'])} AS activity, "
-                f"{_q(columns.get('resource', columns['activity']))} AS resource, "
-                f"{at_utc} AS at_utc FROM log"
-            )
-        except duckdb.Error as error:
+        # `iso`: ISO 8601, with its own offset (as in XES) or local time of the declared zone
+        formats = [str(mapping["timestamp_format"])]
+        reader = timestamp_reader(decl, formats)
+        reader.refuse_naive(con, "log", {columns["timestamp"]: timestamp}, "filename")
+        record_zone_assumptions(decl, formats)
+        run_sql(
+            con,
+            f"CREATE TEMP TABLE events AS SELECT log.*, "
+            f"{_q(columns['case_id'])} AS case_id, {_q(columns['activity'])} AS activity, "
+            f"{_q(columns.get('resource', columns['activity']))} AS resource, "
+            f"{reader.sql(timestamp)} AS at_utc FROM log",
+            reader.params,
+        )
+        bad = con.execute(
+            f"SELECT filename, {timestamp} FROM events "
+            f"WHERE nullif(trim({timestamp}), '') IS NOT NULL AND at_utc IS NULL LIMIT 1"
+        ).fetchone()
+        if bad:
             raise AdapterError(
-                f"{', '.join(map(str, paths))}: timestamps in {columns['timestamp']!r} do not "
-                f"match timestamp_format {mapping['timestamp_format']!r}: {error}"
-            ) from error
+                f"{bad[0]}: timestamps in {columns['timestamp']!r} do not match "
+                f"timestamp_format {mapping['timestamp_format']!r}: {bad[1]!r}"
+            )
 
     def _check_activities(
         self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path], mapping: dict[str, Any]
@@ -132,15 +152,17 @@ class EventLogAdapter:
                 f"{', '.join(map(str, paths))}: activity(ies) without a mapping: "
                 f"{', '.join(map(str, unmapped))}"
             )
-        values = ", ".join(f"({sql_string(a)}, {sql_string(t)})" for a, t in activities.items())
-        con.execute(f"CREATE TEMP TABLE activity_map(activity, event_type) AS VALUES {values}")
+        register_value_map(con, "activity_map", activities, ("activity", "event_type"))
 
     def _entity_queries(
-        self, con: duckdb.DuckDBPyConnection, source: str, mapping: dict[str, Any]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: str,
+        mapping: dict[str, Any],
+        decl: Declarations,
     ) -> dict[str, str]:
         attributes = mapping.get("ticket_attributes", {})
-        constants = mapping.get("constants", {})
-        team = mapping.get("team", {})
+        constants = mapping.get("constants") or {}
         team_column = attributes.get("team_id")
         team_expr = namespaced(source, _q(team_column)) if team_column else f"'{source}:default'"
         iso = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
@@ -162,9 +184,10 @@ class EventLogAdapter:
             FROM events JOIN activity_map AS m USING (activity)
             GROUP BY case_id
         """
-        constant_columns = "".join(
-            f", {sql_string(str(v))} AS {_q(k)}" for k, v in constants.items()
-        )
+        if constants:
+            register_rows(con, "eventlog_constants", list(constants), [list(constants.values())])
+        constant_columns = "".join(f", c.{_q(k)}" for k in constants)
+        with_constants = " CROSS JOIN eventlog_constants AS c" if constants else ""
         extra = "".join(f", {_q(name)}" for name in attributes if name != "team_id")
         tickets = f"""
             SELECT {namespaced(source, "case_id")} AS ticket_id,
@@ -175,7 +198,7 @@ class EventLogAdapter:
                         ELSE 'open' END AS status,
                    {iso.format("closed_at")} AS closed_at
                    {extra}{constant_columns}
-            FROM ({cases})
+            FROM ({cases}){with_constants}
         """
         events = f"""
             SELECT {namespaced(source, "case_id || '#' || CAST(log_row AS VARCHAR)")} AS event_id,
@@ -195,32 +218,15 @@ class EventLogAdapter:
             )
             GROUP BY resource
         """
+        week = register_team_week(con, decl)
         teams = f"""
-            SELECT DISTINCT {team_expr} AS team_id,
-                   {sql_string(mapping.get("timezone", "UTC"))} AS timezone,
-                   {sql_string(team.get("work_start", "09:00"))} AS work_start,
-                   {sql_string(team.get("work_end", "18:00"))} AS work_end,
-                   {sql_string(team.get("work_days", "1,2,3,4,5"))} AS work_days,
-                   {sql_string(team.get("calendar_id", "CN"))} AS calendar_id
-            FROM events
+            SELECT team_id, {TEAM_WEEK_COLUMNS}
+            FROM (SELECT DISTINCT {team_expr} AS team_id FROM events) CROSS JOIN {week} AS week
         """
         queries = {"tickets": tickets, "ticket_events": events, "agents": agents, "teams": teams}
-        calendar = team.get("calendar_id")
-        if calendar and calendar.upper() != "CN":  # China's calendar ships as a dbt seed
-            first, last = con.execute("SELECT min(at_utc), max(at_utc) FROM events").fetchone()
-            years = range(first.year, last.year + 1)
-            rows = sorted(holidays.country_holidays(calendar.upper(), years=years).items())
-            if rows:
-                values = ", ".join(
-                    f"({sql_string(calendar.upper())}, {sql_string(d.isoformat())}, 'holiday', "
-                    f"{sql_string(name)})"
-                    for d, name in rows
-                    if isinstance(d, date)
-                )
-                queries["holiday_calendars"] = (
-                    "SELECT * FROM (VALUES " + values + ") "
-                    "AS h(calendar_id, calendar_date, day_type, holiday_name)"
-                )
+        holiday_days = holiday_query(con, decl, data_years(con, "SELECT at_utc FROM events"))
+        if holiday_days:
+            queries["holiday_calendars"] = holiday_days
         return queries
 
 

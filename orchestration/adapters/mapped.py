@@ -24,9 +24,23 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
-    write_entities,
 )
 from orchestration.adapters.base import quote_identifier as _q
+from orchestration.adapters.toolkit import (
+    TEAM_WEEK_COLUMNS,
+    Declarations,
+    TimestampReader,
+    data_years,
+    declarations,
+    holiday_query,
+    lookup_sql,
+    record_zone_assumptions,
+    register_rows,
+    register_team_week,
+    register_value_map,
+    run_sql,
+    write_conversion,
+)
 from orchestration.contract import CHANNELS, EVENT_TYPES, PRIORITIES, STATUSES
 from orchestration.ingest.readers import (
     IngestError,
@@ -68,7 +82,7 @@ def _cell(value: Any) -> str:
 
 class MappedAdapter:
     name = "mapped"
-    entities = ("tickets", "ticket_events", "surveys", "agents", "teams")
+    entities = ("tickets", "ticket_events", "surveys", "agents", "teams", "holiday_calendars")
 
     def detect(self, path: Path) -> bool:
         return False  # any sheet: it needs --format mapped and a --mapping
@@ -86,14 +100,15 @@ class MappedAdapter:
             if required not in mapping["columns"]:
                 raise AdapterError(f"mapped mapping: columns must name the {required} column")
         self._check_mapping(mapping)
+        decl = declarations(mapping)
         con = duckdb.connect()
         with tempfile.TemporaryDirectory(prefix="tsq-mapped-") as work:
             try:
-                timezone = mapping.get("timezone", "Asia/Shanghai")
-                con.execute(f"SET TimeZone = {sql_string(timezone)}")
+                con.execute("SET TimeZone = 'UTC'")
                 self._load(con, paths, mapping, Path(work))
-                self._normalise(con, paths, source, mapping)
-                return write_entities(con, self._queries(con, source, mapping), out_dir, source)
+                self._normalise(con, paths, source, mapping, decl)
+                queries = self._queries(con, source, decl, mapping)
+                return write_conversion(con, queries, out_dir, source, decl)
             finally:
                 con.close()
 
@@ -188,18 +203,21 @@ class MappedAdapter:
         declared = mapping.get("date_format")
         formats = [declared] if isinstance(declared, str) else list(declared or DATE_FORMATS)
         value = f"nullif(trim({_q(column)}), '')"
+        name = f"ts{len(self.timestamp_params)}"
+        TimestampReader(formats, self.decl.timezone).refuse_naive(
+            con, "sheet", {f"column {column}": _q(column)}, "_file"
+        )
         for fmt in formats:
-            local = (
-                f"try_cast({value} AS TIMESTAMPTZ)"
-                if fmt == "iso"
-                else f"timezone(current_setting('TimeZone'), try_strptime({value}, "
-                f"{sql_string(fmt)}))"
-            )
-            parsed = f"CAST(timezone('UTC', {local}) AS TIMESTAMP)"
-            (failures,) = con.execute(
-                f"SELECT count(*) FROM sheet WHERE {value} IS NOT NULL AND {parsed} IS NULL"
+            reader = TimestampReader([str(fmt)], self.decl.timezone, name=name)
+            parsed = reader.sql(_q(column))
+            (failures,) = run_sql(
+                con,
+                f"SELECT count(*) FROM sheet WHERE {value} IS NOT NULL AND {parsed} IS NULL",
+                reader.params,
             ).fetchone()
             if not failures:
+                self.timestamp_params.update(reader.params)
+                self.formats_used.append(str(fmt))
                 return parsed
         (example, path) = con.execute(
             f"SELECT {value}, _file FROM sheet WHERE {value} IS NOT NULL LIMIT 1"
@@ -222,12 +240,11 @@ class MappedAdapter:
         with strict, a value that maps to nothing is an error naming the values."""
         values = {
             str(k).strip().lower(): str(v)
-            for k, v in mapping.get("values", {}).get(canonical, {}).items()
+            for k, v in (mapping.get("values") or {}).get(canonical, {}).items()
         }
         values.update({a.lower(): a for a in allowed if a.lower() not in values})
-        source = f"lower(trim({_q(column)}))"
-        whens = " ".join(f"WHEN {sql_string(k)} THEN {sql_string(v)}" for k, v in values.items())
-        expr = f"CASE {source} {whens} ELSE NULL END"
+        table = register_value_map(con, f"values_{canonical}", values)
+        expr = lookup_sql(table, f"lower(trim({_q(column)}))")
         if strict:
             unmapped = [
                 row[0]
@@ -250,21 +267,32 @@ class MappedAdapter:
         paths: Sequence[Path],
         source: str,
         mapping: dict[str, Any],
+        decl: Declarations,
     ) -> None:
         columns = mapping["columns"]
-        constants = {k: str(v) for k, v in mapping.get("constants", {}).items()}
+        constants = {k: str(v) for k, v in (mapping.get("constants") or {}).items()}
+        if constants:
+            register_rows(con, "mapped_constants", list(constants), [list(constants.values())])
+        self.timestamp_params: dict[str, Any] = {}
+        self.decl = decl
+        self.formats_used: list[str] = []
+
+        def constant(canonical: str, default: str | None) -> str:
+            """The mapping's constant (a registered value), else the adapter's default."""
+            if canonical in constants:
+                return f"(SELECT {_q(canonical)} FROM mapped_constants)"
+            return sql_string(default) if default is not None else "CAST(NULL AS VARCHAR)"
 
         def text(canonical: str, default: str | None = None) -> str:
             if canonical in columns:
                 return f"nullif(trim({_q(columns[canonical])}), '')"
-            value = constants.get(canonical, default)
-            return sql_string(value) if value is not None else "CAST(NULL AS VARCHAR)"
+            return constant(canonical, default)
 
         def valued(canonical: str, allowed: Sequence[str], default: str, strict: bool) -> str:
             if canonical not in columns:
-                return sql_string(constants.get(canonical, default))
+                return constant(canonical, default)
             expr = self._mapped_value(con, columns[canonical], canonical, mapping, allowed, strict)
-            return f"coalesce({expr}, {sql_string(constants.get(canonical, default))})"
+            return f"coalesce({expr}, {constant(canonical, default)})"
 
         selects = {
             "ticket_key": text("ticket_id"),
@@ -331,7 +359,12 @@ class MappedAdapter:
             f"nullif(trim({_q(survey['comment'])}), '')" if "comment" in survey else "NULL"
         )
         body = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in selects.items())
-        con.execute(f"CREATE TEMP TABLE rows AS SELECT _row, _file, {body} FROM sheet")
+        run_sql(
+            con,
+            f"CREATE TEMP TABLE rows AS SELECT _row, _file, {body} FROM sheet",
+            self.timestamp_params,
+        )
+        record_zone_assumptions(decl, sorted(set(self.formats_used)))
         missing = con.execute(
             "SELECT _file, _row FROM rows WHERE ticket_key IS NULL OR created_at IS NULL LIMIT 1"
         ).fetchone()
@@ -350,10 +383,13 @@ class MappedAdapter:
     # --- canonical entities -------------------------------------------------------------
 
     def _queries(
-        self, con: duckdb.DuckDBPyConnection, source: str, mapping: dict[str, Any]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: str,
+        decl: Declarations,
+        mapping: dict[str, Any],
     ) -> dict[str, str]:
         events = mapping.get("ticket_events", {})
-        team = mapping.get("team", {})
         team_id = f"coalesce({namespaced(source, 'team_key')}, '{source}:default')"
         resolution = [f"event_{n}" for n, t in enumerate(events) if t == "resolution"]
         resolved_at = f"coalesce({', '.join(resolution)})" if resolution else "NULL"
@@ -419,14 +455,11 @@ class MappedAdapter:
                    min(team_id) AS team_id, '1' AS tier, 'true' AS active
             FROM tickets WHERE agent_key IS NOT NULL GROUP BY agent_key
         """
+        week = register_team_week(con, decl)
         teams = f"""
-            SELECT DISTINCT team_id, team_key AS name,
-                   {sql_string(mapping.get("timezone", "Asia/Shanghai"))} AS timezone,
-                   {sql_string(team.get("work_start", "09:00"))} AS work_start,
-                   {sql_string(team.get("work_end", "18:00"))} AS work_end,
-                   {sql_string(team.get("work_days", "1,2,3,4,5"))} AS work_days,
-                   {sql_string(team.get("calendar_id", "CN"))} AS calendar_id
-            FROM tickets
+            SELECT team_id, name, {TEAM_WEEK_COLUMNS}
+            FROM (SELECT DISTINCT team_id, team_key AS name FROM tickets)
+                 CROSS JOIN {week} AS week
         """
         queries = {
             "tickets": tickets,
@@ -434,6 +467,13 @@ class MappedAdapter:
             "agents": agents,
             "teams": teams,
         }
+        years = data_years(
+            con,
+            "SELECT created_at FROM tickets UNION ALL SELECT final_closed_at FROM tickets",
+        )
+        holiday_days = holiday_query(con, decl, years)
+        if holiday_days:
+            queries["holiday_calendars"] = holiday_days
         survey = mapping.get("survey", {})
         if "rating" in survey:
             sent = (

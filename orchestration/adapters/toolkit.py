@@ -202,15 +202,20 @@ class TimestampReader:
 
     formats: Sequence[str]
     zone: str | None
+    #: prefix of its SQL parameters ($<name>_zone, $<name>_formats), so that readers of
+    #: different formats can share one statement
+    name: str = "tsq"
 
     @property
     def params(self) -> dict[str, Any]:
         strptime = [f for f in self.formats if f != "iso"] or ["%Y-%m-%d %H:%M:%S"]
-        return {"tsq_zone": self.zone, "tsq_formats": strptime}
+        return {f"{self.name}_zone": self.zone, f"{self.name}_formats": strptime}
 
     def _naive_local(self, text: str) -> str:
         parsed = (
-            [f"try_strptime({text}, $tsq_formats)"] if any(f != "iso" for f in self.formats) else []
+            [f"try_strptime({text}, ${self.name}_formats)"]
+            if any(f != "iso" for f in self.formats)
+            else []
         )
         if "iso" in self.formats:
             parsed.append(f"try_cast({text} AS TIMESTAMP)")
@@ -233,7 +238,7 @@ class TimestampReader:
             f"CASE WHEN {text} IS NULL THEN NULL "
             f"WHEN {self.is_zoned(value_sql)} "
             f"THEN CAST(timezone('UTC', try_cast({text} AS TIMESTAMPTZ)) AS TIMESTAMP) "
-            f"ELSE CAST(timezone('UTC', timezone($tsq_zone, {self._naive_local(text)})) "
+            f"ELSE CAST(timezone('UTC', timezone(${self.name}_zone, {self._naive_local(text)})) "
             f"AS TIMESTAMP) END"
         )
 
