@@ -249,3 +249,30 @@ def test_an_xes_event_log_is_read_like_its_csv_form(tsq_home, tmp_path):
     # 14:50:17 at +02:00 is 12:50:17 UTC; the closed case knows its team from the trace
     assert "helpdesk:Case 1,2012-10-09T12:50:17Z" in tickets
     assert "helpdesk:Value 1" in tickets and "closed" in tickets
+
+
+def test_tsq_ingest_refuses_without_a_zone_and_prints_the_assumptions_with_one(tsq_home):
+    from click.testing import CliRunner
+
+    from orchestration.cli import main
+
+    export = str(VENDOR_FIXTURES / "servicenow" / "incident_event_log.csv")
+    refused = CliRunner().invoke(main, ["ingest", export])
+    assert refused.exit_code != 0
+    assert "incident_event_log.csv" in refused.output and "--timezone" in refused.output
+    done = CliRunner().invoke(
+        main,
+        ["ingest", export, "--timezone", "Europe/Rome", "--holidays", "IT"],
+        terminal_width=200,
+    )
+    assert done.exit_code == 0, done.output
+    assert "Assumptions made" in done.output
+    for shown in (
+        "export time zone",
+        "Europe/Rome",
+        "--timezone",
+        "holiday calendar",
+        "--holidays",
+    ):
+        assert shown in done.output
+    assert (tsq_home.inbox / "source_assumptions-servicenow.csv").is_file()
