@@ -330,7 +330,12 @@ class ServiceNowAdapter:
         reader = timestamp_reader(decl, formats)
         reader.refuse_naive(con, "raw", {f: f for f in TIMESTAMP_FIELDS}, "file_name")
         record_zone_assumptions(decl, formats)
-        decl.assume("incident states", f"{len(states)} mapped", "adapter spec + mapping states:")
+        if mapping.get("states"):
+            decl.assume(
+                "incident state map",
+                ", ".join(f"{k} -> {v}" for k, v in mapping["states"].items()),
+                "mapping states: (over the adapter's own map)",
+            )
 
         def utc(field: str) -> str:
             return f"{reader.sql(field)} AS {field}_utc"
