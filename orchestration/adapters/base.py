@@ -79,7 +79,8 @@ def write_entity(
     columns = ", ".join(f'"{c}"' for c in contract.column_names if c in present)
     target = out_dir / f"{entity}-{source}.csv"
     con.execute(
-        f"COPY (SELECT {columns} FROM ({select_sql})) TO '{target}' (HEADER, DELIMITER ',')"
+        f"COPY (SELECT {columns} FROM ({select_sql})) TO $target (HEADER, DELIMITER ',')",
+        {"target": str(target)},
     )
     (rows,) = con.execute(f"SELECT count(*) FROM ({select_sql})").fetchone()
     return target, int(rows)

@@ -41,7 +41,6 @@ from orchestration.adapters.toolkit import (
     write_conversion,
 )
 from orchestration.contract import EVENT_TYPES
-from orchestration.ingest.readers import sql_string
 
 
 class EventLogAdapter:
@@ -92,11 +91,11 @@ class EventLogAdapter:
         decl: Declarations,
     ) -> None:
         columns = mapping["columns"]
-        files = "[" + ", ".join(sql_string(str(p)) for p in paths) + "]"
         try:
             con.execute(
-                f"CREATE TEMP TABLE log AS SELECT *, row_number() OVER () AS log_row "
-                f"FROM read_csv({files}, header = true, all_varchar = true, filename = true)"
+                "CREATE TEMP TABLE log AS SELECT *, row_number() OVER () AS log_row "
+                "FROM read_csv($files, header = true, all_varchar = true, filename = true)",
+                {"files": [str(p) for p in paths]},
             )
         except duckdb.Error as error:
             raise AdapterError(

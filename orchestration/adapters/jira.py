@@ -261,12 +261,12 @@ class JiraAdapter:
         return issues, changelogs
 
     def _load(self, con: duckdb.DuckDBPyConnection, table: str, paths: list[Path]) -> None:
-        files = "[" + ", ".join(sql_string(str(p)) for p in paths) + "]"
         try:
             con.execute(
                 f"CREATE TEMP TABLE {table} AS SELECT *, row_number() OVER () AS src_row "
-                f"FROM read_csv({files}, header = true, all_varchar = true, "
-                f"union_by_name = true, filename = true)"
+                f"FROM read_csv($files, header = true, all_varchar = true, "
+                f"union_by_name = true, filename = true)",
+                {"files": [str(p) for p in paths]},
             )
         except duckdb.Error as error:
             raise AdapterError(

@@ -167,9 +167,9 @@ class MappedAdapter:
             readable = self._readable(path, mapping, work)
             try:
                 con.execute(
-                    f"CREATE TEMP TABLE part{n} AS SELECT *, {sql_string(str(path))} AS _file "
-                    f"FROM read_csv({sql_string(str(readable))}, header = true, "
-                    f"all_varchar = true)"
+                    f"CREATE TEMP TABLE part{n} AS SELECT *, $path AS _file "
+                    f"FROM read_csv($readable, header = true, all_varchar = true)",
+                    {"path": str(path), "readable": str(readable)},
                 )
             except duckdb.Error as error:
                 raise AdapterError(f"{path}: not a readable CSV: {error}") from error

@@ -54,7 +54,6 @@ from orchestration.contract import STATUSES
 from orchestration.ingest.readers import (
     IngestError,
     detect_csv_encoding,
-    sql_string,
     transcode_to_utf8,
 )
 
@@ -259,6 +258,7 @@ class ServiceNowAdapter:
         """Load every file into `raw` (one varchar column per field, `?` as NULL);
         return True for the event-log form."""
         selects, shapes = [], {}
+        files: dict[str, str] = {}  # bound parameters: file names never enter SQL text
         for file_no, path in enumerate(paths):
             readable = self._readable_csv(path, work)
             try:
@@ -288,11 +288,13 @@ class ServiceNowAdapter:
                 for f in FIELDS
             )
             selects.append(
-                f"SELECT {values}, {file_no} AS file_no, {sql_string(str(path))} AS file_name, "
+                f"SELECT {values}, {file_no} AS file_no, $file_name{file_no} AS file_name, "
                 f"row_number() OVER () AS row_no "
-                f"FROM read_csv({sql_string(str(readable))}, header = true, "
+                f"FROM read_csv($readable{file_no}, header = true, "
                 f"all_varchar = true, auto_detect = true)"
             )
+            files[f"file_name{file_no}"] = str(path)
+            files[f"readable{file_no}"] = str(readable)
         if len(set(shapes.values())) > 1:
             logs = [str(p) for p, e in shapes.items() if e]
             lists = [str(p) for p, e in shapes.items() if not e]
@@ -301,7 +303,7 @@ class ServiceNowAdapter:
                 f"{', '.join(lists)} in one call; ingest them separately"
             )
         try:
-            con.execute("CREATE TEMP TABLE raw AS " + " UNION ALL ".join(selects))
+            con.execute("CREATE TEMP TABLE raw AS " + " UNION ALL ".join(selects), files)
         except duckdb.Error as error:
             names = ", ".join(map(str, paths))
             raise AdapterError(f"{names}: not a readable CSV: {error}") from error

@@ -39,7 +39,7 @@ from orchestration.adapters.toolkit import (
     zoned_utc_sql,
 )
 from orchestration.contract import CHANNELS
-from orchestration.ingest.readers import sql_string
+from orchestration.ingest.readers import sql_string  # adapter constants only
 
 KINDS = ("tickets", "ticket_events", "audits", "satisfaction_ratings")
 #: keys every element of a kind's array must have (a missing one means: not Zendesk's JSON)
@@ -140,13 +140,13 @@ class ZendeskAdapter:
     # -- reading -------------------------------------------------------------------------
 
     def _load_pages(self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[str]:
-        files = "[" + ", ".join(sql_string(str(p)) for p in paths) + "]"
         try:
             con.execute(
-                f"CREATE TEMP TABLE pages AS SELECT filename, json AS doc, "
-                f"json_type(json) AS doc_type, json_keys(json) AS doc_keys, "
-                f"row_number() OVER () AS page_no "
-                f"FROM read_json_objects({files}, filename = true)"
+                "CREATE TEMP TABLE pages AS SELECT filename, json AS doc, "
+                "json_type(json) AS doc_type, json_keys(json) AS doc_keys, "
+                "row_number() OVER () AS page_no "
+                "FROM read_json_objects($files, filename = true)",
+                {"files": [str(p) for p in paths]},
             )
         except duckdb.Error as error:
             raise AdapterError(
@@ -234,15 +234,26 @@ class ZendeskAdapter:
     def _flatten(
         self, con: duckdb.DuckDBPyConnection, source: str, mapping: dict[str, Any]
     ) -> None:
-        fields = mapping.get("custom_fields", {})
+        fields = mapping.get("custom_fields") or {}
+        # Zendesk custom field ids are integers: validated as such, they enter the SQL as
+        # numbers, never as mapping text
+        field_ids: dict[str, int] = {}
+        for name, field_id in fields.items():
+            try:
+                field_ids[name] = int(str(field_id))
+            except ValueError as error:
+                raise AdapterError(
+                    f"zendesk mapping: custom_fields.{name} must be a Zendesk field id "
+                    f"(an integer), not {field_id!r}"
+                ) from error
 
         def custom(name: str) -> str:
-            if name not in fields:
+            if name not in field_ids:
                 return "NULL"
             return (
                 "list_filter(from_json(coalesce(rec->'custom_fields', '[]'), "
                 '\'[{"id": "VARCHAR", "value": "VARCHAR"}]\'), '
-                f"lambda f: f.id = {sql_string(str(fields[name]))})[1].value"
+                f"lambda f: f.id = CAST({field_ids[name]:d} AS VARCHAR))[1].value"
             )
 
         # latest version of each ticket (a ticket updated twice appears on two pages)
