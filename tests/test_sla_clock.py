@@ -21,7 +21,8 @@ import pytest
 
 from orchestration.contract import ENTITIES
 from orchestration.ingest.loader import ensure_raw_schema
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.quality.suites import SuiteFile, validate_suite
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 from tests.conftest import DBT, query
 
 TEAM = {
@@ -312,3 +313,25 @@ def test_resolution_rate_counts_a_late_ticket_resolved_in_one_go_as_resolved(bui
         "WHERE period_grain = 'month' AND scope_type = 'organisation'",
     )
     assert rate == pytest.approx((6 / 7, 6.0, 7.0))
+
+
+@pytest.mark.parametrize(
+    "tamper_sql",
+    [
+        # a failed workaround stopping the clock, as the issue found (17 of 73 in August)
+        "UPDATE intermediate.int_ticket_business_clock SET resolution_end_at = "
+        "first_workaround_at, resolution_stopped_by = 'held_workaround' WHERE ticket_id = 'WFAIL'",
+        # more waiting excluded than the resolution window holds
+        "UPDATE intermediate.int_ticket_business_clock SET pending_business_minutes_excluded = "
+        "pending_business_minutes_excluded + 1000 WHERE ticket_id = 'PEND'",
+    ],
+)
+def test_the_business_clock_gate_refuses_a_clock_that_breaks_the_rules(built, tmp_path, tamper_sql):
+    suite = SuiteFile.read(EXPECTATIONS_DIR / "intermediate" / "int_ticket_business_clock.json")
+    warehouse = Path(shutil.copy(built, tmp_path / "tampered.duckdb"))
+    assert validate_suite(warehouse, suite).passed
+    con = duckdb.connect(str(warehouse))
+    con.execute(tamper_sql)
+    con.close()
+    outcome = validate_suite(warehouse, suite)
+    assert [o.expectation for o in outcome.blocking_failures] == ["unexpected_rows_expectation"]
