@@ -51,7 +51,13 @@ def test_the_whole_graph_runs_and_publishes(first_run):
     assert outcome.success, outcome.report_lines()
     assert outcome.published and not outcome.failed_checks
     tables = {row[0] for row in query(settings.published_path, "SHOW TABLES")}
-    assert tables == {"indicator_catalog", "indicator_values", "scores", "publish_log"}
+    assert tables == {
+        "indicator_catalog",
+        "indicator_values",
+        "scores",
+        "ticket_sla",
+        "publish_log",
+    }
     assert query(settings.published_path, "SELECT count(*), min(status) FROM publish_log") == [
         (1, "published")
     ]
@@ -470,3 +476,39 @@ def test_a_run_out_of_memory_is_refused_and_says_what_to_raise(tmp_path, monkeyp
     assert not settings.published_path.exists()
     assert outcome.ran_out_of_memory()
     assert any("raise TSQ_DUCKDB_MEMORY_LIMIT" in line for line in outcome.report_lines())
+
+
+def test_the_running_period_is_published_but_never_graded(first_run):
+    """The generated data ends part-way into a period: the periods holding the as-of
+    instant are published with period_complete = false and no grade, rank or change;
+    every graded score rests on coverage at or above the floor, in a complete period."""
+    settings, _ = first_run
+    ((as_of,),) = query(
+        settings.warehouse_path,
+        "SELECT timezone('Asia/Shanghai', timezone('UTC', as_of_at)) "
+        "FROM intermediate.int_data_window",
+    )
+    running = query(
+        settings.published_path,
+        "SELECT DISTINCT period_grain, period_start FROM scores WHERE NOT period_complete",
+    )
+    # the day of the as-of instant is running (unless it is exactly midnight)
+    assert ("day", as_of.date()) in running or as_of.time() == as_of.time().min
+    for grain, start in running:
+        assert start <= as_of.date(), (grain, start, as_of)
+    ungraded_running = query(
+        settings.published_path,
+        "SELECT count(*), count(grade), count(rank), count(score_change), count(score) "
+        "FROM scores WHERE NOT period_complete",
+    )
+    assert ungraded_running[0][:4] == (ungraded_running[0][0], 0, 0, 0)
+    assert ungraded_running[0][4] > 0  # published, with scores
+    assert query(
+        settings.published_path,
+        "SELECT count(*) FROM scores WHERE grade IS NOT NULL "
+        "AND (coverage < 0.6 OR NOT period_complete OR grade_status <> 'graded')",
+    ) == [(0,)]
+    assert query(
+        settings.published_path,
+        "SELECT count(*) FROM indicator_values WHERE period_complete IS NULL",
+    ) == [(0,)]

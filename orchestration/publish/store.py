@@ -16,7 +16,7 @@ import duckdb
 from orchestration.ingest.readers import sql_string
 
 # The published contract (docs/published-tables.md): dbt models in schema `published`.
-PUBLISHED_MODELS = ("indicator_catalog", "indicator_values", "scores")
+PUBLISHED_MODELS = ("indicator_catalog", "indicator_values", "scores", "ticket_sla")
 
 _PUBLISH_LOG_DDL = """
 CREATE TABLE IF NOT EXISTS main.publish_log (
