@@ -9,7 +9,8 @@
     status, a customer reply (Zendesk and most help desks reopen a pending ticket when
     the requester answers), a resolution, a reopen or a closure. Further changes to
     'pending' inside a wait do not restart it. A wait with no such event yet runs to the
-    as-of instant (pending_ended_by 'still_pending'). Waits are clipped to start no earlier than the ticket's creation. -#}
+    as-of instant (pending_ended_by 'still_pending'). Waits are clipped to start no
+    earlier than the ticket's creation. -#}
 with lifecycle as (
     select ticket_id, team_id, created_at from {{ ref('int_ticket_lifecycle') }}
 ),
