@@ -63,19 +63,21 @@ def write(home: TsqSettings, name: str, text: str) -> None:
     (home.inbox / name).write_text(text, encoding="utf-8")
 
 
-def plant_two_tickets(home: TsqSettings) -> None:
-    # K1 is fine; K2 has no team (a required field): it is quarantined.
+def plant_tickets(home: TsqSettings) -> None:
+    # K1 is fine; K2 has no team (a required field) and K3 a priority the contract does
+    # not allow: both are quarantined, each with its own reason.
     write(
         home,
         "tickets.csv",
         TICKET_HEADER
         + "K1,2026-10-09T06:50:17Z,email,P2,2,network,T1,open\n"
-        + "K2,2026-10-09T06:50:17Z,email,P2,2,network,,open\n",
+        + "K2,2026-10-09T06:50:17Z,email,P2,2,network,,open\n"
+        + "K3,2026-10-09T06:50:17Z,email,P9,2,network,T1,open\n",
     )
 
 
 def test_rows_of_a_quarantined_ticket_follow_it_into_quarantine(tsq_home):
-    plant_two_tickets(tsq_home)
+    plant_tickets(tsq_home)
     write(
         tsq_home,
         "ticket_events.csv",
@@ -83,7 +85,8 @@ def test_rows_of_a_quarantined_ticket_follow_it_into_quarantine(tsq_home):
         + "E1,K1,2026-10-09T07:00:00Z,public_reply,agent\n"  # K1: accepted
         + "E2,K2,2026-10-09T07:00:00Z,public_reply,agent\n"  # K2: cascaded
         + "E3,K2,2026-10-09T07:05:00Z,bogus,agent\n"  # K2, and its own rule broken
-        + "E4,K9,2026-10-09T07:00:00Z,public_reply,agent\n",  # unknown ticket: accepted
+        + "E4,K9,2026-10-09T07:00:00Z,public_reply,agent\n"  # unknown ticket: accepted
+        + "E5,K3,2026-10-09T07:00:00Z,public_reply,agent\n",  # K3: cascaded
     )
     write(
         tsq_home,
@@ -120,7 +123,15 @@ def test_rows_of_a_quarantined_ticket_follow_it_into_quarantine(tsq_home):
             "allowed:event_type",
             f"allowed:event_type; {cascade}",
         ),
+        (
+            "ticket_events",
+            "ticket_events.csv",
+            5,
+            CASCADE_RULE,
+            f"{CASCADE_RULE}: allowed:priority (tickets.csv row 3)",
+        ),
         ("tickets", "tickets.csv", 2, "required:team_id", "required:team_id"),
+        ("tickets", "tickets.csv", 3, "allowed:priority", "allowed:priority"),
     ]
     assert query(tsq_home.warehouse_path, "SELECT event_id FROM raw.ticket_events ORDER BY 1") == [
         ("E1",),
@@ -129,52 +140,60 @@ def test_rows_of_a_quarantined_ticket_follow_it_into_quarantine(tsq_home):
     assert query(tsq_home.warehouse_path, "SELECT survey_id FROM raw.surveys") == [("S2",)]
     assert query(tsq_home.warehouse_path, "SELECT complaint_id FROM raw.complaints") == [("C1",)]
     # per load: read = accepted + quarantined, and the ledger says the same
-    assert reconciliation(tsq_home, "ticket_events") == [("ticket_events.csv", 4, 2, 2)]
+    # by hand: E1..E5 read; E1, E4 accepted; E2, E3, E5 quarantined
+    assert reconciliation(tsq_home, "ticket_events") == [("ticket_events.csv", 5, 2, 3)]
     assert reconciliation(tsq_home, "surveys") == [("surveys.csv", 2, 1, 1)]
     assert reconciliation(tsq_home, "qa_reviews") == [("qa_reviews.csv", 1, 0, 1)]
     assert query(
         tsq_home.warehouse_path,
         "SELECT rows_read, rows_loaded, rows_quarantined FROM raw.loads "
         "WHERE entity = 'ticket_events'",
-    ) == [(4, 2, 2)]
+    ) == [(5, 2, 3)]
+
+
+K2_REASON = f"{CASCADE_RULE}: required:team_id (tickets.csv row 2)"
+K3_REASON = f"{CASCADE_RULE}: allowed:priority (tickets.csv row 3)"
 
 
 def test_rows_loaded_before_their_ticket_follow_it_and_come_back_when_it_is_fixed(tsq_home):
-    # the events arrive first: K2 is unknown then, so they are accepted
+    # the events arrive first: K2 and K3 are unknown then, so they are accepted
     write(
         tsq_home,
         "ticket_events.csv",
         EVENT_HEADER
         + "E1,K1,2026-10-09T07:00:00Z,public_reply,agent\n"
         + "E2,K2,2026-10-09T07:00:00Z,public_reply,agent\n"
-        + "E3,K2,2026-10-09T07:05:00Z,public_reply,agent\n",
+        + "E3,K2,2026-10-09T07:05:00Z,public_reply,agent\n"
+        + "E4,K3,2026-10-09T07:05:00Z,public_reply,agent\n",
     )
     load(tsq_home, "tickets", "ticket_events")
-    assert reconciliation(tsq_home, "ticket_events") == [("ticket_events.csv", 3, 3, 0)]
+    assert reconciliation(tsq_home, "ticket_events") == [("ticket_events.csv", 4, 4, 0)]
 
-    # then K2 arrives broken: E2 and E3 leave raw for quarantine, keeping file, row, load
-    plant_two_tickets(tsq_home)
+    # then K2 and K3 arrive broken: E2, E3 and E4 leave raw for quarantine, keeping
+    # file, row and load, each with its own ticket's reason
+    plant_tickets(tsq_home)
     summaries = load(tsq_home, "tickets", "ticket_events")
-    assert summaries["ticket_events"].rows_moved_to_quarantine == 2
+    assert summaries["ticket_events"].rows_moved_to_quarantine == 3
     assert query(
         tsq_home.warehouse_path,
-        "SELECT source_file, source_row, rule, load_id = (SELECT load_id FROM raw.loads "
-        "WHERE entity = 'ticket_events') FROM raw.quarantine WHERE entity = 'ticket_events' "
-        "ORDER BY source_row",
+        "SELECT source_file, source_row, rule, rules_broken, load_id = (SELECT load_id "
+        "FROM raw.loads WHERE entity = 'ticket_events') FROM raw.quarantine "
+        "WHERE entity = 'ticket_events' ORDER BY source_row",
     ) == [
-        ("ticket_events.csv", 2, CASCADE_RULE, True),
-        ("ticket_events.csv", 3, CASCADE_RULE, True),
+        ("ticket_events.csv", 2, CASCADE_RULE, K2_REASON, True),
+        ("ticket_events.csv", 3, CASCADE_RULE, K2_REASON, True),
+        ("ticket_events.csv", 4, CASCADE_RULE, K3_REASON, True),
     ]
     assert query(tsq_home.warehouse_path, "SELECT event_id FROM raw.ticket_events") == [("E1",)]
-    # the same load, still reconciling: 3 read = 1 accepted + 2 quarantined (ledger too)
-    assert reconciliation(tsq_home, "ticket_events") == [("ticket_events.csv", 3, 1, 2)]
+    # the same load, still reconciling: 4 read = 1 accepted + 3 quarantined (ledger too)
+    assert reconciliation(tsq_home, "ticket_events") == [("ticket_events.csv", 4, 1, 3)]
     assert query(
         tsq_home.warehouse_path,
         "SELECT rows_read, rows_loaded, rows_quarantined FROM raw.loads "
         "WHERE entity = 'ticket_events'",
-    ) == [(3, 1, 2)]
+    ) == [(4, 1, 3)]
 
-    # a later file fixes K2: its events come back to raw as they were loaded
+    # a later file fixes K2: its events come back to raw as they were loaded; K3's stays
     write(
         tsq_home,
         "tickets-fix.csv",
@@ -194,18 +213,23 @@ def test_rows_loaded_before_their_ticket_follow_it_and_come_back_when_it_is_fixe
     ]
     assert query(
         tsq_home.warehouse_path,
-        "SELECT count(*) FROM raw.quarantine WHERE entity = 'ticket_events'",
-    ) == [(0,)]
-    assert reconciliation(tsq_home, "ticket_events") == [("ticket_events.csv", 3, 3, 0)]
+        "SELECT source_row, rules_broken FROM raw.quarantine WHERE entity = 'ticket_events'",
+    ) == [(4, K3_REASON)]
+    assert reconciliation(tsq_home, "ticket_events") == [("ticket_events.csv", 4, 3, 1)]
+    assert query(
+        tsq_home.warehouse_path,
+        "SELECT rows_read, rows_loaded, rows_quarantined FROM raw.loads "
+        "WHERE entity = 'ticket_events'",
+    ) == [(4, 3, 1)]
     # the ticket's own quarantined row stays: that load did read a broken row
     assert reconciliation(tsq_home, "tickets") == [
         ("tickets-fix.csv", 1, 1, 0),
-        ("tickets.csv", 2, 1, 1),
+        ("tickets.csv", 3, 1, 2),
     ]
 
 
 def test_a_ticket_accepted_once_keeps_its_events_when_a_later_copy_is_broken(tsq_home):
-    plant_two_tickets(tsq_home)
+    plant_tickets(tsq_home)
     # K1 again, now without a team: this copy is quarantined, but K1 was accepted before
     write(
         tsq_home,

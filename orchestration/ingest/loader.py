@@ -194,7 +194,7 @@ def _commit_load(
         # the usual case (no quarantined ticket) keeps the plain rule test
         breaks_any_rule = f"({breaks_any_rule}) OR {cascade_condition()}"
         cascade_reasons = (
-            f"CASE WHEN {cascade_condition()} THEN [{cascade_reason_sql()}] "
+            f"CASE WHEN {cascade_condition()} THEN [{cascade_reason_sql('incoming_row')}] "
             "ELSE CAST([] AS VARCHAR[]) END"
         )
     con.execute("BEGIN TRANSACTION")
@@ -214,7 +214,7 @@ def _commit_load(
             "array_to_string(list_concat(_own, _cascade), '; '), "
             f"CAST(to_json(struct_pack({columns})) AS VARCHAR), ? "
             f"FROM (SELECT *, {own_rules} AS _own, {cascade_reasons} AS _cascade "
-            f"FROM {incoming} WHERE {breaks_any_rule})",
+            f"FROM {incoming} AS incoming_row WHERE {breaks_any_rule})",
             [load_id, entity.name, CASCADE_RULE, loaded_at],
         )
         if unparseable:

@@ -84,9 +84,10 @@ def cascade_condition(alias: str = "") -> str:
     return f"coalesce({column} IN (SELECT ticket_id FROM {QUARANTINED_TICKETS}), false)"
 
 
-def cascade_reason_sql(alias: str = "") -> str:
-    """SQL text of the reason given in rules_broken: the rule and the ticket's own reason."""
-    column = f'{alias}."ticket_id"' if alias else '"ticket_id"'
+def cascade_reason_sql(alias: str) -> str:
+    """SQL text of the reason given in rules_broken: the rule and the ticket's own reason.
+    `alias` names the outer row: unqualified, ticket_id would be the subquery's own."""
+    column = f'{alias}."ticket_id"'
     return (
         f"'{CASCADE_RULE}: ' || (SELECT ticket_reason FROM {QUARANTINED_TICKETS} AS qt "
         f"WHERE qt.ticket_id = {column})"
