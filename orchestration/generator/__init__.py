@@ -32,6 +32,7 @@ from .operations import (
     build_improvement_actions,
     build_mystery_shops,
     build_process_audits,
+    build_source_assumptions,
 )
 from .output import Outputs, open_outputs
 from .spec import TEAMS
@@ -190,4 +191,5 @@ def generate(
             "improvement_actions", build_improvement_actions(staff, calendars, window, ops_rng)
         )
         out.write("holiday_calendars", build_holiday_calendars(window))
+        out.write("source_assumptions", build_source_assumptions())
     return out.counts()

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from .arrays import allowed_values, ids, ints, numbers, pick, strings, timestamps
 from .phrases import ACTION_TITLES, PhraseTable
-from .spec import CHANNEL_CODES, INDICATORS, PROCESS_STEP_COMPLIANCE_SHIFT, PROCESS_STEPS
+from .spec import CHANNEL_CODES, INDICATORS, PROCESS_STEP_COMPLIANCE_SHIFT, PROCESS_STEPS, TEAMS
 from .staff import Staff
 from .window import DAY, Window
 from .worktime import TeamCalendars, epoch_seconds, german_holidays
@@ -186,4 +186,28 @@ def build_holiday_calendars(window: Window) -> dict[str, pa.Array]:
         "calendar_date": pa.array([d for d, _ in rows], pa.date32()),
         "day_type": strings(["holiday"] * len(rows)),
         "holiday_name": strings([name for _, name in rows]),
+    }
+
+
+def build_source_assumptions() -> dict[str, pa.Array]:
+    """What the generated export assumes, recorded like an adapter's (source_assumptions):
+    its timestamps carry their zone, and each team's zone, week and calendar come from
+    the generator's own team spec."""
+    rows = [("export time zone", "none needed: every timestamp carries its zone (Z)", "the data")]
+    for team in TEAMS:
+        start, end = (t.strftime("%H:%M") for t in (team.work_start, team.work_end))
+        rows += [
+            (f"team {team.team_id} time zone", team.timezone, "generator team spec"),
+            (f"team {team.team_id} holiday calendar", team.calendar_id, "generator team spec"),
+            (
+                f"team {team.team_id} working hours",
+                f"{start}-{end}, ISO days {team.work_days_text}",
+                "generator team spec",
+            ),
+        ]
+    return {
+        "source": strings(["generator"] * len(rows)),
+        "assumption": strings([r[0] for r in rows]),
+        "value": strings([r[1] for r in rows]),
+        "origin": strings([r[2] for r in rows]),
     }
