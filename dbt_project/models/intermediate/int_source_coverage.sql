@@ -9,8 +9,13 @@
     ServiceNow adapter maps its '?' placeholder to NULL; the trim here keeps coverage
     right for raw rows written any other way.
 
-    One aggregate per raw table (every column counted in the same scan, then unnested to
-    rows), not one query per column: at a million tickets each scan costs. -#}
+    One select per raw table, and each term an EXISTS that stops at the first row giving
+    it: a provided column is usually settled by the first rows read. Measured on a
+    1M-row table of 23 text columns (DuckDB 2.0, the dev machine): 0.02-0.06 s, against
+    0.3-0.7 s for count(col) per column and 6-7 s for count(nullif(trim(col), '')) in one
+    aggregate (trimming every value). Only a column that is absent or blank everywhere is
+    read to the end.
+-#}
 {% set entities = ['tickets', 'ticket_events', 'surveys', 'qa_reviews', 'complaints', 'kb_articles',
                    'kb_links', 'agents', 'teams', 'mystery_shops', 'process_audits',
                    'improvement_actions', 'holiday_calendars'] %}
@@ -27,12 +32,14 @@ select
         {%- endfor %}
     ]) as term,
     unnest([
-        count(*) > 0
+        exists (select 1 from {{ relation }})
         {%- for column in contract_columns %},
-        count(nullif(trim(cast({{ adapter.quote(column.name) }} as varchar)), '')) > 0
+        exists (
+            select 1 from {{ relation }}
+            where trim(cast({{ adapter.quote(column.name) }} as varchar)) <> ''
+        )
         {%- endfor %}
     ]) as provided
-from {{ relation }}
 union all
 {% endfor %}
 -- lifecycle event types a source records at all (ticket_events:<event_type>), spelt as
