@@ -128,6 +128,22 @@ ENTITIES: tuple[Entity, ...] = (
                 "empty unknown or ongoing), kept for reconciliation; TSQ's SLA indicators "
                 "use TSQ's targets.",
             ),
+            Column(
+                "reassignment_count",
+                INT,
+                False,
+                "The source system's own count of reassignments (changes of the owning "
+                "team or group, e.g. ServiceNow reassignment_count). When given it is the "
+                "ticket's transfer count; empty: TSQ counts the transfer events.",
+            ),
+            Column(
+                "reopen_count",
+                INT,
+                False,
+                "The source system's own count of reopens (e.g. ServiceNow reopen_count, "
+                "Zendesk metric reopens). When given it is the ticket's reopen count; "
+                "empty: TSQ counts the reopen events.",
+            ),
         ),
     ),
     Entity(
