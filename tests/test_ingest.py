@@ -10,6 +10,7 @@ import pytest
 from orchestration.contract import ENTITY_BY_NAME, classify_file
 from orchestration.ingest.loader import load_entity
 from orchestration.ingest.readers import IngestError
+from orchestration.quality.reconciliation import reconciliation_rows
 from tests.conftest import query
 
 TEAMS = ENTITY_BY_NAME["teams"]
@@ -213,6 +214,36 @@ def test_reconciliation_detects_a_load_that_lost_rows(tsq_home):
         assert read != accepted + quarantined
     finally:
         con.close()
+
+
+def test_a_load_that_does_not_reconcile_is_named_with_its_counts(tsq_home):
+    from orchestration.quality.reconciliation import describe_broken_loads
+
+    (tsq_home.inbox / "teams.csv").write_text(
+        TEAM_HEADER + 'T1,A,Asia/Shanghai,09:00,18:00,"1,2,3,4,5",CN\nT2,B,Asia/Shanghai\n'
+    )
+    load(tsq_home)
+    con = duckdb.connect(str(tsq_home.warehouse_path))
+    try:
+        assert describe_broken_loads([], 1) == "all 1 loads reconcile"
+        con.execute("DELETE FROM raw.teams")  # the accepted T1 lost behind the ledger's back
+        ((load_id, file, read, accepted, quarantined),) = reconciliation_rows(con, TEAMS)
+    finally:
+        con.close()
+    broken = [
+        {
+            "load_id": load_id,
+            "file": file,
+            "read": read,
+            "accepted": accepted,
+            "quarantined": quarantined,
+        }
+    ]
+    # by hand: 2 read, 0 accepted left, 1 quarantined (T2 lacks its hours): 1 missing
+    assert describe_broken_loads(broken, 1) == (
+        f"1 of 1 loads do not reconcile: teams.csv (load {load_id}): read 2, accepted 0, "
+        "quarantined 1, 1 missing"
+    )
 
 
 def test_a_line_with_undecodable_bytes_is_quarantined_as_its_raw_line(tsq_home):

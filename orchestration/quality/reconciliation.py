@@ -25,6 +25,23 @@ def reconciliation_rows(con, entity: Entity) -> list[tuple]:
     ).fetchall()
 
 
+def describe_broken_loads(broken: list[dict], loads: int, shown: int = 3) -> str:
+    """What a reader needs to act on: which files, and how many rows went missing or were
+    counted twice (the first few loads; the check's metadata lists them all)."""
+    if not broken:
+        return f"all {loads} loads reconcile"
+    details = []
+    for load in broken[:shown]:
+        difference = load["read"] - load["accepted"] - load["quarantined"]
+        what = f"{difference} missing" if difference > 0 else f"{-difference} counted twice"
+        details.append(
+            f"{load['file']} (load {load['load_id']}): read {load['read']}, accepted "
+            f"{load['accepted']}, quarantined {load['quarantined']}, {what}"
+        )
+    more = f"; and {len(broken) - shown} more" if len(broken) > shown else ""
+    return f"{len(broken)} of {loads} loads do not reconcile: " + "; ".join(details) + more
+
+
 def build_reconciliation_check(entity: Entity) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(["raw", entity.name]),
@@ -43,9 +60,7 @@ def build_reconciliation_check(entity: Entity) -> dg.AssetChecksDefinition:
         return dg.AssetCheckResult(
             passed=not broken,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=f"{len(broken)} of {len(rows)} loads do not reconcile"
-            if broken
-            else f"all {len(rows)} loads reconcile",
+            description=describe_broken_loads(broken, len(rows)),
             metadata={
                 "loads": len(rows),
                 "rows_read": sum(r[2] for r in rows),
