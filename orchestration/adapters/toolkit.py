@@ -456,3 +456,78 @@ def write_conversion(
     conversion.files.append(path)
     conversion.assumptions = list(decl.assumptions)
     return conversion
+
+
+# -- reading source columns under private names ------------------------------------------------
+
+#: the column of a table read by `read_source_csv` naming the file each row came from
+SOURCE_FILE = "_tsq_file"
+#: the column of a table read by `read_source_csv` numbering the file's data rows from 1
+SOURCE_ROW = "_tsq_row"
+
+
+def source_alias(index: int) -> str:
+    """The private name of the `index`-th source column a mapping names (see
+    `read_source_csv`): never a contract name, whatever the export's headers are."""
+    return f"_src_{index}"
+
+
+def read_source_csv(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    wanted: Sequence[str],
+    label: str | None = None,
+) -> dict[str, str]:
+    """Read the CSV `path` into the temporary table `table` holding only the source columns
+    the mapping names (`wanted`), each under a private alias (`source_alias` of its
+    position in `wanted`), plus SOURCE_FILE (`label`, else the path) and SOURCE_ROW.
+
+    Columns are matched by their exact header text and read by position, so a header that
+    collides with a contract name or another header case-insensitively (`Activity` and
+    `activity`: DuckDB names are case-insensitive) can never be read in place of the
+    mapped one. Returns {source column: quoted alias}. AdapterError when the file is not
+    a readable CSV, lacks a named column, or has a named column twice in its header.
+    """
+    label = label or str(path)
+    try:
+        first = con.execute(
+            "SELECT * FROM read_csv($path, header = false, all_varchar = true) LIMIT 1",
+            {"path": str(path)},
+        ).fetchone()
+    except duckdb.Error as error:
+        raise AdapterError(f"{label}: not a readable CSV: {error}") from error
+    header = [("" if cell is None else str(cell)).lstrip("\ufeff").strip() for cell in first or ()]
+    positions: dict[str, list[int]] = {}
+    for position, name in enumerate(header):
+        positions.setdefault(name, []).append(position)
+    named = list(dict.fromkeys(wanted))
+    missing = [c for c in named if c not in positions]
+    if missing:
+        raise AdapterError(
+            f"{label}: lacks column(s) {', '.join(missing)} named in the mapping; "
+            f"it has: {', '.join(h for h in header if h)}"
+        )
+    twice = [c for c in named if len(positions[c]) > 1]
+    if twice:
+        raise AdapterError(
+            f"{label}: column(s) {', '.join(twice)} appear more than once in the header; "
+            f"the mapping cannot say which one it means"
+        )
+    aliases = {c: quote_identifier(source_alias(k)) for k, c in enumerate(named)}
+    by_position = [f"_pos_{p}" for p in range(len(header))]
+    select = ", ".join(
+        f"{quote_identifier(by_position[positions[c][0]])} AS {alias}"
+        for c, alias in aliases.items()
+    )
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {quote_identifier(table)} AS "
+            f"SELECT {select}, $label AS {SOURCE_FILE}, "
+            f"row_number() OVER () AS {SOURCE_ROW} "
+            f"FROM read_csv($path, header = false, skip = 1, all_varchar = true, names = $names)",
+            {"path": str(path), "label": label, "names": by_position},
+        )
+    except duckdb.Error as error:
+        raise AdapterError(f"{label}: not a readable CSV: {error}") from error
+    return aliases
