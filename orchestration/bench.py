@@ -149,7 +149,7 @@ def stock_inbox(data_dir: Path, inbox: Path) -> None:
 
 # --- the reference: the core ticket indicators in one bare DuckDB query -----------------
 
-# First-response targets in minutes per priority, as in the seed sla_first_response_targets
+# First-response targets in minutes per priority, as in the seed sla_priority_policies
 # (wall-clock minutes here: the reference knows no business calendar).
 REFERENCE_SQL = """
 WITH tickets AS (
