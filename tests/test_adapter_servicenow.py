@@ -11,8 +11,11 @@ import pytest
 from openpyxl import Workbook
 
 from orchestration.adapters.base import AdapterError
+from orchestration.adapters.registry import ingest_files
 from orchestration.adapters.servicenow import ServiceNowAdapter
 from orchestration.contract import CHANNELS, EVENT_TYPES, PRIORITIES, STATUSES
+from orchestration.runner import run_pipeline
+from tests.conftest import query
 
 DATA = Path(__file__).parent / "data" / "servicenow"
 EVENT_LOG = DATA / "incident_event_log.csv"
@@ -92,7 +95,16 @@ def test_detect_recognises_both_shapes_and_refuses_foreign_files(tmp_path):
 
 def test_event_log_derives_the_lifecycle_and_the_latest_state_wins(tmp_path):
     conversion = ServiceNowAdapter().convert([EVENT_LOG], tmp_path, "sn", IN_UTC)
-    assert conversion.rows == {"tickets": 3, "ticket_events": 21, "agents": 3, "teams": 3}
+    # 24 events: 10 state changes (each a status_change, 7 of them also a milestone:
+    # resolution, reopen or closure) and 7 assignments / transfers; the kb link of the one
+    # incident with knowledge = true
+    assert conversion.rows == {
+        "tickets": 3,
+        "ticket_events": 24,
+        "agents": 3,
+        "teams": 3,
+        "kb_links": 1,
+    }
     tickets = {t["ticket_id"]: t for t in rows(tmp_path, "tickets")}
     assert set(tickets) == {"sn:INC0000045", "sn:INC0000047", "sn:INC0000050"}
     reopened = tickets["sn:INC0000047"]
@@ -127,16 +139,20 @@ def test_event_log_derives_the_lifecycle_and_the_latest_state_wins(tmp_path):
         for e in events
         if e["ticket_id"] == "sn:INC0000047"
     ]
+    # no invented opening event: the chain starts at the first change from 'new'
     assert lifecycle == [
-        ("2016-02-29T04:40:00Z", "status_change", None, "new", None),
         ("2016-02-29T04:57:00Z", "assignment", None, None, "sn:Group 70"),
         ("2016-02-29T05:10:00Z", "assignment", None, None, "sn:Group 70"),
         ("2016-02-29T05:10:00Z", "status_change", "new", "open", None),
         ("2016-02-29T05:30:00Z", "transfer", None, None, "sn:Group 24"),
         ("2016-03-02T15:00:00Z", "resolution", "open", "solved", None),
+        ("2016-03-02T15:00:00Z", "status_change", "open", "solved", None),
         ("2016-03-03T10:00:00Z", "reopen", "solved", "open", None),
+        ("2016-03-03T10:00:00Z", "status_change", "solved", "open", None),
         ("2016-03-04T16:45:00Z", "resolution", "open", "solved", None),
+        ("2016-03-04T16:45:00Z", "status_change", "open", "solved", None),
         ("2016-03-09T17:00:00Z", "closure", "solved", "closed", None),
+        ("2016-03-09T17:00:00Z", "status_change", "solved", "closed", None),
     ]
     # rows out of order in the file are ordered by sys_mod_count; the auto-close is system
     first_events = [
@@ -144,20 +160,22 @@ def test_event_log_derives_the_lifecycle_and_the_latest_state_wins(tmp_path):
         for e in events
         if e["ticket_id"] == "sn:INC0000045" and e["event_type"] != "assignment"
     ]
+    # knowledge = true is a kb link now, not a supporting-tool use
     assert first_events == [
-        ("status_change", "new", "agent", None),
         ("status_change", "open", "agent", None),
         ("status_change", "pending", "agent", None),
         ("status_change", "open", "agent", None),
-        ("resolution", "solved", "agent", "kb_lookup"),
+        ("resolution", "solved", "agent", None),
+        ("status_change", "solved", "agent", None),
         ("closure", "closed", "system", None),
+        ("status_change", "closed", "system", None),
     ]
     # the `-100` state row is ignored: New -> Awaiting User Info is one change
     assert [
         (e["event_type"], e["from_status"], e["to_status"])
         for e in events
         if e["ticket_id"] == "sn:INC0000050" and e["event_type"] == "status_change"
-    ] == [("status_change", None, "new"), ("status_change", "new", "pending")]
+    ] == [("status_change", "new", "pending")]
     assert all(e["event_id"].startswith("sn:INC") for e in events)
     assert len({e["event_id"] for e in events}) == len(events)
     assert {e["event_type"] for e in events} <= set(EVENT_TYPES)
@@ -194,7 +212,8 @@ def test_the_instance_time_zone_and_team_calendar_come_from_the_mapping(tmp_path
 
 def test_list_view_csv_maps_one_row_per_incident(tmp_path):
     conversion = ServiceNowAdapter().convert([LIST_VIEW], tmp_path, "sn", IN_UTC)
-    assert conversion.rows["tickets"] == 4 and conversion.rows["ticket_events"] == 7
+    # a list row has no status history: only the resolution and closure milestones
+    assert conversion.rows["tickets"] == 4 and conversion.rows["ticket_events"] == 3
     tickets = rows(tmp_path, "tickets")
     assert [
         (t["ticket_id"], t["priority"], t["status"], t["channel"], t["agent_id"]) for t in tickets
@@ -217,12 +236,8 @@ def test_list_view_csv_maps_one_row_per_incident(tmp_path):
     assert tickets[3]["closed_at"] is None  # resolved, not yet closed
     events = rows(tmp_path, "ticket_events", "ticket_id, event_at")
     assert [(e["ticket_id"], e["event_type"], e["event_at"]) for e in events] == [
-        ("sn:INC0010001", "status_change", "2016-02-29T09:05:00Z"),
         ("sn:INC0010001", "resolution", "2016-02-29T11:40:00Z"),
         ("sn:INC0010001", "closure", "2016-03-03T12:00:00Z"),
-        ("sn:INC0010002", "status_change", "2016-03-01T14:20:00Z"),
-        ("sn:INC0010003", "status_change", "2016-03-02T08:00:00Z"),
-        ("sn:INC0010004", "status_change", "2016-03-02T16:30:00Z"),
         ("sn:INC0010004", "resolution", "2016-03-02T17:10:00Z"),
     ]
     for t in tickets:
@@ -307,3 +322,133 @@ def test_made_sla_becomes_the_source_resolution_verdict(tmp_path):
         assert verdicts == expected, shape
     # ServiceNow's first-response SLA is not in these exports
     assert "source_first_response_sla_met" not in rows(tmp_path / "csv", "tickets")[0]
+
+
+# -- vendor fields read as ServiceNow means them -------------------------------------------
+
+COUNTS_LIST = DATA / "incident_list_counts.csv"
+
+
+def test_the_list_export_carries_the_vendor_counts_knowledge_and_resolved_at(tmp_path):
+    """incident_list_counts.csv, by hand: INC0020002 is Closed with an empty resolved_at
+    (closed as a duplicate): closed, never resolved, so it has no resolution event and no
+    tickets.closed_at (its closure event at 11:00 dates the closure). knowledge=true on
+    INC0020001 and INC0020004 gives them a kb_links 'used' row at their resolution and no
+    supporting-tool event. The counts are the export's own, carried as they are."""
+    conversion = ServiceNowAdapter().convert([COUNTS_LIST], tmp_path, "sn", IN_UTC)
+    assert conversion.rows["tickets"] == 6 and conversion.rows["kb_links"] == 2
+    tickets = {t["ticket_id"]: t for t in rows(tmp_path, "tickets")}
+    assert {k: (t["reassignment_count"], t["reopen_count"]) for k, t in tickets.items()} == {
+        "sn:INC0020001": ("2", "0"),
+        "sn:INC0020002": ("4", "0"),
+        "sn:INC0020003": ("0", "1"),
+        "sn:INC0020004": ("1", "0"),
+        "sn:INC0020005": ("3", "0"),
+        "sn:INC0020006": ("0", "0"),
+    }
+    unresolved = tickets["sn:INC0020002"]
+    assert (unresolved["status"], unresolved["closed_at"]) == ("closed", None)
+    assert tickets["sn:INC0020001"]["closed_at"] == "2016-03-04T15:00:00Z"
+    assert tickets["sn:INC0020006"]["status"] == "pending"  # Awaiting User Info
+    events = rows(tmp_path, "ticket_events", "ticket_id, event_at")
+    assert [(e["ticket_id"], e["event_type"], e["event_at"]) for e in events] == [
+        ("sn:INC0020001", "resolution", "2016-03-01T15:00:00Z"),
+        ("sn:INC0020001", "closure", "2016-03-04T15:00:00Z"),
+        ("sn:INC0020002", "closure", "2016-03-02T11:00:00Z"),
+        ("sn:INC0020003", "resolution", "2016-03-07T12:00:00Z"),
+        ("sn:INC0020004", "resolution", "2016-03-08T13:00:00Z"),
+        ("sn:INC0020004", "closure", "2016-03-11T13:00:00Z"),
+    ]
+    # no status history in a list row: no status_change at all (hygiene unmeasured), and
+    # the knowledge flag is no longer a supporting-tool use
+    assert all(e["tool"] is None for e in events)
+    links = rows(tmp_path, "kb_links")
+    assert [(k["ticket_id"], k["link_type"], k["linked_at"], k["agent_id"]) for k in links] == [
+        ("sn:INC0020001", "used", "2016-03-01T15:00:00Z", None),
+        ("sn:INC0020004", "used", "2016-03-08T13:00:00Z", None),
+    ]
+    assert {k["article_id"] for k in links} == {"sn:knowledge article (not named in the export)"}
+
+
+def test_the_event_log_gives_a_status_chain_hygiene_can_judge(tmp_path):
+    """Each state change of the audit log is a status_change from the previous state,
+    the first from 'new' (the incident's opening state), the last at the state the
+    incident stands in: the chain int_ticket_process_checks accepts. Checked here by its
+    rule: ordered by event_at then event_id, each from_status is the previous to_status,
+    the first is 'new', the last to_status is the ticket's status."""
+    ServiceNowAdapter().convert([EVENT_LOG], tmp_path, "sn", IN_UTC)
+    status = {t["ticket_id"]: t["status"] for t in rows(tmp_path, "tickets")}
+    changes: dict[str, list[tuple[str, str]]] = {}
+    for e in rows(tmp_path, "ticket_events", "event_at, event_id"):
+        if e["event_type"] == "status_change":
+            changes.setdefault(e["ticket_id"], []).append((e["from_status"], e["to_status"]))
+    assert changes == {
+        # New -> Active -> Awaiting User Info -> Active -> Resolved -> Closed
+        "sn:INC0000045": [
+            ("new", "open"),
+            ("open", "pending"),
+            ("pending", "open"),
+            ("open", "solved"),
+            ("solved", "closed"),
+        ],
+        # resolved, reopened (Resolved -> Active), resolved again, closed
+        "sn:INC0000047": [
+            ("new", "open"),
+            ("open", "solved"),
+            ("solved", "open"),
+            ("open", "solved"),
+            ("solved", "closed"),
+        ],
+        # New, -100 (not a state), Awaiting User Info: waiting on the caller
+        "sn:INC0000050": [("new", "pending")],
+    }
+    for ticket, chain in changes.items():
+        froms = [f for f, _ in chain]
+        tos = ["new"] + [t for _, t in chain]
+        assert froms == tos[:-1] and tos[-1] == status[ticket], ticket
+
+
+def test_a_list_export_publishes_its_counts_and_no_hygiene_zero(tsq_home):
+    """One real run (ingest, Dagster, dbt, publish) of incident_list_counts.csv, by hand:
+    resolved = INC0020001, INC0020003, INC0020004 (INC0020002 is closed without
+    resolved_at; INC0020005 and INC0020006 are open): 3 tickets, all resolved in March
+    2016.
+    - ops_reassignment_hops = their reassignment_count 2 + 0 + 1 = 3 over 3 = 1.0 (the
+      log shows no transfer at all; counting the closed-unresolved INC0020002 too would
+      give 7 / 4 = 1.75).
+    - ops_kb_link_rate = knowledge true on INC0020001 and INC0020004: 2 / 3.
+    - ux_reopen_rate = first resolved in March: the same 3, INC0020003 reopen_count 1:
+      1 / 3.
+    - ops_ticket_hygiene_rate: no status history in a list export: NULL with the reason,
+      not 0 over the 2 closed incidents.
+    - ops_tool_adoption_rate: knowledge is not a tool use: NULL with its reason."""
+    ingest_files([COUNTS_LIST], tsq_home.inbox, "servicenow", source="sn", timezone="UTC")
+    outcome = run_pipeline(tsq_home)
+    assert outcome.published, outcome.report_lines()
+    values = {
+        row[0]: row[1:]
+        for row in query(
+            tsq_home.published_path,
+            "SELECT indicator_id, value, numerator, denominator, no_data_reason "
+            "FROM indicator_values WHERE scope_type = 'organisation' AND period_grain = 'month' "
+            "AND period_start = DATE '2016-03-01' AND indicator_id IN ('ops_reassignment_hops', "
+            "'ops_kb_link_rate', 'ux_reopen_rate', 'ops_ticket_hygiene_rate', "
+            "'ops_tool_adoption_rate')",
+        )
+    }
+    assert values["ops_reassignment_hops"][:3] == (1.0, 3, 3)
+    assert values["ops_kb_link_rate"][1:3] == (2, 3)
+    assert values["ops_kb_link_rate"][0] == pytest.approx(2 / 3)
+    assert values["ux_reopen_rate"][1:3] == (1, 3)
+    hygiene = values["ops_ticket_hygiene_rate"]
+    assert hygiene[0] is None and hygiene[1] is None
+    assert hygiene[3] == (
+        "no source provides ticket_events.from_status, ticket_events:status_change"
+    )
+    assert values["ops_tool_adoption_rate"][0] is None
+    assert values["ops_tool_adoption_rate"][3] == "no source provides ticket_events.tool"
+    resolved = query(
+        tsq_home.warehouse_path,
+        "SELECT ticket_id FROM intermediate.fct_tickets WHERE resolved_at IS NOT NULL ORDER BY 1",
+    )
+    assert resolved == [("sn:INC0020001",), ("sn:INC0020003",), ("sn:INC0020004",)]

@@ -44,6 +44,7 @@ from orchestration.adapters.toolkit import (
     declarations,
     holiday_query,
     record_zone_assumptions,
+    register_rows,
     register_team_week,
     register_value_map,
     run_sql,
@@ -82,6 +83,9 @@ FIELDS = (
     "cmdb_ci",
     "business_service",
     "made_sla",
+    "reassignment_count",
+    "reopen_count",
+    "hold_reason",
 )
 
 #: header (lower case, spaces for `_`) -> field; field names, their labels, and the
@@ -129,6 +133,10 @@ ALIASES = {
     "business service": "business_service",
     "service": "business_service",
     "made sla": "made_sla",
+    "reassignment count": "reassignment_count",
+    "reopen count": "reopen_count",
+    "hold reason": "hold_reason",
+    "on hold reason": "hold_reason",
 }
 
 #: incident state (lower case) -> canonical status; None = not a state (ignored)
@@ -137,18 +145,29 @@ STATES: dict[str, str | None] = {
     "active": "open",
     "in progress": "open",
     "assigned": "open",
+    # waiting on the caller: the canonical pending that pauses the resolution clock
     "awaiting user info": "pending",
-    "awaiting problem": "pending",
-    "awaiting vendor": "pending",
+    "awaiting caller": "pending",
     "awaiting evidence": "pending",
-    "awaiting change": "pending",
-    "on hold": "pending",
+    "on hold": "pending",  # refined by hold_reason where the export has it (WAITING_ON_US)
+    # waiting on ourselves (a problem, a change, a vendor): the clock keeps running
+    "awaiting problem": "open",
+    "awaiting vendor": "open",
+    "awaiting change": "open",
     "resolved": "solved",
     "closed": "closed",
     "canceled": "closed",
     "cancelled": "closed",
     "-100": None,  # the event-log dataset's "unknown"
 }
+
+#: On Hold reasons (lower case) that wait on the service side, not on the caller: an On
+#: Hold incident with one of them is open (clock running), any other reason (Awaiting
+#: Caller) or none is pending
+WAITING_ON_US = ("awaiting change", "awaiting problem", "awaiting vendor")
+#: the article id of a kb_links row made from the `knowledge` flag: the export says a
+#: knowledge document was used, not which one
+UNNAMED_ARTICLE = "knowledge article (not named in the export)"
 
 #: contact_type (lower case, `-`/`_` as spaces) -> channel; anything else is web
 CHANNELS = {
@@ -204,7 +223,7 @@ def _header(path: Path) -> list[str]:
 
 class ServiceNowAdapter:
     name = "servicenow"
-    entities = ("tickets", "ticket_events", "agents", "teams", "holiday_calendars")
+    entities = ("tickets", "ticket_events", "kb_links", "agents", "teams", "holiday_calendars")
 
     def detect(self, path: Path) -> bool:
         if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
@@ -327,6 +346,7 @@ class ServiceNowAdapter:
             states[str(label).strip().lower()] = status
         register_value_map(con, "state_map", states, ("label", "status"))
         register_value_map(con, "channel_map", CHANNELS, ("label", "channel"))
+        register_rows(con, "hold_on_us", ("reason",), [(r,) for r in WAITING_ON_US])
         custom = mapping.get("timestamp_format")
         formats = ([str(custom)] if custom else list(DAY_FIRST_FORMATS)) + list(ISO_FORMATS)
         reader = timestamp_reader(decl, formats)
@@ -352,7 +372,11 @@ class ServiceNowAdapter:
                        {utc("opened_at")}, {utc("sys_created_at")}, {utc("sys_updated_at")},
                        {utc("resolved_at")}, {utc("closed_at")},
                        lower(trim(state)) AS state_key,
-                       state_map.status,
+                       -- On Hold waiting on a change, problem or vendor is not waiting on
+                       -- the caller: the resolution clock keeps running
+                       CASE WHEN lower(trim(raw.state)) = 'on hold'
+                                 AND lower(trim(raw.hold_reason)) IN (SELECT reason FROM hold_on_us)
+                            THEN 'open' ELSE state_map.status END AS status,
                        CASE WHEN {digit} = '1' THEN 'P1' WHEN {digit} = '2' THEN 'P2'
                             WHEN {digit} = '3' THEN 'P3' WHEN {digit} IN ('4', '5') THEN 'P4'
                             WHEN lower(priority) LIKE '%critical%' THEN 'P1'
@@ -454,19 +478,41 @@ class ServiceNowAdapter:
                    arg_max(close_notes, seq) AS resolution_summary,
                    arg_max(closed_code, seq) AS closure_code,
                    arg_max(closed_at_utc, seq) AS closed_column,
-                   lower(arg_max(made_sla, seq)) AS made_sla
+                   -- the latest update's resolved_at (ServiceNow clears it on a reopen)
+                   arg_max_null(resolved_at_utc, seq) AS resolved_column,
+                   lower(arg_max(made_sla, seq)) AS made_sla,
+                   lower(arg_max(knowledge, seq)) IN ('true', '1', 'yes') AS knowledge_used,
+                   arg_max(try_cast(reassignment_count AS INTEGER), seq) AS reassignment_count,
+                   arg_max(try_cast(reopen_count AS INTEGER), seq) AS reopen_count,
+                   max(coalesce(sys_updated_at_utc, created)) AS last_update
             FROM upd GROUP BY number
             """
         )
         con.execute(self._events_sql(source, event_log))
+        decl.assume(
+            "resolved",
+            "only an incident with resolved_at: a closed one without it was closed unresolved "
+            "(no resolution event, no tickets.closed_at; its closure event dates it)",
+            "adapter spec",
+        )
+        decl.assume(
+            "knowledge",
+            "knowledge = true -> a kb_links row 'used' of an article the export does not name "
+            "(ops_kb_link_rate); not a supporting-tool use",
+            "adapter spec",
+        )
         tickets = f"""
             SELECT t.ticket_id, {ISO.format("t.created_at")} AS created_at, t.channel,
                    t.priority, t.complexity_tier, t.category, t.product, t.team_id,
                    t.agent_id, t.requester_id, t.subject, t.status, t.symptom,
                    t.resolution_summary, t.closure_code,
-                   CASE WHEN t.status = 'closed' THEN {
+                   -- a closed incident never resolved (no resolved_at) leaves closed_at
+                   -- empty: its closure event dates the closure, and no closed_at can
+                   -- stand in for the resolution it never had
+                   CASE WHEN t.status = 'closed' AND t.resolved_column IS NOT NULL THEN {
             ISO.format("greatest(t.created_at, coalesce(t.closed_column, e.closed_event))")
         } END AS closed_at,
+                   t.reassignment_count, t.reopen_count,
                    -- made_sla starts true and turns false when any task SLA breaches: false
                    -- is final, true is a verdict only once the incident is resolved
                    CASE WHEN t.made_sla IN ('false', '0', 'no') THEN false
@@ -506,7 +552,25 @@ class ServiceNowAdapter:
             )
             GROUP BY team_id) CROSS JOIN {week} AS week
         """
-        queries = {"tickets": tickets, "ticket_events": events, "agents": agents, "teams": teams}
+        # the knowledge flag: a knowledge document was used to resolve the incident
+        linked = "greatest(t.created_at, coalesce(t.resolved_column, t.last_update))"
+        kb_links = f"""
+            SELECT ticket_id, $unnamed_article AS article_id,
+                   CAST(NULL AS VARCHAR) AS agent_id, {ISO.format(linked)} AS linked_at,
+                   'used' AS link_type
+            FROM t_tickets AS t WHERE t.knowledge_used
+        """
+        con.execute(
+            "CREATE TEMP TABLE t_kb_links AS " + kb_links,
+            {"unnamed_article": f"{source}:{UNNAMED_ARTICLE}"},
+        )
+        queries = {
+            "tickets": tickets,
+            "ticket_events": events,
+            "agents": agents,
+            "teams": teams,
+            "kb_links": "SELECT * FROM t_kb_links ORDER BY ticket_id",
+        }
         years = data_years(
             con,
             "SELECT created FROM upd UNION ALL SELECT sys_updated_at_utc FROM upd "
@@ -518,58 +582,56 @@ class ServiceNowAdapter:
         return queries
 
     def _events_sql(self, source: str, event_log: bool) -> str:
+        """t_events. Only an incident with resolved_at gets resolution events (a closed
+        one without it was closed unresolved). The list form has no status history: it
+        gives the resolution and closure milestones and no status_change at all, so
+        process hygiene is unmeasured (NULL with its reason), never a broken chain. The
+        event-log form gives every state change as a status_change from the previous
+        state (the first from 'new'), plus the milestone it is (resolution, closure,
+        reopen) as its own event."""
         ns = lambda column: namespaced(source, column)  # noqa: E731
         at = "greatest(coalesce(sys_updated_at_utc, created), created)"
         actor = "CASE WHEN lower(sys_updated_by) = 'system' THEN 'system' ELSE 'agent' END"
-        # the opening: status new, raised by the customer on self service, else logged
-        # by the service desk
-        opening = """
-            SELECT number, 0 AS seq, 'opened' AS kind, created AS event_at,
-                   'status_change' AS event_type,
-                   CASE WHEN channel = 'web' THEN 'customer' ELSE 'agent' END AS actor_type,
-                   CAST(NULL AS VARCHAR) AS agent_id, CAST(NULL AS VARCHAR) AS team_id,
-                   CAST(NULL AS VARCHAR) AS from_status, 'new' AS to_status,
-                   CAST(NULL AS VARCHAR) AS tool
-            FROM upd WHERE seq = 1
-        """
-        kb_tool = "CASE WHEN lower(knowledge) IN ('true', '1', 'yes') THEN 'kb_lookup' END"
+        resolved = "number IN (SELECT number FROM t_tickets WHERE resolved_column IS NOT NULL)"
         if not event_log:
-            # a list row knows only when the incident was opened, resolved and closed
+            # a list row knows only when the incident was resolved and closed
             body = f"""
-                {opening}
-                UNION ALL
-                SELECT number, 1, 'resolved', greatest(resolved_at_utc, created), 'resolution',
-                       'agent', {ns("assigned_to")}, {ns("assignment_group")}, NULL, 'solved',
-                       {kb_tool}
+                SELECT number, 1 AS seq, 'resolved' AS kind,
+                       greatest(resolved_at_utc, created) AS event_at,
+                       'resolution' AS event_type, 'agent' AS actor_type,
+                       {ns("assigned_to")} AS agent_id, {ns("assignment_group")} AS team_id,
+                       CAST(NULL AS VARCHAR) AS from_status, 'solved' AS to_status
                 FROM upd WHERE resolved_at_utc IS NOT NULL AND status IN ('solved', 'closed')
                   AND seq = updates
                 UNION ALL
                 SELECT number, 2, 'closed', greatest(closed_at_utc, created), 'closure',
-                       'agent', {ns("assigned_to")}, {ns("assignment_group")}, NULL, 'closed',
-                       NULL
+                       'agent', {ns("assigned_to")}, {ns("assignment_group")}, NULL, 'closed'
                 FROM upd WHERE closed_at_utc IS NOT NULL AND status = 'closed'
                   AND seq = updates
             """
         else:
             body = f"""
-                {opening}
-                UNION ALL
-                SELECT number, seq, 'state', {at},
-                       CASE WHEN prev_status IN ('solved', 'closed')
-                                 AND status IN ('new', 'open', 'pending') THEN 'reopen'
-                            WHEN status = 'solved' THEN 'resolution'
-                            WHEN status = 'closed' THEN 'closure'
-                            ELSE 'status_change' END,
-                       {actor},
+                SELECT number, seq, 'state', {at}, 'status_change', {actor},
                        CASE WHEN {actor} = 'agent' THEN {ns("assigned_to")} END,
-                       NULL, prev_status, status,
-                       CASE WHEN status = 'solved' THEN {kb_tool} END
+                       NULL, prev_status, status
                 FROM changes WHERE status IS NOT NULL AND status <> prev_status
+                UNION ALL
+                SELECT number, seq, 'milestone', {at}, milestone, {actor},
+                       CASE WHEN {actor} = 'agent' THEN {ns("assigned_to")} END,
+                       NULL, prev_status, status
+                FROM (
+                    SELECT *,
+                           CASE WHEN prev_status IN ('solved', 'closed')
+                                     AND status IN ('new', 'open', 'pending') THEN 'reopen'
+                                WHEN status = 'solved' AND {resolved} THEN 'resolution'
+                                WHEN status = 'closed' THEN 'closure' END AS milestone
+                    FROM changes WHERE status IS NOT NULL AND status <> prev_status
+                ) WHERE milestone IS NOT NULL
                 UNION ALL
                 SELECT number, seq, 'assign', {at},
                        CASE WHEN prev_group IS NOT NULL AND assignment_group <> prev_group
                             THEN 'transfer' ELSE 'assignment' END,
-                       {actor}, {ns("assigned_to")}, {ns("assignment_group")}, NULL, NULL, NULL
+                       {actor}, {ns("assigned_to")}, {ns("assignment_group")}, NULL, NULL
                 FROM changes
                 WHERE (assignment_group IS NOT NULL
                        AND assignment_group IS DISTINCT FROM prev_group)
@@ -587,8 +649,12 @@ class ServiceNowAdapter:
                 WINDOW before AS (PARTITION BY number ORDER BY seq
                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             )
-            SELECT {ns("number || '#' || CAST(seq AS VARCHAR) || '#' || kind")} AS event_id,
+            -- the update number zero-padded: simultaneous updates sort by event_id in order
+            SELECT {ns("number || '#' || lpad(CAST(seq AS VARCHAR), 6, '0') || '#' || kind")}
+                       AS event_id,
                    {ns("number")} AS ticket_id, event_at, event_type, actor_type, agent_id,
-                   team_id, from_status, to_status, tool, seq AS ord
-            FROM ({body})
+                   team_id, from_status, to_status, CAST(NULL AS VARCHAR) AS tool,
+                   seq AS ord
+            FROM ({body}) AS e(number, seq, kind, event_at, event_type, actor_type, agent_id,
+                               team_id, from_status, to_status)
         """
