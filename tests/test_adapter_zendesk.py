@@ -53,7 +53,8 @@ def test_detect_recognises_each_export_kind_and_refuses_foreign_files(tmp_path):
 def test_rows_written_per_entity(converted):
     _, counts = converted
     # 6 tickets, one deleted; 2 agents; groups 360001, 360002 and "no group"
-    assert counts == {"teams": 3, "agents": 2, "tickets": 5, "ticket_events": 33, "surveys": 3}
+    # 32 events: zd:102's open -> hold is no status change (on-hold is open, see below)
+    assert counts == {"teams": 3, "agents": 2, "tickets": 5, "ticket_events": 32, "surveys": 3}
 
 
 def test_tickets_are_mapped(converted):
@@ -78,7 +79,8 @@ def test_tickets_are_mapped(converted):
     assert t101["subject"] == "VPN 连接失败"
     assert {k: v["status"] for k, v in tickets.items()} == {
         "zd:101": "closed",
-        "zd:102": "pending",  # hold
+        # on-hold waits on a third party, not on the requester: the clock keeps running
+        "zd:102": "open",
         "zd:103": "solved",
         "zd:104": "new",
         "zd:105": "closed",
@@ -135,7 +137,8 @@ def test_events_from_incremental_ticket_events(converted):
         ("03:00", "status_change", "system", None, None),  # auto-close by user -1
         ("03:00", "closure", "system", None, None),
     ]
-    # child events that name the field by its key; hold -> pending; group change -> transfer
+    # child events that name the field by its key; group change -> transfer; open -> hold
+    # is no change of canonical status (both open)
     assert events_of(out, "zd:102") == [
         ("00:30", "customer_reply", "customer", None, None),
         ("01:00", "assignment", "agent", "zd:5001", "zd:360001"),  # group as of then
@@ -143,7 +146,6 @@ def test_events_from_incremental_ticket_events(converted):
         ("03:00", "transfer", "agent", "zd:5002", "zd:360002"),
         ("03:00", "assignment", "agent", "zd:5002", "zd:360002"),
         ("03:00", "internal_note", "agent", "zd:5001", None),
-        ("04:00", "status_change", "agent", "zd:5002", None),
         ("04:00", "public_reply", "agent", "zd:5002", None),
     ]
     statuses = rows(
@@ -153,7 +155,6 @@ def test_events_from_incremental_ticket_events(converted):
     )
     assert [(r["event_id"], r["from_status"], r["to_status"]) for r in statuses] == [
         ("zd:710202", "new", "open"),
-        ("zd:710401", "open", "pending"),
     ]
 
 
@@ -313,3 +314,40 @@ def test_every_row_keeps_the_export_contract(converted):
             f"WHERE len(broken) > 0"
         ).fetchall()
         assert broken == [], f"{path.name}: {broken[:3]}"
+
+
+def test_the_metric_set_counts_are_the_tickets_own(converted):
+    """Zendesk's ticket metric set counts reopens and the groups a ticket passed through
+    (group_stations: the first group is a station, not a reassignment). By hand from
+    incremental_tickets_page1.json's metric_sets: 101 one group, no reopen -> (0, 0);
+    102 two groups (360001 then 360002, the transfer in its events) -> (1, 0); 103 one
+    group, reopened once (its audits show it) -> (0, 1); 104 no group yet (0 stations)
+    -> (0, 0); 105 one group -> (0, 0)."""
+    out, _ = converted
+    counts = {
+        r["ticket_id"]: (r["reassignment_count"], r["reopen_count"])
+        for r in rows(out / "tickets-zd.csv")
+    }
+    assert counts == {
+        "zd:101": ("0", "0"),
+        "zd:102": ("1", "0"),
+        "zd:103": ("0", "1"),
+        "zd:104": ("0", "0"),
+        "zd:105": ("0", "0"),
+    }
+
+
+def test_pending_is_waiting_on_the_requester_and_on_hold_is_not(tmp_path):
+    """A ticket set to pending (waiting on the requester) is the canonical pending the
+    resolution clock pauses on; on-hold (waiting on a third party) stays open."""
+    page = json.loads(TICKETS[1].read_text(encoding="utf-8"))
+    page["tickets"] = [t for t in page["tickets"] if t["id"] in (102, 104)]
+    page["tickets"][0]["status"] = "pending"  # 102
+    page["tickets"][1]["status"] = "hold"  # 104
+    page["metric_sets"] = []
+    export = tmp_path / "tickets.json"
+    export.write_text(json.dumps(page), encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    ZendeskAdapter().convert([export], tmp_path / "out", "zd", MAPPING)
+    statuses = {r["ticket_id"]: r["status"] for r in rows(tmp_path / "out" / "tickets-zd.csv")}
+    assert statuses == {"zd:102": "pending", "zd:104": "open"}

@@ -52,8 +52,11 @@ REQUIRED_KEYS = {
 STATUS_MAP = {
     "new": "new",
     "open": "open",
+    # pending: waiting on the requester (Zendesk's SLA requester-wait clock pauses here)
     "pending": "pending",
-    "hold": "pending",
+    # on-hold: waiting on a third party or another team, not on the requester; Zendesk's
+    # own requester wait time keeps counting it, so the resolution clock runs
+    "hold": "open",
     "solved": "solved",
     "closed": "closed",
 }
@@ -287,7 +290,12 @@ class ZendeskAdapter:
             SELECT rec->>'ticket_id' AS ticket_id,
                    TRY_CAST(rec->'reply_time_in_minutes'->>'calendar' AS DOUBLE) AS reply_minutes,
                    {_ts("rec->>'solved_at'")} AS solved_at,
-                   {_ts("rec->>'assigned_at'")} AS assigned_at
+                   {_ts("rec->>'assigned_at'")} AS assigned_at,
+                   -- Zendesk's own counts: reopens, and the groups the ticket passed
+                   -- through (the first group is a station, not a reassignment)
+                   TRY_CAST(rec->>'reopens' AS INTEGER) AS reopens,
+                   greatest(TRY_CAST(rec->>'group_stations' AS INTEGER) - 1, 0)
+                       AS reassignments
             FROM metric_records
             QUALIFY row_number() OVER (
                 PARTITION BY rec->>'ticket_id'
@@ -501,6 +509,7 @@ class ZendeskAdapter:
                        {ns("t.assignee_id")} AS agent_id,
                        {ns("t.requester_id")} AS requester_id,
                        t.subject, st.canonical AS status,
+                       ms.reassignments AS reassignment_count, ms.reopens AS reopen_count,
                        {
                 ISO.format(
                     "coalesce(c.closed_at, CASE WHEN t.status_raw = 'closed' THEN t.updated_at END)"
@@ -514,6 +523,7 @@ class ZendeskAdapter:
                      LEFT JOIN zd_status_map AS st
                          ON st.raw = t.status_raw
                      LEFT JOIN ({closed}) AS c ON c.ticket_id = t.id
+                     LEFT JOIN zd_metrics AS ms ON ms.ticket_id = t.id
                 ORDER BY t.created_at, t.id
             """
             unknown = con.execute(
