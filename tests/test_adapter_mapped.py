@@ -110,3 +110,34 @@ def test_errors_name_the_file_and_what_did_not_match(tmp_path):
     with pytest.raises(AdapterError, match=r"column 创建时间 has dates like '2026/10/09 14:50'"):
         MappedAdapter().convert([DATA / "gongdan-gbk.csv"], out, "zh", wrong_format)
     assert not out.exists()
+
+
+def test_the_mapping_wins_over_headers_that_collide_with_contract_names(tmp_path):
+    """tests/data/mapped/colliding-headers.csv maps `status` and `priority` (lower case)
+    while other columns are headed `Status` and `Priority` (DuckDB names are
+    case-insensitive: reading by name would take either), and has columns named like the
+    adapter's own `_file` and `_row`. The mapped columns are read, by hand:
+    T1 solved P2 created 2026/10/09 14:50 Shanghai = 06:50Z; T2 open P4 at 01:30Z."""
+    colliding = {
+        "format": "mapped",
+        "timezone": "Asia/Shanghai",
+        "columns": {
+            "ticket_id": "Ticket",
+            "created_at": "Opened",
+            "status": "status",
+            "priority": "priority",
+            "team_id": "Team",
+        },
+    }
+    MappedAdapter().convert([DATA / "colliding-headers.csv"], tmp_path, "zh", colliding)
+    assert rows(
+        tmp_path, "tickets", "SELECT ticket_id, created_at, status, priority, team_id FROM t"
+    ) == [
+        ("zh:T1", "2026-10-09T06:50:00Z", "solved", "P2", "zh:L1"),
+        ("zh:T2", "2026-10-10T01:30:00Z", "open", "P4", "zh:L2"),
+    ]
+    # and the other way round: the columns headed Status and Priority, when mapped, are
+    # read (their words have no canonical value, so strict mapping names them)
+    capitalised = colliding | {"columns": colliding["columns"] | {"status": "Status"}}
+    with pytest.raises(AdapterError, match="column Status: value.* Waiting for parts"):
+        MappedAdapter().convert([DATA / "colliding-headers.csv"], tmp_path / "b", "zh", capitalised)

@@ -27,6 +27,8 @@ from orchestration.adapters.base import (
 )
 from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.toolkit import (
+    SOURCE_FILE,
+    SOURCE_ROW,
     TEAM_WEEK_COLUMNS,
     Declarations,
     TimestampReader,
@@ -34,6 +36,7 @@ from orchestration.adapters.toolkit import (
     declarations,
     holiday_query,
     lookup_sql,
+    read_source_csv,
     record_zone_assumptions,
     register_rows,
     register_team_week,
@@ -163,35 +166,29 @@ class MappedAdapter:
         mapping: dict[str, Any],
         work: Path,
     ) -> None:
+        """The table `sheet`: every source column the mapping names under a private alias
+        (toolkit.read_source_csv: by position, so a header such as `Status` or `status`
+        never stands in for the mapped column), with `_file` and `_row`."""
+        wanted = [
+            *mapping["columns"].values(),
+            *mapping.get("ticket_events", {}).values(),
+            *(v for k, v in mapping.get("survey", {}).items() if k != "send"),
+        ]
+        parts = []
         for n, path in enumerate(paths):
             readable = self._readable(path, mapping, work)
-            try:
-                con.execute(
-                    f"CREATE TEMP TABLE part{n} AS SELECT *, $path AS _file "
-                    f"FROM read_csv($readable, header = true, all_varchar = true)",
-                    {"path": str(path), "readable": str(readable)},
-                )
-            except duckdb.Error as error:
-                raise AdapterError(f"{path}: not a readable CSV: {error}") from error
-            present = {
-                row[0].lstrip("\ufeff").strip()
-                for row in con.execute(f"DESCRIBE part{n}").fetchall()
-            }
-            wanted = [
-                *mapping["columns"].values(),
-                *mapping.get("ticket_events", {}).values(),
-                *(v for k, v in mapping.get("survey", {}).items() if k != "send"),
-            ]
-            missing = [c for c in wanted if c not in present]
-            if missing:
-                raise AdapterError(
-                    f"{path}: lacks column(s) {', '.join(missing)} named in the mapping; "
-                    f"it has: {', '.join(sorted(present - {'_file'}))}"
-                )
-        parts = " UNION ALL BY NAME ".join(f"SELECT * FROM part{n}" for n in range(len(paths)))
+            self.aliases = read_source_csv(con, f"part{n}", readable, wanted, label=str(path))
+            parts.append(f"SELECT *, {n} AS part FROM part{n}")
         con.execute(
-            f"CREATE TEMP TABLE sheet AS SELECT *, row_number() OVER () AS _row FROM ({parts})"
+            f"CREATE TEMP TABLE sheet AS "
+            f"SELECT * EXCLUDE (part, {SOURCE_FILE}, {SOURCE_ROW}), {SOURCE_FILE} AS _file, "
+            f"row_number() OVER (ORDER BY part, {SOURCE_ROW}) AS _row "
+            f"FROM ({' UNION ALL '.join(parts)})"
         )
+
+    def _src(self, column: str) -> str:
+        """The private (quoted) name of the source column `column` in `sheet`."""
+        return self.aliases[column]
 
     # --- normalising --------------------------------------------------------------------
 
@@ -202,14 +199,14 @@ class MappedAdapter:
         common) format that parses every non-empty value; AdapterError if none does."""
         declared = mapping.get("date_format")
         formats = [declared] if isinstance(declared, str) else list(declared or DATE_FORMATS)
-        value = f"nullif(trim({_q(column)}), '')"
+        value = f"nullif(trim({self._src(column)}), '')"
         name = f"ts{len(self.timestamp_params)}"
         TimestampReader(formats, self.decl.timezone).refuse_naive(
-            con, "sheet", {f"column {column}": _q(column)}, "_file"
+            con, "sheet", {f"column {column}": self._src(column)}, "_file"
         )
         for fmt in formats:
             reader = TimestampReader([str(fmt)], self.decl.timezone, name=name)
-            parsed = reader.sql(_q(column))
+            parsed = reader.sql(self._src(column))
             (failures,) = run_sql(
                 con,
                 f"SELECT count(*) FROM sheet WHERE {value} IS NOT NULL AND {parsed} IS NULL",
@@ -244,13 +241,14 @@ class MappedAdapter:
         }
         values.update({a.lower(): a for a in allowed if a.lower() not in values})
         table = register_value_map(con, f"values_{canonical}", values)
-        expr = lookup_sql(table, f"lower(trim({_q(column)}))")
+        expr = lookup_sql(table, f"lower(trim({self._src(column)}))")
         if strict:
             unmapped = [
                 row[0]
                 for row in con.execute(
-                    f"SELECT DISTINCT trim({_q(column)}) FROM sheet "
-                    f"WHERE nullif(trim({_q(column)}), '') IS NOT NULL AND ({expr}) IS NULL "
+                    f"SELECT DISTINCT trim({self._src(column)}) FROM sheet "
+                    f"WHERE nullif(trim({self._src(column)}), '') IS NOT NULL "
+                    f"AND ({expr}) IS NULL "
                     f"ORDER BY 1"
                 ).fetchall()
             ]
@@ -285,7 +283,7 @@ class MappedAdapter:
 
         def text(canonical: str, default: str | None = None) -> str:
             if canonical in columns:
-                return f"nullif(trim({_q(columns[canonical])}), '')"
+                return f"nullif(trim({self._src(columns[canonical])}), '')"
             return constant(canonical, default)
 
         def valued(canonical: str, allowed: Sequence[str], default: str, strict: bool) -> str:
@@ -338,14 +336,15 @@ class MappedAdapter:
             rating_map = self._mapped_value(
                 con, survey["rating"], "rating", mapping, ("1", "2", "3", "4", "5"), strict=False
             )
-            numeric = f"CAST(round(try_cast(trim({_q(survey['rating'])}) AS DOUBLE)) AS INTEGER)"
+            rating = self._src(survey["rating"])
+            numeric = f"CAST(round(try_cast(trim({rating}) AS DOUBLE)) AS INTEGER)"
             selects["rating"] = (
                 f"coalesce(try_cast({rating_map} AS INTEGER), "
                 f"CASE WHEN {numeric} BETWEEN 1 AND 5 THEN {numeric} END)"
             )
             bad = con.execute(
-                f"SELECT trim({_q(survey['rating'])}), _file FROM sheet "
-                f"WHERE nullif(trim({_q(survey['rating'])}), '') IS NOT NULL "
+                f"SELECT trim({rating}), _file FROM sheet "
+                f"WHERE nullif(trim({rating}), '') IS NOT NULL "
                 f"AND ({selects['rating']}) IS NULL LIMIT 1"
             ).fetchone()
             if bad:
@@ -356,7 +355,7 @@ class MappedAdapter:
         else:
             selects["rating"] = "CAST(NULL AS INTEGER)"
         selects["survey_comment"] = (
-            f"nullif(trim({_q(survey['comment'])}), '')" if "comment" in survey else "NULL"
+            f"nullif(trim({self._src(survey['comment'])}), '')" if "comment" in survey else "NULL"
         )
         body = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in selects.items())
         run_sql(
