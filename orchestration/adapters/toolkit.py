@@ -515,6 +515,7 @@ def read_source_csv(
             f"the mapping cannot say which one it means"
         )
     aliases = {c: quote_identifier(source_alias(k)) for k, c in enumerate(named)}
+    # the header row is skipped and every column renamed by its position (`names`)
     by_position = [f"_pos_{p}" for p in range(len(header))]
     select = ", ".join(
         f"{quote_identifier(by_position[positions[c][0]])} AS {alias}"
@@ -525,7 +526,7 @@ def read_source_csv(
             f"CREATE OR REPLACE TEMP TABLE {quote_identifier(table)} AS "
             f"SELECT {select}, $label AS {SOURCE_FILE}, "
             f"row_number() OVER () AS {SOURCE_ROW} "
-            f"FROM read_csv($path, header = false, skip = 1, all_varchar = true, names = $names)",
+            f"FROM read_csv($path, header = true, all_varchar = true, names = $names)",
             {"path": str(path), "label": label, "names": by_position},
         )
     except duckdb.Error as error:
