@@ -44,7 +44,7 @@ def test_detect_recognises_issue_export_and_changelog_only():
 def test_issue_export_alone(tmp_path):
     conversion = JiraAdapter().convert([ISSUES], tmp_path, "jsm", IN_SHANGHAI)
     assert conversion.rows == {
-        "tickets": 5, "ticket_events": 14, "agents": 2, "teams": 1, "surveys": 3,
+        "tickets": 5, "ticket_events": 9, "agents": 2, "teams": 1, "surveys": 3,
     }  # fmt: skip
     tickets = rows(
         tmp_path,
@@ -59,7 +59,8 @@ def test_issue_export_alone(tmp_path):
     assert [(t[2], t[3]) for t in tickets] == [
         ("P2", "closed"), ("P3", "pending"), ("P1", "solved"), ("P4", "closed"), ("P4", "open"),
     ]  # fmt: skip
-    # SD-101: created, agent reply, customer reply, agent reply, resolution + closure
+    # SD-101: agent reply, customer reply, agent reply, resolution + closure; no status
+    # history in the issue export, so no status_change (hygiene unmeasured, not failed)
     events = rows(
         tmp_path,
         "ticket_events",
@@ -67,7 +68,6 @@ def test_issue_export_alone(tmp_path):
         "ORDER BY event_at, event_type",
     )
     assert events == [
-        ("status_change", "customer", "2026-11-24T07:15:00Z"),
         ("public_reply", "agent", "2026-11-24T07:40:00Z"),
         ("customer_reply", "customer", "2026-11-24T08:05:00Z"),
         ("public_reply", "agent", "2026-11-25T01:25:00Z"),
@@ -95,7 +95,8 @@ def test_changelog_gives_reopen_transfer_and_history(tmp_path):
     conversion = JiraAdapter().convert(
         [ISSUES, CHANGELOG], tmp_path, "jsm", {"timezone": "Asia/Shanghai"}
     )
-    assert conversion.rows["ticket_events"] == 24
+    # 23: SD-101's Waiting for support -> In Progress is no change of canonical status
+    assert conversion.rows["ticket_events"] == 23
     events = rows(
         tmp_path,
         "ticket_events",
@@ -104,7 +105,8 @@ def test_changelog_gives_reopen_transfer_and_history(tmp_path):
     )
     liwei, zhangmin = "jsm:712020:0c1d-liwei", "jsm:712020:77aa-zhangmin"
     assert events == [
-        ("2026-11-28T06:00:00Z", "status_change", "customer", None, None, "new"),
+        # created in Waiting for support: the chain starts new -> open
+        ("2026-11-28T06:00:00Z", "status_change", "customer", None, "new", "open"),
         ("2026-11-28T06:30:00Z", "assignment", "agent", liwei, None, None),
         ("2026-11-29T02:00:00Z", "resolution", "agent", liwei, None, None),
         ("2026-11-29T02:00:00Z", "status_change", "agent", liwei, "open", "solved"),
@@ -314,4 +316,68 @@ def test_source_sla_agreement_reconciles_source_and_tsq_verdicts(tsq_home, tmp_p
         ("jsm", "first_response", 5, 5, 3, 1, 1, 0.6),
         ("jsm", "resolution", 6, 5, 4, 0, 1, 0.8),
         ("sn", "resolution", 2, 2, 2, 0, 0, 1.0),
+    ]
+
+
+TEAM_ISSUES = DATA / "jsm-issues-team.csv"
+TEAM_CHANGELOG = DATA / "jsm-changelog-team.csv"
+
+
+def test_a_team_change_is_a_transfer_and_the_changelog_a_status_chain(tmp_path):
+    """jsm-issues-team.csv with its changelog, team from `Custom field (Team)` (logged as
+    `Team`), by hand (Shanghai = UTC+8):
+    - SD-301: assigned to Li Wei 01:10Z; moved from Service Desk to Desktop Support at
+      03:00Z with the hand-over to Zhang Min at the same instant: one transfer (to
+      jsm:Desktop Support), the hand-over an assignment, not a second hop; waited on the
+      customer 07:00Z -> 02:00Z next day; Done 09:00Z. Chain: new -> open (created in
+      Waiting for support) -> pending -> open -> closed (In Progress -> Done; Waiting
+      for support -> In Progress is open -> open, no change).
+    - SD-302: Canceled with no Resolved date: closed unresolved, so no closed_at (its
+      closure event at 03:00Z dates the closure) and no resolution event.
+    - SD-303: Waiting for third party waits on a vendor, not the customer: open."""
+    mapping = {**IN_SHANGHAI, "team_column": "Custom field (Team)"}
+    JiraAdapter().convert([TEAM_ISSUES, TEAM_CHANGELOG], tmp_path, "jsm", mapping)
+    moves = rows(
+        tmp_path,
+        "ticket_events",
+        "SELECT event_at, event_type, agent_id, team_id FROM t "
+        "WHERE ticket_id = 'jsm:SD-301' AND event_type IN ('assignment', 'transfer') "
+        "ORDER BY event_at, event_type",
+    )
+    assert moves == [
+        ("2026-12-01T01:10:00Z", "assignment", "jsm:712020:0c1d-liwei", "jsm:Desktop Support"),
+        ("2026-12-01T03:00:00Z", "assignment", "jsm:712020:77aa-zhangmin", "jsm:Desktop Support"),
+        ("2026-12-01T03:00:00Z", "transfer", None, "jsm:Desktop Support"),
+    ]
+    assert {t for (t,) in rows(tmp_path, "teams", "SELECT team_id FROM t")} == {
+        "jsm:Desktop Support",
+        "jsm:Service Desk",
+    }
+    chains = rows(
+        tmp_path,
+        "ticket_events",
+        "SELECT ticket_id, list(from_status || '>' || to_status ORDER BY event_at, event_id) "
+        "FROM t WHERE event_type = 'status_change' GROUP BY 1 ORDER BY 1",
+    )
+    assert [(t, list(c)) for t, c in chains] == [
+        ("jsm:SD-301", ["new>open", "open>pending", "pending>open", "open>closed"]),
+        ("jsm:SD-302", ["new>open", "open>closed"]),
+        ("jsm:SD-303", ["new>open"]),
+    ]
+    tickets = rows(tmp_path, "tickets", "SELECT ticket_id, status, closed_at FROM t ORDER BY 1")
+    assert tickets == [
+        ("jsm:SD-301", "closed", "2026-12-02T09:00:00Z"),
+        ("jsm:SD-302", "closed", None),
+        ("jsm:SD-303", "open", None),
+    ]
+    milestones = rows(
+        tmp_path,
+        "ticket_events",
+        "SELECT ticket_id, event_type, event_at FROM t "
+        "WHERE event_type IN ('resolution', 'closure') ORDER BY 1, 3, 2",
+    )
+    assert milestones == [
+        ("jsm:SD-301", "closure", "2026-12-02T09:00:00Z"),
+        ("jsm:SD-301", "resolution", "2026-12-02T09:00:00Z"),
+        ("jsm:SD-302", "closure", "2026-12-01T03:00:00Z"),
     ]

@@ -97,11 +97,13 @@ STATUS_MAP = {
     "reopened": "open",
     "under investigation": "open",
     "under review": "open",
+    # waiting on the customer (JSM's SLA goals pause on it): the canonical pending
     "waiting for customer": "pending",
     "pending": "pending",
     "waiting for approval": "pending",
     "awaiting approval": "pending",
-    "waiting for third party": "pending",
+    # waiting on a vendor is not waiting on the customer: the resolution clock runs
+    "waiting for third party": "open",
     "resolved": "solved",
     "done": "closed",
     "closed": "closed",
@@ -312,6 +314,15 @@ class JiraAdapter:
             "satisfaction_at": (SATISFACTION_DATE, col(SATISFACTION_DATE)),
         }
         team_column = mapping.get("team_column", "Project key")
+        # the changelog's name of the team field: `Custom field (Team)` is logged as `Team`;
+        # the default team, the project, changes when an issue moves to another project
+        logged = re.sub(r"^custom field \((.*)\)$", r"\1", str(team_column).strip().lower())
+        register_rows(
+            con,
+            "jira_team_fields",
+            ("field",),
+            [("team",), ("project",) if logged == "project key" else (logged,)],
+        )
         if team_column in columns:
             team = f"coalesce({namespaced(source, col(team_column))}, '{source}:default')"
         else:
@@ -448,8 +459,10 @@ class JiraAdapter:
                    {namespaced(source, "assignee_key")} AS agent_id,
                    {namespaced(source, "reporter_key")} AS requester_id,
                    subject, status, resolution AS closure_code,
-                   CASE WHEN status = 'closed'
-                        THEN {ISO.format("coalesce(resolved_at, created_at)")} END AS closed_at,
+                   -- closed without a Resolved date: closed unresolved (no closed_at to
+                   -- stand in for a resolution; a changelog's closure event dates it)
+                   CASE WHEN status = 'closed' AND resolved_at IS NOT NULL
+                        THEN {ISO.format("resolved_at")} END AS closed_at,
                    {sla_verdict_sql("first_response_sla", agent_replied)}
                        AS source_first_response_sla_met,
                    {sla_verdict_sql("resolution_sla", "resolved_at IS NOT NULL")}
@@ -457,12 +470,22 @@ class JiraAdapter:
             FROM tickets
         """
         # events: (issue_key, seq, at_utc, event_type, actor_type, agent, from, to, body)
-        created = """
-            SELECT issue_key, 'created' AS seq, created_at AS at_utc,
+        # The issue export alone has no status history: no status_change at all (process
+        # hygiene is then unmeasured, not a broken chain). With the changelog the chain
+        # starts at creation: 'new' to the status the issue was created in (the first
+        # logged change's From, else its status now) when that is not 'new' itself.
+        created = f"""
+            SELECT t.issue_key, 'created' AS seq, t.created_at AS at_utc,
                    'status_change' AS event_type, 'customer' AS actor_type,
-                   NULL AS agent, NULL AS from_status, 'new' AS to_status,
-                   'created' AS body
-            FROM tickets
+                   NULL AS agent, 'new' AS from_status,
+                   {status("coalesce(first.from_value, t.jira_status)")} AS to_status,
+                   'created in ' || coalesce(first.from_value, t.jira_status) AS body
+            FROM tickets AS t
+            LEFT JOIN (
+                SELECT issue_key, arg_min(from_value, (at_utc, src_row)) AS from_value
+                FROM changelog WHERE field = 'status' GROUP BY issue_key
+            ) AS first USING (issue_key)
+            WHERE {status("coalesce(first.from_value, t.jira_status)")} <> 'new'
         """
         fallback_filter = (
             "WHERE issue_key NOT IN (SELECT issue_key FROM changelog WHERE field = 'status')"
@@ -491,7 +514,7 @@ class JiraAdapter:
                    NULL, NULL, body
             FROM comments AS c JOIN tickets AS t USING (issue_key)
         """
-        parts = [created, fallback, comments]
+        parts = [created, fallback, comments] if has_changelog else [fallback, comments]
         if has_changelog:
             terminal = "('solved', 'closed')"
             status_rows = f"""
@@ -510,11 +533,17 @@ class JiraAdapter:
                 SELECT issue_key, 'log#' || src_row, at_utc, 'status_change', actor, who,
                        from_status, to_status, from_value || ' -> ' || to_value
                 FROM ({status_rows})
+                -- a move between two workflow statuses of one canonical status (Waiting
+                -- for support -> In Progress) is no change of status
+                WHERE from_status IS DISTINCT FROM to_status
                 UNION ALL
                 SELECT issue_key, 'log#' || src_row || '#resolution', at_utc, 'resolution',
                        actor, who, NULL, NULL, to_value
                 FROM ({status_rows})
                 WHERE to_status IN {terminal} AND from_status NOT IN {terminal}
+                  -- closed with no Resolved date (Canceled, Declined): never resolved
+                  AND issue_key NOT IN (SELECT issue_key FROM tickets
+                                        WHERE status = 'closed' AND resolved_at IS NULL)
                 UNION ALL
                 SELECT issue_key, 'log#' || src_row || '#closure', at_utc, 'closure',
                        actor, who, NULL, NULL, to_value
@@ -526,7 +555,11 @@ class JiraAdapter:
                 WHERE from_status IN {terminal} AND to_status NOT IN {terminal}
                 UNION ALL
                 SELECT l.issue_key, 'log#' || l.src_row,  l.at_utc,
-                       CASE WHEN l.from_value IS NULL THEN 'assignment' ELSE 'transfer' END,
+                       -- a hand-over at the instant the team changed is that one transfer
+                       CASE WHEN l.from_value IS NULL OR (l.issue_key, l.at_utc) IN (
+                                SELECT (issue_key, at_utc) FROM changelog
+                                WHERE field IN (SELECT field FROM jira_team_fields))
+                            THEN 'assignment' ELSE 'transfer' END,
                        'agent', coalesce(names.assignee_key, l.to_value), NULL, NULL,
                        'assignee: ' || coalesce(l.from_value, '') || ' -> ' || l.to_value
                 FROM changelog AS l
@@ -534,21 +567,43 @@ class JiraAdapter:
                            WHERE assignee_name IS NOT NULL) AS names
                     ON names.assignee_name = l.to_value
                 WHERE l.field = 'assignee' AND l.to_value IS NOT NULL
+                UNION ALL
+                -- a change of the owning team (JSM's Team field, or the team column the
+                -- mapping names) is a transfer to that team
+                SELECT l.issue_key, 'log#' || l.src_row, l.at_utc,
+                       CASE WHEN l.from_value IS NULL THEN 'assignment' ELSE 'transfer' END,
+                       'agent', NULL, NULL, NULL,
+                       'team: ' || coalesce(l.from_value, '') || ' -> ' || l.to_value
+                FROM changelog AS l
+                WHERE l.field IN (SELECT field FROM jira_team_fields) AND l.to_value IS NOT NULL
                 """
             )
         all_events = " UNION ALL ".join(f"({p})" for p in parts)
+        # the receiving team of a logged team change; the ticket's team otherwise
+        team_change_join = (
+            "LEFT JOIN changelog AS moved ON e.seq = 'log#' || moved.src_row "
+            "AND moved.field IN (SELECT field FROM jira_team_fields)"
+            if has_changelog
+            else ""
+        )
+        team_then = (
+            f"coalesce({namespaced(source, 'moved.to_value')}, t.team_id)"
+            if has_changelog
+            else "t.team_id"
+        )
         events = f"""
             SELECT {namespaced(source, "e.issue_key || '#' || e.seq")} AS event_id,
                    {namespaced(source, "e.issue_key")} AS ticket_id,
                    {ISO.format("greatest(e.at_utc, t.created_at)")} AS event_at,
                    e.event_type, e.actor_type,
                    {namespaced(source, "e.agent")} AS agent_id,
-                   CASE WHEN e.event_type IN ('assignment', 'transfer') THEN t.team_id END
-                       AS team_id,
+                   CASE WHEN e.event_type IN ('assignment', 'transfer')
+                        THEN {team_then} END AS team_id,
                    e.from_status, e.to_status, e.body
             FROM ({all_events}) AS e(issue_key, seq, at_utc, event_type, actor_type, agent,
                                     from_status, to_status, body)
             JOIN tickets AS t USING (issue_key)
+            {team_change_join}
             WHERE e.at_utc IS NOT NULL
         """
         assignment_targets = (
@@ -575,9 +630,17 @@ class JiraAdapter:
             GROUP BY agent
         """
         week = register_team_week(con, decl)
+        # teams an issue was transferred to or from in the changelog are teams too
+        logged_teams = (
+            f"UNION SELECT {namespaced(source, 'v')} FROM changelog, "
+            "unnest([from_value, to_value]) AS u(v) "
+            "WHERE field IN (SELECT field FROM jira_team_fields) AND v IS NOT NULL"
+            if has_changelog
+            else ""
+        )
         teams = f"""
             SELECT team_id, {TEAM_WEEK_COLUMNS}
-            FROM (SELECT DISTINCT team_id FROM tickets) CROSS JOIN {week} AS week
+            FROM (SELECT DISTINCT team_id FROM tickets {logged_teams}) CROSS JOIN {week} AS week
         """
         queries = {"tickets": tickets, "ticket_events": events, "agents": agents, "teams": teams}
         years = data_years(

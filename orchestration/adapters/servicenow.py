@@ -15,6 +15,15 @@ update) becomes `source_resolution_sla_met`, ServiceNow's own verdict kept for
 reconciliation: false as soon as it is false (a task SLA breached), true only once the
 incident is resolved or closed (before that, true only means "not breached yet").
 
+Vendor fields read as ServiceNow means them: `reassignment_count` and `reopen_count` are
+the tickets' own counts (TSQ's transfer and reopen counts prefer them over the changes the
+log happens to show); `knowledge` = true is a kb_links 'used' row (the export does not
+name the article); an incident counts as resolved only with `resolved_at`; Awaiting User
+Info / Awaiting Caller / On Hold (unless its `hold_reason` waits on a change, problem or
+vendor) are the canonical pending that pauses the resolution clock. The audit log gives a
+status_change per state change (the chain process hygiene judges); the list export has
+no status history and gives none, so hygiene is NULL with its reason, never 0.
+
 Everything is set-based DuckDB SQL over the raw rows; XLSX sheets are first copied into
 a CSV with python-calamine.
 """
@@ -582,8 +591,8 @@ class ServiceNowAdapter:
         return queries
 
     def _events_sql(self, source: str, event_log: bool) -> str:
-        """t_events. Only an incident with resolved_at gets resolution events (a closed
-        one without it was closed unresolved). The list form has no status history: it
+        """t_events. An incident standing resolved or closed without resolved_at gets no
+        resolution event (it was closed unresolved). The list form has no status history: it
         gives the resolution and closure milestones and no status_change at all, so
         process hygiene is unmeasured (NULL with its reason), never a broken chain. The
         event-log form gives every state change as a status_change from the previous
@@ -592,7 +601,12 @@ class ServiceNowAdapter:
         ns = lambda column: namespaced(source, column)  # noqa: E731
         at = "greatest(coalesce(sys_updated_at_utc, created), created)"
         actor = "CASE WHEN lower(sys_updated_by) = 'system' THEN 'system' ELSE 'agent' END"
-        resolved = "number IN (SELECT number FROM t_tickets WHERE resolved_column IS NOT NULL)"
+        # an incident standing resolved or closed without resolved_at was never resolved; a
+        # reopened one (ServiceNow clears resolved_at on a reopen) keeps its resolutions
+        resolved = (
+            "number NOT IN (SELECT number FROM t_tickets "
+            "WHERE status IN ('solved', 'closed') AND resolved_column IS NULL)"
+        )
         if not event_log:
             # a list row knows only when the incident was resolved and closed
             body = f"""
