@@ -104,6 +104,9 @@ def build_tickets(
         # a generated helpdesk has no SLA engine of its own: TSQ's verdicts are the only ones
         "source_first_response_sla_met": pa.nulls(c.size, pa.bool_()),
         "source_resolution_sla_met": pa.nulls(c.size, pa.bool_()),
+        # nor counts of its own: transfers and reopens are counted from its events
+        "reassignment_count": pa.nulls(c.size, pa.int64()),
+        "reopen_count": pa.nulls(c.size, pa.int64()),
     }
     completeness = np.mean([fill[k] for k in fill], axis=0) if c.size else np.zeros(0)
     return ChunkTickets(columns, team_now, agent_now, completeness)
