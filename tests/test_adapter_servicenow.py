@@ -452,3 +452,41 @@ def test_a_list_export_publishes_its_counts_and_no_hygiene_zero(tsq_home):
         "SELECT ticket_id FROM intermediate.fct_tickets WHERE resolved_at IS NOT NULL ORDER BY 1",
     )
     assert resolved == [("sn:INC0020001",), ("sn:INC0020003",), ("sn:INC0020004",)]
+
+
+def test_the_event_log_reads_counts_and_resolved_at_as_servicenow_means_them(tmp_path):
+    """incident_event_log_unresolved.csv, by hand (times UTC):
+    - INC0000090 goes New -> Active -> Closed with resolved_at `?` throughout: closed,
+      never resolved: no resolution event, no tickets.closed_at, a closure event at
+      8/3 10:00. Its counter says 2 reassignments where the extract shows one group
+      change (Group 70 -> Group 24 at 11:00, update 2 missing): the count is 2, the one
+      visible transfer keeps its time.
+    - INC0000091 was resolved 7/3 13:00 and reopened 8/3 09:00 (ServiceNow clears
+      resolved_at then): it is open, reopen_count 1, and keeps its resolution event."""
+    log = DATA / "incident_event_log_unresolved.csv"
+    ServiceNowAdapter().convert([log], tmp_path, "sn", IN_UTC)
+    tickets = {t["ticket_id"]: t for t in rows(tmp_path, "tickets")}
+    closed = tickets["sn:INC0000090"]
+    assert (closed["status"], closed["closed_at"], closed["reassignment_count"]) == (
+        "closed",
+        None,
+        "2",
+    )
+    reopened = tickets["sn:INC0000091"]
+    assert (reopened["status"], reopened["reopen_count"]) == ("open", "1")
+    events = [
+        (e["ticket_id"], e["event_at"], e["event_type"], e["from_status"], e["to_status"])
+        for e in rows(tmp_path, "ticket_events", "ticket_id, event_at, event_id")
+        if e["event_type"] != "assignment"
+    ]
+    assert events == [
+        ("sn:INC0000090", "2016-03-07T09:40:00Z", "status_change", "new", "open"),
+        ("sn:INC0000090", "2016-03-07T11:00:00Z", "transfer", None, None),
+        ("sn:INC0000090", "2016-03-08T10:00:00Z", "closure", "open", "closed"),
+        ("sn:INC0000090", "2016-03-08T10:00:00Z", "status_change", "open", "closed"),
+        ("sn:INC0000091", "2016-03-07T12:10:00Z", "status_change", "new", "open"),
+        ("sn:INC0000091", "2016-03-07T13:00:00Z", "resolution", "open", "solved"),
+        ("sn:INC0000091", "2016-03-07T13:00:00Z", "status_change", "open", "solved"),
+        ("sn:INC0000091", "2016-03-08T09:00:00Z", "reopen", "solved", "open"),
+        ("sn:INC0000091", "2016-03-08T09:00:00Z", "status_change", "solved", "open"),
+    ]
