@@ -31,9 +31,10 @@ Derived events (all optional; see orchestration/adapters/mappings/helpdesk-event
 Each is written as canonical ticket_events beside the log's own events, with the id
 `<case>#<row>:<kind>` of the log row where the change is seen and a body that says what
 changed: transfer (team_id the team on that row, agent_id its resource), escalation
-(tier the level risen to, agent_id the resource of the previous row, who escalated),
-reopen, and status_change to `pending` where a wait starts and to `open` where it ends
-(no from_status: the log has no full status chain, so process hygiene stays unmeasured).
+(tier the level risen to, team_id the team on that row, agent_id the resource of the
+previous row, who escalated), reopen, and status_change to `pending` where a wait starts
+and to `open` where it ends (no from_status: the log has no full status chain, so process
+hygiene stays unmeasured).
 """
 
 from __future__ import annotations
@@ -415,7 +416,7 @@ class EventLogAdapter:
             params["reopen_column"] = derived.reopen_column
             parts.append(f"""
                 SELECT case_id, at_utc, log_row, seq, 'reopen', 'reopen', resource,
-                       {team_value}, NULL, NULL,
+                       NULL, NULL, NULL,
                        $reopen_column || ': ' || previous_state || ' -> ' || state
                 FROM (
                     SELECT *, lag(phase) OVER ({order}) AS previous_phase,
@@ -434,7 +435,7 @@ class EventLogAdapter:
             parts.append(f"""
                 SELECT case_id, at_utc, log_row, seq,
                        CASE WHEN waiting THEN 'pending' ELSE 'open' END, 'status_change',
-                       resource, {team_value}, NULL,
+                       resource, NULL, NULL,
                        CASE WHEN waiting THEN 'pending' ELSE 'open' END,
                        $waiting_column || ': ' || previous_state || ' -> ' || state
                 FROM (
