@@ -490,3 +490,30 @@ def test_the_event_log_reads_counts_and_resolved_at_as_servicenow_means_them(tmp
         ("sn:INC0000091", "2016-03-08T09:00:00Z", "reopen", "solved", "open"),
         ("sn:INC0000091", "2016-03-08T09:00:00Z", "status_change", "solved", "open"),
     ]
+
+
+def test_an_audit_log_chain_passes_the_hygiene_check_in_a_real_run(tsq_home):
+    """One real run of incident_event_log.csv: both closed incidents (INC0000045 New ->
+    Active -> Awaiting User Info -> Active -> Resolved -> Closed; INC0000047 with its
+    reopen) have a valid status order in int_ticket_process_checks, and the open one is
+    not judged. The log has no configuration item (`cmdb_ci` is `?` throughout), so the
+    hygiene rate itself is "no data" naming the product, not 0."""
+    ingest_files([EVENT_LOG], tsq_home.inbox, "servicenow", source="sn", timezone="UTC")
+    outcome = run_pipeline(tsq_home)
+    assert outcome.published, outcome.report_lines()
+    checks = query(
+        tsq_home.warehouse_path,
+        "SELECT ticket_id, status, has_valid_status_order, has_closure_code "
+        "FROM intermediate.int_ticket_process_checks ORDER BY 1",
+    )
+    assert checks == [
+        ("sn:INC0000045", "closed", True, True),
+        ("sn:INC0000047", "closed", True, True),
+        ("sn:INC0000050", "pending", None, None),
+    ]
+    reasons = query(
+        tsq_home.published_path,
+        "SELECT DISTINCT value, no_data_reason FROM indicator_values "
+        "WHERE indicator_id = 'ops_ticket_hygiene_rate'",
+    )
+    assert reasons == [(None, "no source provides tickets.product")]
