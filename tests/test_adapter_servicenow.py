@@ -517,3 +517,38 @@ def test_an_audit_log_chain_passes_the_hygiene_check_in_a_real_run(tsq_home):
         "WHERE indicator_id = 'ops_ticket_hygiene_rate'",
     )
     assert reasons == [(None, "no source provides tickets.product")]
+
+
+def test_on_hold_waits_on_the_caller_unless_its_reason_is_on_our_side(tmp_path):
+    """On Hold with `hold_reason` Awaiting Caller (or none) is the canonical pending that
+    pauses the resolution clock; On Hold waiting on a vendor, and Awaiting Problem, wait
+    on the service side: open, the clock runs."""
+    lines = LIST_VIEW.read_text(encoding="utf-8").splitlines()
+    header, on_hold = lines[0], lines[3]  # INC0010003, On Hold
+    assert '"On Hold"' in on_hold
+    export = tmp_path / "incident.csv"
+    export.write_text(
+        "\n".join(
+            [
+                header + ',"hold_reason"',
+                on_hold + ',"Awaiting Caller"',
+                on_hold.replace("INC0010003", "INC0010013") + ',"Awaiting Vendor"',
+                on_hold.replace("INC0010003", "INC0010023") + ',""',
+                on_hold.replace("INC0010003", "INC0010033").replace(
+                    '"On Hold"', '"Awaiting Problem"'
+                )
+                + ',""',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "out").mkdir()
+    ServiceNowAdapter().convert([export], tmp_path / "out", "sn", IN_UTC)
+    statuses = {t["ticket_id"]: t["status"] for t in rows(tmp_path / "out", "tickets")}
+    assert statuses == {
+        "sn:INC0010003": "pending",
+        "sn:INC0010013": "open",
+        "sn:INC0010023": "pending",
+        "sn:INC0010033": "open",
+    }
