@@ -2,12 +2,16 @@
 optionally with a second CSV of the issues' changelog flattened from the REST API
 (`Issue key, Created, Field, From, To`, one row per changed field).
 
-The issue export has no status history: without the changelog a ticket gets a creation
-event, a resolution at `Resolved` and a closure there too when its status is Closed/Done.
-With the changelog, status changes become status_change/resolution/closure/reopen events
-and assignee changes assignment/transfer events. Comments (repeated `Comment` columns,
-each `date;author;text`) become customer replies when written by the reporter and public
-replies otherwise. `Custom field (Satisfaction)` (1-5) becomes surveys.
+The issue export has no status history: without the changelog a ticket gets a resolution
+at `Resolved` and a closure there too when its status is Closed/Done, and no status_change
+at all (process hygiene is then "no data", not a broken chain). With the changelog the
+status chain starts `new` -> the status the issue was created in, status changes become
+status_change/resolution/closure/reopen events, assignee changes assignment/transfer
+events and team-field changes transfers. Only an issue with a `Resolved` date is
+resolved: one closed without it (Canceled, Declined) is closed unresolved.
+Comments (repeated `Comment` columns, each `date;author;text`) become customer replies
+when written by the reporter and public replies otherwise. `Custom field (Satisfaction)`
+(1-5) becomes surveys.
 
 The JSM SLA fields `Custom field (Time to first response)` and `Custom field (Time to
 resolution)` become the tickets' `source_first_response_sla_met` and
