@@ -29,6 +29,8 @@ class RunOutcome:
     failed_checks: list[str] = field(default_factory=list)
     warned_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    # per failed or warned check: what failed and where to look (see check_details)
+    check_details: dict[str, list[str]] = field(default_factory=dict)
     settings: TsqSettings | None = None
     log_path: Path | None = None
     skipped: bool = False  # nothing new: run_id is then the last published run
@@ -48,6 +50,7 @@ class RunOutcome:
             lines.append(f"[yellow]warning check failed:[/yellow] {name}")
         for name in self.failed_checks:
             lines.append(f"[red]blocking check failed:[/red] {name}")
+            lines += [f"  {detail}" for detail in self.check_details.get(name, [])]
         for name in self.failed_steps:
             lines.append(f"[red]step failed:[/red] {name}")
         if not self.published and self.settings and self.ran_out_of_memory():
@@ -110,6 +113,35 @@ def source_assumptions(
         return current, "of the loaded sources (no new adapter load in this run)"
     finally:
         con.close()
+
+
+def check_details(evaluation: dg.AssetCheckEvaluation, samples: int = 3) -> list[str]:
+    """What a failed check says and where to look: its description, each failed
+    expectation with a few of the offending values, the Data Docs page, and the loads
+    that do not reconcile. Values are escaped: rich would read [..] as markup."""
+    from rich.markup import escape
+
+    metadata = {key: value.value for key, value in (evaluation.metadata or {}).items()}
+    details = [escape(evaluation.description)] if evaluation.description else []
+    for failed in metadata.get("failed_expectations") or []:
+        column = f" on {failed['column']}" if failed.get("column") else ""
+        count = failed.get("unexpected_count")
+        sample = (failed.get("sample_unexpected") or [])[:samples]
+        details.append(
+            escape(
+                f"{failed['expectation']}{column} [{failed['severity']}]"
+                + (f": {count} rows" if count else "")
+                + (f", e.g. {sample}" if sample else "")
+                + (f", error: {failed['error']}" if failed.get("error") else "")
+            )
+        )
+    if metadata.get("data_docs"):
+        details.append(f"Data Docs: {metadata['data_docs']}")
+    if metadata.get("loads_not_reconciling"):
+        details.append("loads: " + escape(str(metadata["loads_not_reconciling"][:samples])))
+    if evaluation.check_name.startswith("gx_"):
+        details.append("quarantined rows: tsq quarantine --rows")
+    return details
 
 
 def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
@@ -180,6 +212,11 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
         for e in evaluations
         if not e.passed and e.severity == dg.AssetCheckSeverity.WARN
     )
+    details = {
+        f"{e.asset_key.to_user_string()}:{e.check_name}": check_details(e)
+        for e in evaluations
+        if not e.passed
+    }
     failed_steps = sorted(
         event.step_key or "?" for event in result.all_events if event.is_step_failure
     )
@@ -201,6 +238,7 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
         failed_checks=failed,
         warned_checks=warned,
         failed_steps=failed_steps,
+        check_details=details,
         settings=settings,
         log_path=log_path,
     )

@@ -270,6 +270,15 @@ def test_planted_bad_rows_block_publishing(first_run, tmp_path, planted_files, f
         "SELECT run_id, checks_failed FROM main.publish_log WHERE status = 'refused'",
     )
     assert refused == [(outcome.run_id, ", ".join(outcome.failed_checks))]
+    # the terminal says what failed and where to look, not only the check's name
+    report = "\n".join(outcome.report_lines())
+    gx_checks = [name for name in outcome.failed_checks if ":gx_" in name]
+    assert gx_checks, outcome.failed_checks
+    for name in gx_checks:
+        details = outcome.check_details[name]
+        assert any(line.startswith("Data Docs: ") for line in details), details
+        assert any("[blocking]" in line for line in details), details
+        assert f"{name}\n  " in report
 
 
 @pytest.mark.parametrize(
