@@ -126,11 +126,24 @@ def test_transfers_escalations_reopens_and_waits_are_derived_from_the_columns(
     ]
     assert len(logged) == 39
     assert all(e["event_id"].count(":") == 1 for e in logged)  # ids as before: source:case#row
-    statuses = {t["ticket_id"]: t["status"] for t in canonical(tsq_home.inbox, "tickets")}
+    tickets = canonical(tsq_home.inbox, "tickets")
+    statuses = {t["ticket_id"]: t["status"] for t in tickets}
     # Case 4 was reopened, then resolved and closed again; Case 7 never resolved
     assert statuses == {
         **{f"lines:Case {n}": "closed" for n in range(1, 7)},
         "lines:Case 7": "open",
+    }
+    # the team that owns a ticket is the one it was last transferred to (Case 3's VERIFIED
+    # row in Group C is ignored: it ends in Group A)
+    teams = {t["ticket_id"]: t["team_id"].removeprefix("lines:") for t in tickets}
+    assert teams == {
+        "lines:Case 1": "Group A",
+        "lines:Case 2": "Group B",
+        "lines:Case 3": "Group A",
+        "lines:Case 4": "Group A",
+        "lines:Case 5": "Group B",
+        "lines:Case 6": "Group C",
+        "lines:Case 7": "Group B",
     }
     derived = dict(
         (a.assumption, a.value) for a in conversion.assumptions if a.assumption == "derived events"

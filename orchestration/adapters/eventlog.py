@@ -236,7 +236,7 @@ class EventLogAdapter:
             self._load_events(con, list(zip(paths, readable, strict=True)), mapping, derived, decl)
             self._check_activities(con, paths, mapping, derived)
             self._derive_events(con, mapping, derived, decl)
-            queries = self._entity_queries(con, source, mapping, decl)
+            queries = self._entity_queries(con, source, mapping, derived, decl)
             return write_conversion(con, queries, out_dir, source, decl)
         finally:
             con.close()
@@ -552,16 +552,30 @@ class EventLogAdapter:
         con: duckdb.DuckDBPyConnection,
         source: str,
         mapping: dict[str, Any],
+        derived: DerivedEvents,
         decl: Declarations,
     ) -> dict[str, str]:
         attributes: dict[str, str] = mapping.get("ticket_attributes") or {}
         constants = mapping.get("constants") or {}
+        # the team that owns the ticket: the value on its first event (a case attribute),
+        # or, when transfers are derived from the team column, the team it was last
+        # transferred to (the contract's "team that owns the ticket now")
+        owner = "first"
+        if derived.transfer_column and derived.transfer_column == attributes.get("team_id"):
+            owner = "last"
         attribute_alias = {name: f"attr_{n}" for n, name in enumerate(attributes)}
         team_expr = (
             namespaced(source, attribute_alias["team_id"])
             if "team_id" in attribute_alias
             else namespaced(source, "'default'")
         )
+        owner_row = "true"
+        if owner == "last":
+            # the rows the transfers read: a group, and no activity they ignore
+            owner_row = (
+                "nullif(trim(events.transfer_value), '') IS NOT NULL AND NOT EXISTS "
+                "(SELECT 1 FROM transfer_ignored AS i WHERE i.activity = events.activity)"
+            )
         first_values = ", ".join(
             f"first({alias} ORDER BY at_utc, log_row) AS {_q(name)}"
             for name, alias in attribute_alias.items()
@@ -575,13 +589,15 @@ class EventLogAdapter:
                        AS closed_at,
                    bool_or(m.event_type = 'closure' AND after_reopen) AS is_closed,
                    bool_or(m.event_type = 'resolution' AND after_reopen) AS is_resolved,
-                   first({team_expr} ORDER BY at_utc, log_row) AS team_id,
+                   {owner}({team_expr} ORDER BY at_utc, log_row)
+                       FILTER (WHERE owner_row) AS team_id,
                    last(resource ORDER BY at_utc, log_row)
                        FILTER (WHERE m.event_type = 'assignment') AS agent
                    {", " + first_values if first_values else ""}
             FROM (
                 SELECT events.*,
-                       events.seq > coalesce(last_reopen.seq, 0) AS after_reopen
+                       events.seq > coalesce(last_reopen.seq, 0) AS after_reopen,
+                       {owner_row} AS owner_row
                 FROM events
                 LEFT JOIN (SELECT case_id, max(seq) AS seq FROM derived
                            WHERE kind = 'reopen' GROUP BY case_id) AS last_reopen
