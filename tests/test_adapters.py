@@ -27,12 +27,16 @@ def test_the_real_helpdesk_log_reproduces_its_published_figures(tsq_home: TsqSet
         shutil.copyfileobj(packed, plain)
     assert detect_format(helpdesk_log) == "eventlog"
     (conversion,) = ingest_files([helpdesk_log], tsq_home.inbox, "eventlog", HELPDESK_MAPPING)
-    assert conversion.rows["tickets"] == 4580 and conversion.rows["ticket_events"] == 21348
+    # the log's 21,348 events, and beside them the events the mapping derives
+    # (derived_events): 4 transfers, 161 reopens, 1,350 waits begun and 569 ended
+    assert conversion.rows["tickets"] == 4580
+    assert conversion.rows["ticket_events"] == 21348 + 4 + 161 + 1350 + 569
     outcome = run_pipeline(tsq_home)
     assert outcome.published, outcome.report_lines()
     cases, events = query(
         tsq_home.warehouse_path,
-        "SELECT count(DISTINCT ticket_id), count(*) FROM staging.stg_helpdesk__ticket_events",
+        "SELECT count(DISTINCT ticket_id), count(*) FROM staging.stg_helpdesk__ticket_events "
+        "WHERE NOT starts_with(body, 'derived: ')",
     )[0]
     assert (cases, events) == (4580, 21348)
     mean_days, median_days, max_days = query(
