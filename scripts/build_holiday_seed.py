@@ -1,5 +1,6 @@
 """Write dbt_project/seeds/holiday_calendar_days.csv: China's statutory holidays and
-adjusted working days (调休), from the chinese-calendar package.
+adjusted working days (调休), from the chinese-calendar package, by the one rule the
+adapters use too (orchestration.adapters.toolkit.china_days).
 
 Run it when chinese-calendar publishes a new year: `.venv/bin/python scripts/build_holiday_seed.py`.
 Other countries' calendars arrive through the inbox entity `holiday_calendars`.
@@ -8,10 +9,9 @@ Other countries' calendars arrive through the inbox entity `holiday_calendars`.
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
 from pathlib import Path
 
-import chinese_calendar
+from orchestration.adapters.toolkit import china_days
 
 SEED = (
     Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "holiday_calendar_days.csv"
@@ -19,24 +19,11 @@ SEED = (
 FIRST_YEAR, LAST_YEAR = 2020, 2026
 
 
-def china_rows() -> list[tuple[str, str, str, str]]:
-    rows = []
-    day = date(FIRST_YEAR, 1, 1)
-    while day.year <= LAST_YEAR:
-        is_holiday, name = chinese_calendar.get_holiday_detail(day)
-        if is_holiday and name is not None:
-            rows.append(("CN", day.isoformat(), "holiday", name))
-        elif day.weekday() >= 5 and chinese_calendar.is_workday(day):
-            rows.append(("CN", day.isoformat(), "workday", f"{name} (adjusted working day)"))
-        day += timedelta(days=1)
-    return rows
-
-
 def main() -> None:
     with SEED.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["calendar_id", "calendar_date", "day_type", "holiday_name"])
-        writer.writerows(china_rows())
+        writer.writerows(china_days(range(FIRST_YEAR, LAST_YEAR + 1)))
 
 
 if __name__ == "__main__":

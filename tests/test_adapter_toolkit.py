@@ -11,6 +11,7 @@ from orchestration.adapters.registry import with_declarations
 from orchestration.adapters.toolkit import (
     NO_HOLIDAYS,
     TimestampReader,
+    china_days,
     data_years,
     declarations,
     holiday_query,
@@ -165,3 +166,15 @@ def test_the_team_week_is_one_row_with_the_declared_zone_and_calendar(con):
     assumed = {a.assumption: (a.value, a.origin) for a in decl.assumptions}
     assert assumed["working hours"] == ("09:00-18:00 on ISO days 1,2,3,4,5", "default")
     assert assumed["holiday calendar"] == ("IT", "mapping")
+
+
+def test_the_shipped_china_seed_is_what_the_one_china_rule_builds():
+    """scripts/build_holiday_seed.py writes the seed from toolkit.china_days; the seed in
+    the repository must be exactly its output (the --check of that generated file)."""
+    import csv
+
+    from scripts.build_holiday_seed import FIRST_YEAR, LAST_YEAR, SEED
+
+    with SEED.open(encoding="utf-8", newline="") as handle:
+        shipped = [tuple(row) for row in csv.reader(handle)][1:]
+    assert shipped == china_days(range(FIRST_YEAR, LAST_YEAR + 1))
