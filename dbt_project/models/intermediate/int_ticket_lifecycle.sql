@@ -6,18 +6,6 @@ with tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
 ),
 
-source_counts as (
-    -- read from raw (as staging reads it: the latest load's row per ticket) until
-    -- stg_helpdesk__tickets passes the two optional contract columns through
-    select
-        ticket_id,
-        try_cast(nullif(trim(cast(reassignment_count as varchar)), '') as integer)
-            as source_reassignment_count,
-        try_cast(nullif(trim(cast(reopen_count as varchar)), '') as integer)
-            as source_reopen_count
-    from ({{ latest_row_per_key(source('raw', 'tickets'), ['ticket_id']) }}) as latest
-),
-
 events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
 ),
@@ -68,12 +56,11 @@ select
         when tickets.status in ('solved', 'closed')
             then coalesce(milestones.last_resolution_at, tickets.closed_at)
     end as resolved_at,
-    coalesce(source_counts.source_reopen_count, milestones.reopen_count, 0) as reopen_count,
-    coalesce(source_counts.source_reassignment_count, milestones.transfer_count, 0)
+    coalesce(tickets.reopen_count, milestones.reopen_count, 0) as reopen_count,
+    coalesce(tickets.reassignment_count, milestones.transfer_count, 0)
         as transfer_count,
     coalesce(milestones.escalation_count, 0) as escalation_count,
     coalesce(milestones.agent_reply_count, 0) as agent_reply_count,
     coalesce(milestones.proactive_update_count, 0) as proactive_update_count
 from tickets
 left join milestones on milestones.ticket_id = tickets.ticket_id
-left join source_counts on source_counts.ticket_id = tickets.ticket_id

@@ -27,6 +27,10 @@ select
         as source_first_response_sla_met,
     lower(source_resolution_sla_met) in ('true', '1', 'yes', 't', 'y')
         as source_resolution_sla_met,
+    -- the source system's own counts (e.g. ServiceNow reassignment_count / reopen_count);
+    -- NULL when the export has none: int_ticket_lifecycle then counts the events
+    try_cast(reassignment_count as integer) as reassignment_count,
+    try_cast(reopen_count as integer) as reopen_count,
     _source_file,
     _source_row,
     _load_id
