@@ -58,11 +58,23 @@ class Adapter(Protocol):
         ...
 
 
+def sql_literal(text: str) -> str:
+    """A SQL string literal of `text`, quotes doubled: the one way an adapter writes a
+    value it was given (the source name) into SQL text, so it can never become code."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def source_id(source: str, suffix: str) -> str:
+    """SQL literal of an id of the source's own making, e.g. `crm:unassigned`."""
+    return sql_literal(f"{source}:{suffix}")
+
+
 def namespaced(source: str, column_sql: str) -> str:
-    """SQL for an id namespaced by source, so several systems can feed one warehouse."""
+    """SQL for an id namespaced by source, so several systems can feed one warehouse. The
+    source name is a quoted literal: a name holding a quote or SQL stays text."""
     return (
         f"CASE WHEN {column_sql} IS NULL THEN NULL "
-        f"ELSE '{source}:' || CAST({column_sql} AS VARCHAR) END"
+        f"ELSE {sql_literal(source + ':')} || CAST({column_sql} AS VARCHAR) END"
     )
 
 

@@ -62,6 +62,7 @@ from orchestration.adapters.toolkit import (
     SOURCE_ROW,
     TEAM_WEEK_COLUMNS,
     Declarations,
+    VendorSpec,
     data_years,
     declarations,
     holiday_query,
@@ -197,9 +198,25 @@ def derived_events(mapping: dict[str, Any]) -> DerivedEvents:
     return derived
 
 
+
+SPEC = VendorSpec(
+    name="eventlog",
+    title="Process-mining event logs (CSV or XES)",
+    entities=("tickets", "ticket_events", "agents", "teams", "holiday_calendars"),
+    readings=(
+        (
+            "event log",
+            "every mapped activity is the event type the mapping names; transfers, "
+            "escalations, reopens and waits only where the mapping's derived_events "
+            "declares them",
+        ),
+    ),
+)
+
+
 class EventLogAdapter:
-    name = "eventlog"
-    entities = ("tickets", "ticket_events", "agents", "teams", "holiday_calendars")
+    name = SPEC.name
+    entities = SPEC.entities
 
     def detect(self, path: Path) -> bool:
         if path.name.lower().endswith((".xes", ".xes.gz")):
@@ -221,7 +238,7 @@ class EventLogAdapter:
         for required in ("case_id", "activity", "timestamp"):
             if required not in (mapping.get("columns") or {}):
                 raise AdapterError(f"eventlog mapping: columns must name the {required} column")
-        decl = declarations(mapping)
+        decl = declarations(mapping, SPEC)
         derived = derived_events(mapping)
         con = duckdb.connect()
         scratch = tempfile.TemporaryDirectory()

@@ -51,11 +51,13 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
+    source_id,
 )
 from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.toolkit import (
     TEAM_WEEK_COLUMNS,
     Declarations,
+    VendorSpec,
     data_years,
     declarations,
     holiday_query,
@@ -65,6 +67,7 @@ from orchestration.adapters.toolkit import (
     register_team_week,
     register_value_map,
     run_sql,
+    status_events_sql,
     timestamp_reader,
     write_conversion,
 )
@@ -145,6 +148,39 @@ FRIENDLY_DURATION = rf"-?\s*\d+\s*{_FRIENDLY_UNIT}(\s*\d+\s*{_FRIENDLY_UNIT})*"
 COMPLETED_CYCLE = r"CompleteSLAData\{[^{}]*?succeeded=(true|false)"
 
 
+SPEC = VendorSpec(
+    name="jira",
+    title="Jira Service Management",
+    entities=("tickets", "ticket_events", "surveys", "agents", "teams", "holiday_calendars"),
+    statuses=STATUS_MAP,
+    channels=CHANNEL_MAP,
+    priorities=PRIORITY_MAP,
+    timestamp_formats=(JIRA_DATE_FORMAT, "iso"),
+    readings=(
+        (
+            "status",
+            "a workflow status the map does not name is open (solved if the issue has a "
+            "Resolved date)",
+        ),
+        (
+            "resolved",
+            "only an issue with a Resolved date: one closed without it (Canceled, Declined) "
+            "was closed unresolved",
+        ),
+        (
+            "waiting",
+            "Waiting for customer / approval is pending (the resolution clock pauses); "
+            "Waiting for third party is open",
+        ),
+        (
+            "sla fields",
+            "Time to first response / Time to resolution are the source's own verdicts, "
+            "for reconciliation only",
+        ),
+    ),
+)
+
+
 def _case(expr: str, table: str, default: str) -> str:
     """The canonical value of lower(trim(expr)) in a registered value map, else default."""
     return lookup_sql(table, f"lower(trim({expr}))", default)
@@ -184,8 +220,8 @@ def _header(path: Path) -> list[str]:
 
 
 class JiraAdapter:
-    name = "jira"
-    entities = ("tickets", "ticket_events", "surveys", "agents", "teams", "holiday_calendars")
+    name = SPEC.name
+    entities = SPEC.entities
 
     def detect(self, path: Path) -> bool:
         if path.suffix.lower() != ".csv":
@@ -202,7 +238,7 @@ class JiraAdapter:
     ) -> Conversion:
         mapping = mapping or {}
         issues, changelogs = self._classify(paths)
-        decl = declarations(mapping)
+        decl = declarations(mapping, SPEC)
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
@@ -211,7 +247,7 @@ class JiraAdapter:
             # ISO 8601 values with an offset carry theirs
             self.reader = timestamp_reader(decl, [self.date_format, "iso"])
             status_map = {
-                **STATUS_MAP,
+                **SPEC.statuses,
                 **{str(k).lower(): v for k, v in (mapping.get("statuses") or {}).items()},
             }
             bad = sorted(str(v) for v in status_map.values() if v not in STATUSES)
@@ -220,8 +256,8 @@ class JiraAdapter:
                     f"jira mapping: statuses map to unknown status(es) {', '.join(bad)}"
                 )
             register_value_map(con, "jira_status_map", status_map)
-            register_value_map(con, "jira_channel_map", CHANNEL_MAP)
-            register_value_map(con, "jira_priority_map", PRIORITY_MAP)
+            register_value_map(con, "jira_channel_map", SPEC.channels)
+            register_value_map(con, "jira_priority_map", SPEC.priorities)
             constants = mapping.get("constants") or {}
             register_rows(
                 con,
@@ -327,13 +363,15 @@ class JiraAdapter:
             ("field",),
             [("team",), ("project",) if logged == "project key" else (logged,)],
         )
+        team = source_id(source, "default")
         if team_column in columns:
-            team = f"coalesce({namespaced(source, col(team_column))}, '{source}:default')"
-        else:
-            team = f"'{source}:default'"
+            team = f"coalesce({namespaced(source, col(team_column))}, {team})"
         channel_column = next((c for c in CHANNEL_COLUMNS if c in columns), None)
+        default_channel = sql_string(SPEC.default_channel)
         channel = (
-            _case(col(channel_column), "jira_channel_map", "'web'") if channel_column else "'web'"
+            _case(col(channel_column), "jira_channel_map", default_channel)
+            if channel_column
+            else default_channel
         )
         # SLA columns the export lacks read as empty: no verdict, not an error
         first_response_sla = next((c for c in FIRST_RESPONSE_SLA_COLUMNS if c in columns), None)
@@ -347,7 +385,8 @@ class JiraAdapter:
                    {", ".join(f"{self._ts(v)} AS {k}" for k, (_, v) in dates.items())},
                    {col("Status")} AS jira_status,
                    {_case(col("Status"), "jira_status_map", "NULL")} AS mapped_status,
-                   {_case(col("Priority"), "jira_priority_map", "'P3'")} AS priority,
+                   {_case(col("Priority"), "jira_priority_map", sql_string(SPEC.default_priority))}
+                       AS priority,
                    {channel} AS channel,
                    coalesce({col(REQUEST_TYPE)}, {col("Issue Type")}, 'uncategorised')
                        AS category,
@@ -520,7 +559,6 @@ class JiraAdapter:
         """
         parts = [created, fallback, comments] if has_changelog else [fallback, comments]
         if has_changelog:
-            terminal = "('solved', 'closed')"
             status_rows = f"""
                 SELECT l.issue_key, l.src_row, l.at_utc,
                        {status("l.from_value")} AS from_status,
@@ -528,35 +566,24 @@ class JiraAdapter:
                        CASE WHEN l.author IN (t.reporter_key, t.reporter_name) THEN 'customer'
                             ELSE 'agent' END AS actor,
                        CASE WHEN l.author NOT IN (t.reporter_key, t.reporter_name)
-                            THEN l.author END AS who
+                            THEN l.author END AS who,
+                       -- closed with no Resolved date (Canceled, Declined): never resolved
+                       NOT (t.status = 'closed' AND t.resolved_at IS NULL) AS resolvable
                 FROM changelog AS l JOIN tickets AS t USING (issue_key)
                 WHERE l.field = 'status'
             """
             parts.append(
                 f"""
-                SELECT issue_key, 'log#' || src_row, at_utc, 'status_change', actor, who,
-                       from_status, to_status, from_value || ' -> ' || to_value
-                FROM ({status_rows})
-                -- a move between two workflow statuses of one canonical status (Waiting
-                -- for support -> In Progress) is no change of status
-                WHERE from_status IS DISTINCT FROM to_status
-                UNION ALL
-                SELECT issue_key, 'log#' || src_row || '#resolution', at_utc, 'resolution',
-                       actor, who, NULL, NULL, to_value
-                FROM ({status_rows})
-                WHERE to_status IN {terminal} AND from_status NOT IN {terminal}
-                  -- closed with no Resolved date (Canceled, Declined): never resolved
-                  AND issue_key NOT IN (SELECT issue_key FROM tickets
-                                        WHERE status = 'closed' AND resolved_at IS NULL)
-                UNION ALL
-                SELECT issue_key, 'log#' || src_row || '#closure', at_utc, 'closure',
-                       actor, who, NULL, NULL, to_value
-                FROM ({status_rows}) WHERE to_status = 'closed'
-                UNION ALL
-                SELECT issue_key, 'log#' || src_row || '#reopen', at_utc, 'reopen',
-                       actor, who, NULL, NULL, to_value
-                FROM ({status_rows})
-                WHERE from_status IN {terminal} AND to_status NOT IN {terminal}
+                SELECT issue_key,
+                       'log#' || src_row
+                           || CASE WHEN event_type = 'status_change' THEN ''
+                                   ELSE '#' || event_type END,
+                       at_utc, event_type, actor, who,
+                       CASE WHEN event_type = 'status_change' THEN from_status END,
+                       CASE WHEN event_type = 'status_change' THEN to_status END,
+                       CASE WHEN event_type = 'status_change'
+                            THEN from_value || ' -> ' || to_value ELSE to_value END
+                FROM ({status_events_sql(f"({status_rows})")})
                 UNION ALL
                 SELECT l.issue_key, 'log#' || l.src_row,  l.at_utc,
                        -- a hand-over at the instant the team changed is that one transfer

@@ -24,6 +24,7 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
+    source_id,
 )
 from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.toolkit import (
@@ -32,6 +33,7 @@ from orchestration.adapters.toolkit import (
     TEAM_WEEK_COLUMNS,
     Declarations,
     TimestampReader,
+    VendorSpec,
     data_years,
     declarations,
     holiday_query,
@@ -83,9 +85,24 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+
+SPEC = VendorSpec(
+    name="mapped",
+    title="Any ticket sheet through a mapping",
+    entities=("tickets", "ticket_events", "surveys", "agents", "teams", "holiday_calendars"),
+    readings=(
+        (
+            "ticket sheet",
+            "every column, value map and lifecycle timestamp is the mapping's; the sheet "
+            "has no status history, so process hygiene is unmeasured",
+        ),
+    ),
+)
+
+
 class MappedAdapter:
-    name = "mapped"
-    entities = ("tickets", "ticket_events", "surveys", "agents", "teams", "holiday_calendars")
+    name = SPEC.name
+    entities = SPEC.entities
 
     def detect(self, path: Path) -> bool:
         return False  # any sheet: it needs --format mapped and a --mapping
@@ -103,7 +120,7 @@ class MappedAdapter:
             if required not in mapping["columns"]:
                 raise AdapterError(f"mapped mapping: columns must name the {required} column")
         self._check_mapping(mapping)
-        decl = declarations(mapping)
+        decl = declarations(mapping, SPEC)
         con = duckdb.connect()
         with tempfile.TemporaryDirectory(prefix="tsq-mapped-") as work:
             try:
@@ -389,7 +406,7 @@ class MappedAdapter:
         mapping: dict[str, Any],
     ) -> dict[str, str]:
         events = mapping.get("ticket_events", {})
-        team_id = f"coalesce({namespaced(source, 'team_key')}, '{source}:default')"
+        team_id = f"coalesce({namespaced(source, 'team_key')}, {source_id(source, 'default')})"
         resolution = [f"event_{n}" for n, t in enumerate(events) if t == "resolution"]
         resolved_at = f"coalesce({', '.join(resolution)})" if resolution else "NULL"
         closure_column = [f"event_{n}" for n, t in enumerate(events) if t == "closure"]

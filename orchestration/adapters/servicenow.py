@@ -44,11 +44,13 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
+    source_id,
 )
 from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.toolkit import (
     TEAM_WEEK_COLUMNS,
     Declarations,
+    VendorSpec,
     data_years,
     declarations,
     holiday_query,
@@ -57,6 +59,7 @@ from orchestration.adapters.toolkit import (
     register_team_week,
     register_value_map,
     run_sql,
+    status_events_sql,
     timestamp_reader,
     write_conversion,
 )
@@ -196,6 +199,48 @@ DAY_FIRST_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
 
+SPEC = VendorSpec(
+    name="servicenow",
+    title="ServiceNow incidents",
+    entities=("tickets", "ticket_events", "kb_links", "agents", "teams", "holiday_calendars"),
+    statuses=STATES,
+    channels=CHANNELS,
+    timestamp_formats=DAY_FIRST_FORMATS + ISO_FORMATS,
+    readings=(
+        (
+            "resolved",
+            "only an incident with resolved_at: a closed one without it was closed "
+            "unresolved (no resolution event, no tickets.closed_at; its closure event "
+            "dates it)",
+        ),
+        (
+            "knowledge",
+            "knowledge = true -> a kb_links row 'used' of an article the export does not "
+            "name (ops_kb_link_rate); not a supporting-tool use",
+        ),
+        (
+            "on hold",
+            "On Hold is waiting on the caller (pending, the resolution clock pauses) "
+            f"unless its hold_reason is one of: {', '.join(WAITING_ON_US)}",
+        ),
+        (
+            "priority",
+            "the leading digit of priority (1 -> P1, 2 -> P2, 3 -> P3, 4 or 5 -> P4), "
+            "else its word (critical, high, moderate, low/planning); none -> P3",
+        ),
+        (
+            "vendor counts",
+            "reassignment_count and reopen_count are the incident's own counts (preferred "
+            "over the changes the export happens to show)",
+        ),
+        (
+            "made_sla",
+            "kept as the source's own resolution verdict, for reconciliation only",
+        ),
+    ),
+)
+
+
 def _field_of(header: str) -> str | None:
     key = " ".join(header.strip().lower().replace("_", " ").replace(".", " ").split())
     return ALIASES.get(key)
@@ -231,8 +276,8 @@ def _header(path: Path) -> list[str]:
 
 
 class ServiceNowAdapter:
-    name = "servicenow"
-    entities = ("tickets", "ticket_events", "kb_links", "agents", "teams", "holiday_calendars")
+    name = SPEC.name
+    entities = SPEC.entities
 
     def detect(self, path: Path) -> bool:
         if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
@@ -251,7 +296,7 @@ class ServiceNowAdapter:
         mapping: dict[str, Any] | None,
     ) -> Conversion:
         mapping = mapping or {}
-        decl = declarations(mapping)
+        decl = declarations(mapping, SPEC)
         con = duckdb.connect()
         try:
             with tempfile.TemporaryDirectory(prefix="servicenow-") as work:
@@ -345,7 +390,7 @@ class ServiceNowAdapter:
         decl: Declarations,
     ) -> None:
         """`inc`: raw rows with UTC timestamps, canonical status, priority and channel."""
-        states = dict(STATES)
+        states = dict(SPEC.statuses)
         for label, status in (mapping.get("states") or {}).items():
             if status is not None and status not in STATUSES:
                 raise AdapterError(
@@ -354,10 +399,10 @@ class ServiceNowAdapter:
                 )
             states[str(label).strip().lower()] = status
         register_value_map(con, "state_map", states, ("label", "status"))
-        register_value_map(con, "channel_map", CHANNELS, ("label", "channel"))
+        register_value_map(con, "channel_map", SPEC.channels, ("label", "channel"))
         register_rows(con, "hold_on_us", ("reason",), [(r,) for r in WAITING_ON_US])
         custom = mapping.get("timestamp_format")
-        formats = ([str(custom)] if custom else list(DAY_FIRST_FORMATS)) + list(ISO_FORMATS)
+        formats = [str(custom), *ISO_FORMATS] if custom else list(SPEC.timestamp_formats)
         reader = timestamp_reader(decl, formats)
         reader.refuse_naive(con, "raw", {f: f for f in TIMESTAMP_FIELDS}, "file_name")
         record_zone_assumptions(decl, formats)
@@ -394,13 +439,13 @@ class ServiceNowAdapter:
                             WHEN lower(priority) LIKE '%low%'
                               OR lower(priority) LIKE '%planning%' THEN 'P4'
                        END AS priority_code,
-                       coalesce(channel_map.channel, 'web') AS channel
+                       coalesce(channel_map.channel, $default_channel) AS channel
                 FROM raw
                 LEFT JOIN state_map ON state_map.label = lower(trim(raw.state))
                 LEFT JOIN channel_map ON channel_map.label = trim(
                     regexp_replace(lower(raw.contact_type), '[-_ ]+', ' ', 'g'))
                 """,
-                reader.params,
+                {**reader.params, "default_channel": SPEC.default_channel},
             )
         except duckdb.Error as error:
             raise AdapterError(f"{', '.join(map(str, paths))}: {error}") from error
@@ -466,7 +511,7 @@ class ServiceNowAdapter:
             """
         )
         week = register_team_week(con, decl)
-        unassigned = f"'{source}:unassigned'"
+        unassigned = source_id(source, "unassigned")
         con.execute(
             f"""
             CREATE TEMP TABLE t_tickets AS
@@ -498,18 +543,6 @@ class ServiceNowAdapter:
             """
         )
         con.execute(self._events_sql(source, event_log))
-        decl.assume(
-            "resolved",
-            "only an incident with resolved_at: a closed one without it was closed unresolved "
-            "(no resolution event, no tickets.closed_at; its closure event dates it)",
-            "adapter spec",
-        )
-        decl.assume(
-            "knowledge",
-            "knowledge = true -> a kb_links row 'used' of an article the export does not name "
-            "(ops_kb_link_rate); not a supporting-tool use",
-            "adapter spec",
-        )
         tickets = f"""
             SELECT t.ticket_id, {ISO.format("t.created_at")} AS created_at, t.channel,
                    t.priority, t.complexity_tier, t.category, t.product, t.team_id,
@@ -607,6 +640,10 @@ class ServiceNowAdapter:
             "number NOT IN (SELECT number FROM t_tickets "
             "WHERE status IN ('solved', 'closed') AND resolved_column IS NULL)"
         )
+        status_changes = (
+            "(SELECT *, prev_status AS from_status, status AS to_status, "
+            f"{resolved} AS resolvable FROM changes)"
+        )
         if not event_log:
             # a list row knows only when the incident was resolved and closed
             body = f"""
@@ -625,22 +662,12 @@ class ServiceNowAdapter:
             """
         else:
             body = f"""
-                SELECT number, seq, 'state', {at}, 'status_change', {actor},
+                SELECT number, seq,
+                       CASE WHEN event_type = 'status_change' THEN 'state' ELSE event_type END,
+                       {at}, event_type, {actor},
                        CASE WHEN {actor} = 'agent' THEN {ns("assigned_to")} END,
-                       NULL, prev_status, status
-                FROM changes WHERE status IS NOT NULL AND status <> prev_status
-                UNION ALL
-                SELECT number, seq, 'milestone', {at}, milestone, {actor},
-                       CASE WHEN {actor} = 'agent' THEN {ns("assigned_to")} END,
-                       NULL, prev_status, status
-                FROM (
-                    SELECT *,
-                           CASE WHEN prev_status IN ('solved', 'closed')
-                                     AND status IN ('new', 'open', 'pending') THEN 'reopen'
-                                WHEN status = 'solved' AND {resolved} THEN 'resolution'
-                                WHEN status = 'closed' THEN 'closure' END AS milestone
-                    FROM changes WHERE status IS NOT NULL AND status <> prev_status
-                ) WHERE milestone IS NOT NULL
+                       NULL, from_status, to_status
+                FROM ({status_events_sql(status_changes)})
                 UNION ALL
                 SELECT number, seq, 'assign', {at},
                        CASE WHEN prev_group IS NOT NULL AND assignment_group <> prev_group

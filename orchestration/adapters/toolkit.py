@@ -83,14 +83,16 @@ def _zone(value: Any, what: str) -> str:
     return zone
 
 
-def declarations(mapping: Mapping[str, Any] | None) -> Declarations:
+def declarations(
+    mapping: Mapping[str, Any] | None, spec: VendorSpec | None = None
+) -> Declarations:
     """The declarations of a mapping dict (flags already merged in by `ingest_files`).
 
     Time zone of the export: `timezone`, else none (naive timestamps are then refused).
     Team time zone: `team.timezone`, else `team_timezone`, else the export's zone, else UTC
     recorded as an assumption. Holidays: `holidays`, else `team.calendar_id`, else none
     recorded as an assumption. Working week: `team.work_start/work_end/work_days` over
-    WORK_WEEK_DEFAULTS.
+    WORK_WEEK_DEFAULTS. The vendor spec's readings are the first assumptions recorded.
     """
     mapping = mapping or {}
     by_flag: Mapping[str, str] = mapping.get(DECLARED_BY) or {}
@@ -121,7 +123,7 @@ def declarations(mapping: Mapping[str, Any] | None) -> Declarations:
     week = {k: str(team.get(k, v)) for k, v in WORK_WEEK_DEFAULTS.items()}
     declared_week = [k for k in WORK_WEEK_DEFAULTS if k in team]
     week_origin = f"{in_mapping} (team: {', '.join(declared_week)})" if declared_week else "default"
-    return Declarations(
+    declared = Declarations(
         timezone=zone,
         timezone_origin=origin("timezone") if zone else "not declared",
         team_timezone=team_zone,
@@ -132,6 +134,9 @@ def declarations(mapping: Mapping[str, Any] | None) -> Declarations:
         work_week_origin=week_origin,
         mapping_origin=str(mapping_file) if mapping_file else None,
     )
+    if spec is not None:
+        spec.record(declared)
+    return declared
 
 
 # -- SQL plumbing --------------------------------------------------------------------------
@@ -185,6 +190,82 @@ def lookup_sql(table: str, key_sql: str, default_sql: str = "NULL") -> str:
     return (
         f"coalesce((SELECT m.canonical FROM {table} AS m WHERE m.raw = {key_sql}), {default_sql})"
     )
+
+
+# -- the vendor spec -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VendorSpec:
+    """What a vendor adapter knows about its vendor, as data: the one home of each vendor
+    value map and of how the adapter reads the vendor's fields. The adapter's SQL reads
+    the maps from here (registered as relations), `record` states the readings as the
+    load's assumptions (origin `adapter spec`), and docs/vendor-specs.md is generated
+    from every spec (`tsq docs`, checked by the tests)."""
+
+    name: str  #: the `--format` name
+    title: str
+    entities: tuple[str, ...]  #: canonical entities the adapter can fill
+    #: vendor status (lower case) -> canonical status; None = not a status (ignored)
+    statuses: Mapping[str, str | None] = field(default_factory=dict)
+    #: vendor channel (lower case) -> canonical channel; any other is default_channel
+    channels: Mapping[str, str] = field(default_factory=dict)
+    default_channel: str = "web"
+    #: vendor priority (lower case) -> P1..P4; any other (or none) is default_priority
+    priorities: Mapping[str, str] = field(default_factory=dict)
+    default_priority: str = "P3"
+    #: the vendor's own timestamp formats (strptime, or `iso`), tried in order
+    timestamp_formats: tuple[str, ...] = ()
+    #: (what, how it is read): vendor fields read as their owner means them
+    readings: tuple[tuple[str, str], ...] = ()
+
+    def record(self, decl: Declarations) -> None:
+        """State the spec's readings as assumptions of this load."""
+        for what, how in self.readings:
+            decl.assume(what, how, f"adapter spec ({self.name})")
+
+
+# -- the status chain ----------------------------------------------------------------------
+
+#: canonical statuses at which a ticket stands resolved; leaving one for another status
+#: is a reopen
+RESOLVED_STATUSES = ("solved", "closed")
+
+
+def status_events_sql(changes: str) -> str:
+    """The one home of how a vendor's status history becomes events, for every adapter
+    that has one (ServiceNow's audit log, Zendesk's audits, Jira's changelog).
+
+    `changes` is a relation (a table name or a parenthesised query) with one row per
+    recorded change of a ticket's status, carrying at least `from_status` and `to_status`
+    (canonical; from_status NULL = the ticket's first status) and `resolvable` (false for
+    a ticket closed without ever being resolved, e.g. ServiceNow without resolved_at or
+    Jira's Canceled). Every column passes through, plus `event_type`; a change between
+    two vendor states of one canonical status (Jira's Waiting for support -> In
+    Progress) is no change and gives nothing. Per change:
+
+    - `status_change`, always: the chain process hygiene judges;
+    - `resolution` on entering solved or closed from an unresolved status, for a
+      resolvable ticket;
+    - `closure` on entering closed;
+    - `reopen` on leaving solved or closed for an unresolved status.
+    """
+    resolved = ", ".join(f"'{s}'" for s in RESOLVED_STATUSES)
+    return f"""
+        SELECT c.*, k.event_type
+        FROM (SELECT * FROM {changes}
+              WHERE to_status IS NOT NULL AND from_status IS DISTINCT FROM to_status) AS c
+        JOIN (VALUES ('status_change'), ('resolution'), ('closure'), ('reopen'))
+            AS k(event_type)
+          ON CASE k.event_type
+                 WHEN 'status_change' THEN true
+                 WHEN 'resolution' THEN c.to_status IN ({resolved}) AND c.resolvable
+                      AND coalesce(c.from_status NOT IN ({resolved}), true)
+                 WHEN 'closure' THEN c.to_status = 'closed'
+                 WHEN 'reopen' THEN c.from_status IN ({resolved})
+                      AND c.to_status NOT IN ({resolved})
+             END
+    """
 
 
 # -- timestamps ----------------------------------------------------------------------------

@@ -25,16 +25,19 @@ from orchestration.adapters.base import (
     AdapterError,
     Conversion,
     namespaced,
+    source_id,
 )
 from orchestration.adapters.toolkit import (
     TEAM_WEEK_COLUMNS,
     Declarations,
+    VendorSpec,
     data_years,
     declarations,
     holiday_query,
     record_zone_assumptions,
     register_team_week,
     register_value_map,
+    status_events_sql,
     write_conversion,
     zoned_utc_sql,
 )
@@ -88,14 +91,38 @@ CHANNEL_MAP = {
 TIMESTAMP_FORMATS = ("iso",)
 
 
+SPEC = VendorSpec(
+    name="zendesk",
+    title="Zendesk Support",
+    entities=("tickets", "ticket_events", "surveys", "agents", "teams", "holiday_calendars"),
+    statuses=STATUS_MAP,
+    channels=CHANNEL_MAP,
+    priorities=PRIORITY_MAP,
+    timestamp_formats=TIMESTAMP_FORMATS,
+    readings=(
+        (
+            "hold",
+            "on-hold waits on a third party or another team, not on the requester: open, "
+            "the resolution clock runs (pending pauses it)",
+        ),
+        (
+            "vendor counts",
+            "metric_sets reopens and group_stations - 1 are the ticket's own reopen and "
+            "reassignment counts (preferred over the audits the export happens to hold)",
+        ),
+        ("complexity", "custom field complexity_tier 1-3 where present, else 2"),
+    ),
+)
+
+
 def _ts(json_text_sql: str) -> str:
     """SQL: an ISO 8601 text with Z or an offset as a naive UTC timestamp; NULL otherwise."""
     return zoned_utc_sql(json_text_sql)
 
 
 class ZendeskAdapter:
-    name = "zendesk"
-    entities = ("tickets", "ticket_events", "surveys", "agents", "teams", "holiday_calendars")
+    name = SPEC.name
+    entities = SPEC.entities
 
     def detect(self, path: Path) -> bool:
         if path.suffix.lower() != ".json":
@@ -119,12 +146,12 @@ class ZendeskAdapter:
         mapping: dict[str, Any] | None,
     ) -> Conversion:
         mapping = mapping or {}
-        decl = declarations(mapping)
+        decl = declarations(mapping, SPEC)
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
-            register_value_map(con, "zd_status_map", STATUS_MAP)
-            register_value_map(con, "zd_priority_map", PRIORITY_MAP)
+            register_value_map(con, "zd_status_map", SPEC.statuses)
+            register_value_map(con, "zd_priority_map", SPEC.priorities)
             kinds = self._load_pages(con, paths)
             self._check_keys(con)
             if kinds & {"ticket_events", "audits"} and "tickets" not in kinds:
@@ -134,7 +161,7 @@ class ZendeskAdapter:
                     "same call: requesters, groups and creation times come from it"
                 )
             self._flatten(con, source, mapping)
-            record_zone_assumptions(decl, TIMESTAMP_FORMATS)
+            record_zone_assumptions(decl, SPEC.timestamp_formats)
             queries = self._entity_queries(con, source, mapping, decl, kinds)
             return write_conversion(con, queries, out_dir, source, decl)
         finally:
@@ -366,6 +393,9 @@ class ZendeskAdapter:
             "CASE WHEN x.updater_id IS NULL OR x.updater_id = '-1' THEN 'system' "
             "WHEN x.updater_id = x.requester_id THEN 'customer' ELSE 'agent' END"
         )
+        status_changes = (
+            "(SELECT *, from_s AS from_status, to_s AS to_status, true AS resolvable FROM statuses)"
+        )
         con.execute(f"""
             CREATE TEMP TABLE zd_events AS
             WITH group_log AS (
@@ -392,24 +422,15 @@ class ZendeskAdapter:
                 WHERE x.field = 'status' AND x.kind IN ('Create', 'Change')
             ),
             status_rows AS (
-                SELECT * FROM statuses WHERE from_s IS DISTINCT FROM to_s
+                -- Zendesk closes only what was solved first: every ticket is resolvable
+                {status_events_sql(status_changes)}
             )
-            SELECT child_key AS event_key, ticket_id, at_utc, created_at, child_ord,
-                   'status_change' AS event_type, actor_type,
+            SELECT CASE WHEN event_type = 'status_change' THEN child_key
+                        ELSE child_key || ':' || event_type END AS event_key,
+                   ticket_id, at_utc, created_at, child_ord, event_type, actor_type,
                    CASE WHEN actor_type = 'agent' THEN updater_id END AS agent_id,
                    NULL AS team_id, from_s AS from_status, to_s AS to_status, NULL AS body
             FROM status_rows
-            UNION ALL
-            SELECT child_key || ':' || event_type, ticket_id, at_utc, created_at, child_ord,
-                   event_type, actor_type,
-                   CASE WHEN actor_type = 'agent' THEN updater_id END,
-                   NULL, from_s, to_s, NULL
-            FROM (
-                SELECT *, CASE WHEN to_s = 'solved' THEN 'resolution'
-                               WHEN to_s = 'closed' THEN 'closure'
-                               WHEN from_s = 'solved' THEN 'reopen' END AS event_type
-                FROM status_rows
-            ) WHERE event_type IS NOT NULL
             UNION ALL
             SELECT child_key, ticket_id, at_utc, x.created_at, child_ord, 'assignment',
                    {actor},
@@ -470,7 +491,7 @@ class ZendeskAdapter:
         decl: Declarations,
         kinds: set[str],
     ) -> dict[str, str]:
-        channels = {**CHANNEL_MAP, **mapping.get("channels", {})}
+        channels = {**SPEC.channels, **mapping.get("channels", {})}
         wrong = sorted({c for c in channels.values() if c not in CHANNELS})
         if wrong:
             raise AdapterError(f"zendesk mapping: unknown channel(s) {', '.join(wrong)}")
@@ -479,7 +500,7 @@ class ZendeskAdapter:
         register_value_map(con, "zd_group_names", group_names, ("group_id", "name"))
         if mapping.get("channels"):
             decl.assume("channel map", "adapter spec + mapping channels:", "mapping")
-        no_group = f"'{source}:no-group'"
+        no_group = source_id(source, "no-group")
         ns = lambda column: namespaced(source, column)  # noqa: E731
         queries: dict[str, str] = {}
         if "tickets" in kinds:
@@ -498,8 +519,8 @@ class ZendeskAdapter:
             )
             tickets = f"""
                 SELECT {ns("t.id")} AS ticket_id, {ISO.format("t.created_at")} AS created_at,
-                       coalesce(ch.canonical, 'web') AS channel,
-                       coalesce(pr.canonical, 'P3') AS priority,
+                       coalesce(ch.canonical, {sql_string(SPEC.default_channel)}) AS channel,
+                       coalesce(pr.canonical, {sql_string(SPEC.default_priority)}) AS priority,
                        CASE WHEN t.cf_complexity IN ('1', '2', '3') THEN t.cf_complexity
                             ELSE '2' END AS complexity_tier,
                        coalesce(nullif(t.cf_category, ''), t.ticket_type, 'unspecified')
