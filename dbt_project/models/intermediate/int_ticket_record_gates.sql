@@ -1,42 +1,97 @@
-{#- One row per ticket record read from the inbox: accepted into raw, or quarantined by
-    the ingestion gates. A record passes when it was accepted and carries every key
-    timestamp its status implies (int_ticket_process_checks). Quarantined records are
-    placed in time and scope by what their original row says, where it can be read. -#}
+{#- One row per ticket record read from the inbox, in its latest state: accepted into raw,
+    or quarantined by the ingestion gates. A record passes when it was accepted and
+    carries every key timestamp its status implies (int_ticket_process_checks).
+
+    Each key counts once: a ticket quarantined and later corrected is its accepted row; a
+    ticket accepted and later re-sent broken is its quarantined row (the latest load of a
+    key is its state; on a tie the accepted row wins). A quarantined row without a
+    readable ticket_id is a record of its own.
+
+    Quarantined records are placed in time and scope by what their original row says.
+    Where its created_at does not parse, or lies outside the plausible window
+    (var tsq_plausible_from .. the data's as-of instant plus one day), created_at is NULL
+    and the record is left out of period figures: it is never dated by the day of the run. -#}
 with accepted as (
     select
-        ticket_id,
-        created_at,
-        team_id,
-        agent_id,
-        product,
-        channel,
-        priority,
-        complexity_tier,
-        coalesce(has_created_at and coalesce(has_first_response_at, true)
-            and coalesce(has_resolution_at, true), false) as passes_gates
-    from {{ ref('int_ticket_process_checks') }}
+        checks.ticket_id,
+        checks.created_at,
+        checks.team_id,
+        checks.agent_id,
+        checks.product,
+        checks.channel,
+        checks.priority,
+        checks.complexity_tier,
+        coalesce(checks.has_created_at and coalesce(checks.has_first_response_at, true)
+            and coalesce(checks.has_resolution_at, true), false) as passes_gates,
+        tickets._loaded_at as state_at,
+        0 as state_order
+    from {{ ref('int_ticket_process_checks') }} as checks
+    join {{ ref('stg_helpdesk__tickets') }} as tickets using (ticket_id)
+),
+
+quarantined_rows as (
+    select
+        json_valid(original_row) as readable,
+        original_row,
+        quarantined_at
+    from {{ source('raw', 'quarantine') }}
+    where entity = 'tickets'
 ),
 
 quarantined as (
     select
-        case when json_valid(original_row) then original_row::json ->> 'ticket_id' end as ticket_id,
-        coalesce(
-            case when json_valid(original_row)
-                then {{ parse_utc_timestamp("original_row::json ->> 'created_at'") }} end,
-            cast(timezone('UTC', quarantined_at) as timestamp)
-        ) as created_at,
-        case when json_valid(original_row) then original_row::json ->> 'team_id' end as team_id,
-        case when json_valid(original_row) then original_row::json ->> 'agent_id' end as agent_id,
-        case when json_valid(original_row) then original_row::json ->> 'product' end as product,
-        case when json_valid(original_row) then original_row::json ->> 'channel' end as channel,
-        case when json_valid(original_row) then original_row::json ->> 'priority' end as priority,
-        case when json_valid(original_row) then original_row::json ->> 'complexity_tier' end
+        case when readable then nullif(trim(original_row::json ->> 'ticket_id'), '') end
+            as ticket_id,
+        case when readable
+            then {{ parse_utc_timestamp("original_row::json ->> 'created_at'") }} end
+            as claimed_created_at,
+        case when readable then original_row::json ->> 'team_id' end as team_id,
+        case when readable then original_row::json ->> 'agent_id' end as agent_id,
+        case when readable then original_row::json ->> 'product' end as product,
+        case when readable then original_row::json ->> 'channel' end as channel,
+        case when readable then original_row::json ->> 'priority' end as priority,
+        case when readable then original_row::json ->> 'complexity_tier' end
             as complexity_tier,
-        false as passes_gates
-    from {{ source('raw', 'quarantine') }}
-    where entity = 'tickets'
+        quarantined_at as state_at
+    from quarantined_rows
+),
+
+plausible as (
+    select
+        cast('{{ var("tsq_plausible_from") }}' as timestamp) as plausible_from,
+        as_of_at + interval 1 day as plausible_to
+    from {{ ref('int_data_window') }}
+),
+
+records as (
+    select ticket_id, created_at, team_id, agent_id, product, channel, priority,
+        cast(complexity_tier as varchar) as complexity_tier, passes_gates, state_at,
+        state_order
+    from accepted
+    union all
+    select
+        q.ticket_id,
+        case when q.claimed_created_at >= p.plausible_from
+                  and (p.plausible_to is null or q.claimed_created_at <= p.plausible_to)
+            then q.claimed_created_at end as created_at,
+        q.team_id, q.agent_id, q.product, q.channel, q.priority, q.complexity_tier,
+        false as passes_gates,
+        q.state_at,
+        1 as state_order
+    from quarantined as q
+    cross join plausible as p
+),
+
+latest as (
+    select
+        *,
+        row_number() over (
+            partition by ticket_id order by state_at desc, state_order
+        ) as recency
+    from records
 )
 
-select * from accepted
-union all
-select * from quarantined
+select ticket_id, created_at, team_id, agent_id, product, channel, priority,
+    complexity_tier, passes_gates
+from latest
+where ticket_id is null or recency = 1

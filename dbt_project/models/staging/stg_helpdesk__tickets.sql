@@ -33,5 +33,6 @@ select
     try_cast(reopen_count as integer) as reopen_count,
     _source_file,
     _source_row,
-    _load_id
+    _load_id,
+    _loaded_at
 from latest
