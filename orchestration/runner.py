@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.publish.store import record_run
+from orchestration.publish.store import reconcile_publish_log, record_run
 from orchestration.settings import TsqSettings
 from orchestration.up_to_date import (
     FINGERPRINT_TAG,
@@ -158,11 +158,13 @@ def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
 def refuse_publication(
     settings: TsqSettings, run_id: str, checks_passed: int, reasons: list[str]
 ) -> None:
-    """Record a run that did not publish in the working warehouse's publish_log."""
+    """Record a run that did not publish in the working warehouse's publish_log, after
+    repairing the log from the store in place (a publication killed after its swap)."""
     import duckdb
 
     con = duckdb.connect(str(settings.warehouse_path))
     try:
+        reconcile_publish_log(con, settings.published_path)
         record_run(con, run_id, "refused", checks_passed, reasons)
     finally:
         con.close()

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+OWNER_ONLY_DIR = 0o700
+OWNER_ONLY_FILE = 0o600
 
 
 class TsqSettings(BaseSettings):
@@ -26,6 +28,11 @@ class TsqSettings(BaseSettings):
     # and compared (TSQ_COVERAGE_FLOOR, a share in [0, 1]). Unset, dbt's own default
     # applies (var tsq_coverage_floor in dbt_project.yml, the one home of the default).
     coverage_floor: float | None = None
+    # Publish agents' personal names (ids such as `servicenow:Jane Doe`) as they are
+    # (TSQ_PUBLISH_PERSONAL_NAMES=1). Off by default: they are published under a stable
+    # pseudonym. E-mail addresses and phone numbers are never published, whatever this
+    # says (orchestration/publish/privacy.py, docs/published-tables.md).
+    publish_personal_names: bool = False
 
     @field_validator("coverage_floor")
     @classmethod
@@ -61,8 +68,18 @@ class TsqSettings(BaseSettings):
         return self.root / "dagster"
 
     def ensure(self) -> TsqSettings:
+        """Create the home readable by its owner only (0700): the working warehouse holds
+        every free-text field of the exports. A home that already exists keeps its mode
+        (it may be a folder the user shares on purpose), but the working warehouse file
+        itself is always made owner-only (0600)."""
         for path in (self.root, self.inbox, self.dagster_home):
-            path.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                path.mkdir(mode=OWNER_ONLY_DIR, parents=True, exist_ok=True)
+                # mkdir's mode passes through the umask; say it outright
+                path.chmod(OWNER_ONLY_DIR)
+        for database in (self.warehouse_path, self.warehouse_path.with_name("tsq.duckdb.wal")):
+            if database.is_file() and database.stat().st_mode & 0o077:
+                database.chmod(OWNER_ONLY_FILE)
         return self
 
 

@@ -33,15 +33,23 @@ def published_store(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.Mater
     checks_passed = sum(
         1 for record in checks if record.event_log_entry.dagster_event.event_specific_data.passed
     )
+    settings = tsq.settings
     with tsq.connect() as con:
-        outcome = publish(con, tsq.settings.published_path, context.run.run_id, checks_passed)
+        outcome = publish(
+            con,
+            settings.published_path,
+            context.run.run_id,
+            checks_passed,
+            publish_personal_names=settings.publish_personal_names,
+        )
     fingerprint = context.run.tags.get(FINGERPRINT_TAG)
     if fingerprint:
-        record_published_inputs(tsq.settings, context.run.run_id, fingerprint)
+        record_published_inputs(settings, context.run.run_id, fingerprint)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(outcome.path)),
             "checks_passed_in_run": checks_passed,
+            "values_pseudonymised": outcome.pseudonymised,
             **{f"rows_{model}": count for model, count in outcome.row_counts.items()},
         }
     )

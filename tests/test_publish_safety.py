@@ -1,0 +1,266 @@
+"""A publication stopped between any two of its steps leaves the complete old store or the
+complete new one, and a publish_log that says which (issue 12, "a truthful publish log").
+
+The stop is a real process death: a child process runs the real `publish` on real DuckDB
+files and calls `os._exit` from the step hook, so no `finally`, no DETACH and no clean
+close run, as with `kill -9`. No timing is involved: the hook fires exactly after the
+named step. The `published` schema is built small by hand in a real working warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.publish.store import (
+    ADAPTER_SCRATCH_MAX_AGE_SECONDS,
+    PUBLISH_STEPS,
+    publish,
+    reconcile_publish_log,
+)
+from orchestration.settings import TsqSettings
+from tests.conftest import query
+
+KILLED = 17
+
+# Rows per table in every generation of the hand-made `published` schema.
+ROWS = {"indicator_catalog": 2, "indicator_values": 3, "scores": 2, "ticket_sla": 4}
+
+
+def write_generation(warehouse: Path, generation: int) -> None:
+    """(Re)build the `published` schema so that every row of every table carries
+    `generation`: a store is then 'complete' when all its rows carry one generation and
+    every table has its ROWS count."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS published")
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        con.execute("CREATE OR REPLACE TABLE raw.loads AS SELECT range AS load_no FROM range(5)")
+        g = generation
+        con.execute(
+            "CREATE OR REPLACE TABLE published.indicator_catalog AS "
+            "SELECT 'UX1.' || range AS indicator_id, ?::INTEGER AS generation FROM range(2)",
+            [g],
+        )
+        con.execute(
+            "CREATE OR REPLACE TABLE published.indicator_values AS "
+            "SELECT 'month' AS period_grain, 'team' AS scope_type, 'T' || range AS scope_id, "
+            "?::INTEGER AS generation, range * 1.5 AS value FROM range(3)",
+            [g],
+        )
+        con.execute(
+            "CREATE OR REPLACE TABLE published.scores AS "
+            "SELECT 'team' AS scope_type, 'T' || range AS scope_id, ?::INTEGER AS generation, "
+            "80.0 AS score FROM range(2)",
+            [g],
+        )
+        con.execute(
+            "CREATE OR REPLACE TABLE published.ticket_sla AS "
+            "SELECT 'TK' || range AS ticket_id, 'T1' AS team_id, ?::INTEGER AS generation "
+            "FROM range(4)",
+            [g],
+        )
+    finally:
+        con.close()
+
+
+def publish_in_process(settings: TsqSettings, run_id: str) -> None:
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        publish(con, settings.published_path, run_id, checks_passed=5)
+    finally:
+        con.close()
+
+
+_CHILD = """
+import os, sys
+import duckdb
+from pathlib import Path
+from orchestration.publish.store import publish
+
+warehouse, published, run_id, stop_after = sys.argv[1:5]
+
+def die_after(step):
+    if step == stop_after:
+        os._exit(int(sys.argv[5]))
+
+con = duckdb.connect(warehouse)
+publish(con, Path(published), run_id, checks_passed=5, on_step=die_after)
+os._exit(0)
+"""
+
+
+def publish_killed_after(settings: TsqSettings, run_id: str, step: str) -> int:
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            str(settings.warehouse_path),
+            str(settings.published_path),
+            run_id,
+            step,
+            str(KILLED),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert child.returncode in (0, KILLED), child.stderr
+    return child.returncode
+
+
+def store_generation(settings: TsqSettings) -> int:
+    """The one generation of the store in place; fails if it is mixed or incomplete."""
+    generations = set()
+    for table, rows in ROWS.items():
+        sql = f"SELECT count(*), min(generation), max(generation) FROM {table}"
+        found = query(settings.published_path, sql)[0]
+        assert found[0] == rows, (table, found)
+        assert found[1] == found[2], (table, found)
+        generations.add(found[1])
+    assert len(generations) == 1, generations
+    return generations.pop()
+
+
+def published_runs(database: Path, schema: str = "main") -> list[str]:
+    return [
+        run_id
+        for (run_id,) in query(
+            database,
+            f"SELECT run_id FROM {schema}.publish_log WHERE status = 'published' "
+            "ORDER BY published_at",
+        )
+    ]
+
+
+@pytest.fixture
+def published_once(tsq_home: TsqSettings) -> TsqSettings:
+    """A home whose store in place is generation 1, published by run-old; the working
+    warehouse then holds generation 2, ready for run-new."""
+    write_generation(tsq_home.warehouse_path, 1)
+    publish_in_process(tsq_home, "run-old")
+    write_generation(tsq_home.warehouse_path, 2)
+    return tsq_home
+
+
+def test_the_steps_are_the_ones_the_hook_reports(published_once):
+    settings = published_once
+    seen: list[str] = []
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        publish(con, settings.published_path, "run-new", checks_passed=5, on_step=seen.append)
+    finally:
+        con.close()
+    assert tuple(seen) == PUBLISH_STEPS
+    assert store_generation(settings) == 2
+    assert published_runs(settings.published_path) == ["run-old", "run-new"]
+    assert published_runs(settings.warehouse_path) == ["run-old", "run-new"]
+
+
+# The swap (os.replace) is the moment the new store is in place: killed after `swap_in`
+# or any later step, the new store stands; killed before it, the old one.
+@pytest.mark.parametrize("step", PUBLISH_STEPS)
+def test_a_publication_killed_after_any_step_leaves_one_complete_store_and_a_true_log(
+    published_once, step
+):
+    settings = published_once
+    assert publish_killed_after(settings, "run-new", step) == KILLED
+    new_in_place = PUBLISH_STEPS.index(step) >= PUBLISH_STEPS.index("swap_in")
+
+    # the store in place is complete, old or new, and its own log says which
+    assert store_generation(settings) == (2 if new_in_place else 1)
+    in_store = published_runs(settings.published_path)
+    assert in_store == (["run-old", "run-new"] if new_in_place else ["run-old"])
+
+    # the working warehouse never claims a publication that is not in place ...
+    in_working = published_runs(settings.warehouse_path)
+    assert "run-new" not in in_working or new_in_place
+    # ... and once reconciled (the first thing the next run does) it says exactly so
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        reconcile_publish_log(con, settings.published_path)
+    finally:
+        con.close()
+    assert published_runs(settings.warehouse_path) == in_store
+
+    # the next publication recovers cleanly: new store, one row per publication in both
+    # logs, no staging file left behind
+    write_generation(settings.warehouse_path, 3)
+    publish_in_process(settings, "run-next")
+    assert store_generation(settings) == 3
+    expected = [*in_store, "run-next"]
+    assert published_runs(settings.published_path) == expected
+    assert published_runs(settings.warehouse_path) == expected
+    assert not list(settings.root.glob(".published.duckdb.*"))
+
+
+def test_a_refused_run_repairs_the_log_of_a_publication_killed_after_its_swap(published_once):
+    """The runner's refused path reconciles too, so the record is not lost even when the
+    run after the crash does not publish."""
+    from orchestration.runner import refuse_publication
+
+    settings = published_once
+    assert publish_killed_after(settings, "run-new", "sync_folder") == KILLED
+    assert published_runs(settings.warehouse_path) == ["run-old"]
+    refuse_publication(settings, "run-refused", 3, ["raw_tickets:gx_raw_tickets"])
+    assert published_runs(settings.warehouse_path) == ["run-old", "run-new"]
+    assert query(
+        settings.warehouse_path, "SELECT status FROM main.publish_log WHERE run_id = 'run-refused'"
+    ) == [("refused",)]
+
+
+def test_a_false_published_row_left_by_an_older_version_is_marked_interrupted(published_once):
+    """Before this fix the working row was written before the swap; a kill there left a
+    'published' row newer than the store in place and absent from it."""
+    settings = published_once
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        con.execute(
+            "INSERT INTO main.publish_log VALUES "
+            "('run-ghost', now() + INTERVAL 1 MINUTE, 'published', 5, NULL, 3, 2, 5)"
+        )
+    finally:
+        con.close()
+    publish_in_process(settings, "run-new")
+    assert published_runs(settings.published_path) == ["run-old", "run-new"]
+    assert published_runs(settings.warehouse_path) == ["run-old", "run-new"]
+    assert query(
+        settings.warehouse_path, "SELECT status FROM main.publish_log WHERE run_id = 'run-ghost'"
+    ) == [("interrupted",)]
+
+
+def test_only_our_stale_temporaries_are_removed(published_once):
+    settings = published_once
+    home, inbox = settings.root, settings.inbox
+    stale_store = home / ".published.duckdb.run-dead.tmp"
+    stale_store.write_bytes(b"half a store")
+    (home / ".published.duckdb.run-dead.tmp.wal").write_bytes(b"wal")
+    loader_scratch = home / "tmpab12_xyz"  # tempfile.TemporaryDirectory(dir=TSQ_HOME)
+    loader_scratch.mkdir()
+    (loader_scratch / "part.csv").write_text("x\n")
+    old_adapter = inbox / ".adapter-k2j4h5"
+    old_adapter.mkdir()
+    day_and_more = time.time() - ADAPTER_SCRATCH_MAX_AGE_SECONDS - 60
+    os.utime(old_adapter, (day_and_more, day_and_more))
+    fresh_adapter = inbox / ".adapter-n0w"  # `tsq ingest` may be converting right now
+    fresh_adapter.mkdir()
+    not_ours = [home / "tmp-notes", home / "published.duckdb.bak", inbox / "tickets.csv"]
+    not_ours[0].mkdir()
+    not_ours[1].write_bytes(b"a user's backup")
+    not_ours[2].write_text("ticket_id\n")
+
+    publish_in_process(settings, "run-new")
+
+    assert not stale_store.exists()
+    assert not (home / ".published.duckdb.run-dead.tmp.wal").exists()
+    assert not loader_scratch.exists()
+    assert not old_adapter.exists()
+    assert fresh_adapter.is_dir()
+    assert all(path.exists() for path in not_ours)
