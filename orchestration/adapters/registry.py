@@ -13,6 +13,7 @@ from orchestration.adapters.base import Adapter, AdapterError, Conversion, stage
 from orchestration.adapters.eventlog import EventLogAdapter
 from orchestration.adapters.jira import JiraAdapter
 from orchestration.adapters.mapped import MappedAdapter
+from orchestration.adapters.mapping_schema import SOURCE_NAME, check_mapping
 from orchestration.adapters.servicenow import ServiceNowAdapter
 from orchestration.adapters.toolkit import DECLARED_BY, MAPPING_FILE
 from orchestration.adapters.zendesk import ZendeskAdapter
@@ -113,6 +114,13 @@ def ingest_files(
                 continue
             if name not in ADAPTERS:
                 raise AdapterError(f"unknown format {name!r}; known: {', '.join(FORMATS)}")
+            check_mapping(name, mapping, str(mapping_file) if mapping_file else None)
             source_name = source or mapping.get("source") or name
+            if not SOURCE_NAME.match(str(source_name)):
+                raise AdapterError(
+                    f"source name {source_name!r}: use letters, digits, '_', '.', '-' (up to "
+                    f"64, starting with a letter or digit); it prefixes every id and names "
+                    f"the canonical files"
+                )
             conversions.append(ADAPTERS[name].convert(group, scratch, source_name, mapping))
     return conversions
