@@ -13,7 +13,8 @@ Rules (docs/published-tables.md, "Personal data and formulas"):
   digits, or the North American `(555) 123-4567` form), so that ticket ids such as
   `2024-000123` stay as they are.
 - Personal name, in a person column only: a value (after a `source:` prefix) with a space
-  between two letters (`servicenow:Jane Doe`) or any CJK ideograph (`张伟`). Replaced by a
+  between two letters (`servicenow:Jane Doe`, also `J. Doe` and `Doe, Jane`) or any CJK
+  ideograph (`张伟`). Replaced by a
   pseudonym unless TSQ_PUBLISH_PERSONAL_NAMES=1. Ids such as `A001` or `src:A001` are
   published as they are.
 - A pseudonym is the value's `source:` prefix (kept: it names a system, not a person),
@@ -42,9 +43,14 @@ import duckdb
 PERSON_COLUMNS = frozenset({"agent_id", "assignee_id", "assigned_to"})
 PERSON_SCOPE_TYPES = frozenset({"agent"})
 
-# A cheap first sieve run in DuckDB (RE2), so only candidate values reach Python:
-# an @, a +, a run of digits with separators, a letter-space-letter, or an ideograph.
-_SIEVE = r"@|\+|\d[\d\s().-]{5,}\d|\p{L}\s+\p{L}|[\x{3400}-\x{9fff}]"
+# A cheap first sieve run in DuckDB (RE2), so only candidate values reach Python: an @, a
+# +, a run of digits with separators, a space between two non-digits, or an ideograph.
+# It must match every value `personal_reason` objects to (a test checks): RE2's \d and
+# \s are ASCII-only where Python's are Unicode, hence \pN and \pZ.
+CANDIDATE_SIEVE = (
+    r"@|\+|\pN[\pN\s\pZ().-]{5,}\pN|[^\s\pZ\pN][.,]?[\s\pZ]+[^\s\pZ\pN]"
+    r"|[\x{3400}-\x{9fff}\x{f900}-\x{faff}]"
+)
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # `source:` as written by the adapters (orchestration/adapters/base.py, namespaced)
@@ -53,7 +59,8 @@ _PHONE_SHAPE = re.compile(r"\+?[\d\s().-]+")
 _SEPARATED = re.compile(r"\d[\s().-]+\d")
 _CHINA_MOBILE = re.compile(r"1[3-9]\d(?:[\s-]?\d{4}){2}")
 _NORTH_AMERICAN = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}")
-_NAME_SPACE = re.compile(r"[^\W\d_]\s+[^\W\d_]")
+# a space between two letters, the first maybe followed by . or , ("J. Doe", "Doe, Jane")
+_NAME_SPACE = re.compile(r"[^\W\d_][.,]?\s+[^\W\d_]")
 _IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # OWASP CSV injection: the characters a spreadsheet reads as the start of a formula.
@@ -173,7 +180,7 @@ def find_replacements(
             candidates = con.execute(
                 f"SELECT DISTINCT {role_sql} AS role, {ident} AS value FROM {relation} "
                 f"WHERE {ident} IS NOT NULL AND regexp_matches({ident}, ?)",
-                [*params, _SIEVE],
+                [*params, CANDIDATE_SIEVE],
             ).fetchall()
             for role, value in candidates:
                 role = role or ""
