@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+import yaml
 
 from orchestration.adapters.base import AdapterError
 from orchestration.adapters.registry import with_declarations
@@ -22,6 +23,7 @@ from orchestration.adapters.toolkit import (
     register_value_map,
     run_sql,
 )
+from orchestration.settings import PROJECT_ROOT
 
 
 @pytest.fixture
@@ -178,3 +180,35 @@ def test_the_shipped_china_seed_is_what_the_one_china_rule_builds():
     with SEED.open(encoding="utf-8", newline="") as handle:
         shipped = [tuple(row) for row in csv.reader(handle)][1:]
     assert shipped == china_days(range(FIRST_YEAR, LAST_YEAR + 1))
+
+
+def test_a_workbook_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from orchestration.adapters.mapped import MappedAdapter
+
+    workbook = PROJECT_ROOT / "tests" / "data" / "mapped" / "gongdan.xlsx"
+    mapping = yaml.safe_load(
+        (PROJECT_ROOT / "orchestration/adapters/mappings/example-mapped-zh.yml").read_text()
+    )
+    size_mib = workbook.stat().st_size / 2**20
+    monkeypatch.setenv("TSQ_XLSX_MAX_MB", str(size_mib / 2))
+    with pytest.raises(AdapterError, match=r"gongdan.xlsx: .* MiB, over the .* limit for XLSX"):
+        MappedAdapter().convert([workbook], tmp_path, "zh", mapping)
+    assert not list(tmp_path.glob("*.csv"))
+    monkeypatch.setenv("TSQ_XLSX_MAX_MB", str(size_mib * 2))
+    assert MappedAdapter().convert([workbook], tmp_path, "zh", mapping).rows["tickets"] > 0
+
+
+def test_a_workbook_cell_reads_as_a_csv_export_would_write_it():
+    import datetime as dt
+
+    from orchestration.adapters.toolkit import xlsx_cell
+
+    assert xlsx_cell(dt.datetime(2026, 3, 4, 9, 5, 7)) == "2026-03-04 09:05:07"
+    assert xlsx_cell(dt.date(2026, 3, 4)) == "2026-03-04 00:00:00"
+    assert xlsx_cell(dt.time(9, 5)) == "09:05:00"
+    assert (xlsx_cell(3.0), xlsx_cell(3.5), xlsx_cell(True), xlsx_cell(None)) == (
+        "3",
+        "3.5",
+        "true",
+        "",
+    )

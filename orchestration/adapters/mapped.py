@@ -10,8 +10,6 @@ See orchestration/adapters/mappings/example-mapped-zh.yml for a commented mappin
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +29,7 @@ from orchestration.adapters.toolkit import (
     SOURCE_FILE,
     SOURCE_ROW,
     TEAM_WEEK_COLUMNS,
+    XLSX_SUFFIXES,
     Declarations,
     TimestampReader,
     VendorSpec,
@@ -45,6 +44,7 @@ from orchestration.adapters.toolkit import (
     register_value_map,
     run_sql,
     write_conversion,
+    xlsx_to_csv,
 )
 from orchestration.contract import CHANNELS, EVENT_TYPES, PRIORITIES, STATUSES
 from orchestration.ingest.readers import (
@@ -70,20 +70,6 @@ DATE_FORMATS = (
     "%Y年%m月%d日",
 )
 TICKET_TIMESTAMPS = ("created_at", "closed_at")
-
-
-def _cell(value: Any) -> str:
-    """An XLSX cell as text: dates ISO, whole numbers without '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
 
 
 SPEC = VendorSpec(
@@ -154,22 +140,8 @@ class MappedAdapter:
                 )
 
     def _readable(self, path: Path, mapping: dict[str, Any], work: Path) -> Path:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            from python_calamine import CalamineWorkbook
-
-            try:
-                book = CalamineWorkbook.from_path(str(path))
-                sheet_name = mapping.get("sheet")
-                sheet = (
-                    book.get_sheet_by_name(sheet_name) if sheet_name else book.get_sheet_by_index(0)
-                )
-                rows = sheet.to_python(skip_empty_area=True)
-            except Exception as error:  # calamine raises its own error types
-                raise AdapterError(f"{path}: not a readable workbook: {error}") from error
-            target = Path(tempfile.mkstemp(suffix=".csv", dir=work)[1])
-            with target.open("w", encoding="utf-8", newline="") as sink:
-                csv.writer(sink).writerows([_cell(c) for c in row] for row in rows)
-            return target
+        if path.suffix.lower() in XLSX_SUFFIXES:
+            return xlsx_to_csv(path, work, mapping.get("sheet"))
         try:
             encoding = detect_csv_encoding(path)
             return transcode_to_utf8(path, encoding, work) if encoding != "utf-8" else path

@@ -31,7 +31,6 @@ a CSV with python-calamine.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,6 +48,7 @@ from orchestration.adapters.base import (
 from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.toolkit import (
     TEAM_WEEK_COLUMNS,
+    XLSX_SUFFIXES,
     Declarations,
     VendorSpec,
     data_years,
@@ -62,6 +62,8 @@ from orchestration.adapters.toolkit import (
     status_events_sql,
     timestamp_reader,
     write_conversion,
+    xlsx_header,
+    xlsx_to_csv,
 )
 from orchestration.contract import STATUSES
 from orchestration.ingest.readers import (
@@ -246,31 +248,9 @@ def _field_of(header: str) -> str | None:
     return ALIASES.get(key)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d 00:00:00")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _xlsx_rows(path: Path, nrows: int | None = None) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_path(str(path))
-    return workbook.get_sheet_by_index(0).to_python(nrows=nrows)
-
-
 def _header(path: Path) -> list[str]:
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        rows = _xlsx_rows(path, nrows=1)
-        return [_cell(c) for c in rows[0]] if rows else []
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return xlsx_header(path)
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         return next(csv.reader(handle), [])
 
@@ -312,15 +292,8 @@ class ServiceNowAdapter:
 
     def _readable_csv(self, path: Path, work: Path) -> Path:
         """A UTF-8 CSV of `path`: XLSX copied out of its first sheet, GBK transcoded."""
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            try:
-                rows = _xlsx_rows(path)
-            except Exception as error:
-                raise AdapterError(f"{path}: not a readable XLSX workbook: {error}") from error
-            target = Path(tempfile.mkstemp(suffix=".csv", dir=work)[1])
-            with target.open("w", encoding="utf-8", newline="") as sink:
-                csv.writer(sink).writerows([_cell(c) for c in row] for row in rows)
-            return target
+        if path.suffix.lower() in XLSX_SUFFIXES:
+            return xlsx_to_csv(path, work)
         try:
             encoding = detect_csv_encoding(path)
             return transcode_to_utf8(path, encoding, work) if encoding != "utf-8" else path

@@ -10,10 +10,13 @@ inserted with parameters.
 
 from __future__ import annotations
 
+import csv
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -190,6 +193,82 @@ def lookup_sql(table: str, key_sql: str, default_sql: str = "NULL") -> str:
     return (
         f"coalesce((SELECT m.canonical FROM {table} AS m WHERE m.raw = {key_sql}), {default_sql})"
     )
+
+
+# -- workbooks ----------------------------------------------------------------------------
+
+#: XLSX files above this many MiB are refused: a workbook is read whole into memory, at
+#: about 30 times its size on disk (docs/performance.md); TSQ_XLSX_MAX_MB overrides it
+XLSX_MAX_MB_DEFAULT = 20
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def xlsx_max_bytes() -> int:
+    raw = os.environ.get("TSQ_XLSX_MAX_MB", str(XLSX_MAX_MB_DEFAULT))
+    try:
+        return int(float(raw) * 2**20)
+    except ValueError as error:
+        raise AdapterError(f"TSQ_XLSX_MAX_MB={raw!r} is not a number of MiB") from error
+
+
+def xlsx_cell(value: Any) -> str:
+    """An XLSX cell as the text a CSV export of it would hold: date-times as
+    `YYYY-MM-DD HH:MM:SS` (a date at 00:00:00), whole numbers without `.0`, booleans as
+    true/false, empty as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d 00:00:00")
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _sheet(path: Path, sheet: str | int | None) -> Any:
+    size = path.stat().st_size
+    limit = xlsx_max_bytes()
+    if size > limit:
+        raise AdapterError(
+            f"{path}: {size / 2**20:.1f} MiB, over the {limit / 2**20:.0f} MiB limit for XLSX "
+            f"(a workbook is read whole into memory); export the sheet as CSV, or raise "
+            f"TSQ_XLSX_MAX_MB"
+        )
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        if isinstance(sheet, str):
+            return book.get_sheet_by_name(sheet)
+        return book.get_sheet_by_index(sheet or 0)
+    except Exception as error:  # calamine raises its own error types
+        raise AdapterError(f"{path}: not a readable XLSX workbook: {error}") from error
+
+
+def xlsx_header(path: Path, sheet: str | int | None = None) -> list[str]:
+    """The first row of the sheet, as text."""
+    for row in _sheet(path, sheet).iter_rows():
+        return [xlsx_cell(c) for c in row]
+    return []
+
+
+def xlsx_to_csv(path: Path, work_dir: Path, sheet: str | int | None = None) -> Path:
+    """A UTF-8 CSV copy of one sheet (the first unless named), written row by row."""
+    rows = _sheet(path, sheet)
+    target = Path(tempfile.mkstemp(suffix=".csv", dir=work_dir)[1])
+    try:
+        with target.open("w", encoding="utf-8", newline="") as sink:
+            writer = csv.writer(sink)
+            for row in rows.iter_rows():
+                writer.writerow([xlsx_cell(c) for c in row])
+    except Exception as error:  # calamine raises its own error types
+        raise AdapterError(f"{path}: not a readable XLSX workbook: {error}") from error
+    return target
 
 
 # -- the vendor spec -------------------------------------------------------------------------
