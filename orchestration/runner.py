@@ -144,6 +144,162 @@ def check_details(evaluation: dg.AssetCheckEvaluation, samples: int = 3) -> list
     return details
 
 
+# Layers whose tables keep each row's file and row number (raw, and staging's pass-through).
+_TRACEABLE_LAYERS = ("raw", "staging")
+# The rows an expectation rejects, as a SQL condition over the suite file's own kwargs:
+# {a}, {b} its columns, {columns} a column list; `?` are bound from the kwargs.
+_REJECTED_WHERE = {
+    "expect_column_values_to_not_be_null": "{a} IS NULL",
+    "expect_column_values_to_be_in_set": (
+        "{a} IS NOT NULL AND NOT list_contains(?, CAST({a} AS VARCHAR))"
+    ),
+    "expect_column_values_to_match_regex": (
+        "{a} IS NOT NULL AND NOT regexp_matches(CAST({a} AS VARCHAR), ?)"
+    ),
+    "expect_column_values_to_be_unique": (
+        "{a} IS NOT NULL AND count(*) OVER (PARTITION BY {a}) > 1"
+    ),
+    "expect_compound_columns_to_be_unique": "count(*) OVER (PARTITION BY {columns}) > 1",
+    "expect_column_values_to_be_between": "{a} < ? OR {a} > ?",
+    "expect_column_pair_values_a_to_be_greater_than_b": "NOT ({a} {greater} {b})",
+}
+
+
+@dataclass(frozen=True)
+class RejectedRows:
+    """A query for the rows one expectation rejects, and the columns worth showing."""
+
+    sql: str
+    params: list
+    shown: list[str]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _column_label(kwargs: dict) -> str | None:
+    """The column label validate_suite gives an expectation (see quality/suites.py)."""
+    if kwargs.get("column"):
+        return kwargs["column"]
+    columns = kwargs.get("column_list") or kwargs.get("column_set")
+    return ",".join(columns) if columns else None
+
+
+def rejected_rows_query(table: str, spec: dict) -> RejectedRows | None:
+    """The rows of `table` that an expectation of its suite rejects; None for a kind not
+    known here. `table` and the suite's SQL come from the project's suite files."""
+    kind, kwargs = spec["type"], spec.get("kwargs", {})
+    if kind == "unexpected_rows_expectation":
+        query = kwargs["unexpected_rows_query"].replace("{batch}", table)
+        return RejectedRows(f"SELECT * FROM ({query})", [], [])
+    template = _REJECTED_WHERE.get(kind)
+    if template is None:
+        return None
+    columns = kwargs.get("column_list") or [
+        kwargs[key] for key in ("column", "column_A", "column_B") if kwargs.get(key)
+    ]
+    quoted = [_quoted(column) for column in columns]
+    params: list = []
+    if kind == "expect_column_values_to_be_in_set":
+        params = [[str(value) for value in kwargs["value_set"]]]
+    elif kind == "expect_column_values_to_match_regex":
+        params = [kwargs["regex"]]
+    elif kind == "expect_column_values_to_be_between":
+        if kwargs.get("min_value") is None or kwargs.get("max_value") is None:
+            return None
+        params = [kwargs["min_value"], kwargs["max_value"]]
+    where = template.format(
+        a=quoted[0] if quoted else "",
+        b=quoted[1] if len(quoted) > 1 else "",
+        columns=", ".join(quoted),
+        greater=">=" if kwargs.get("or_equal") else ">",
+    )
+    return RejectedRows(
+        f"SELECT * EXCLUDE (_rejected) FROM (SELECT *, ({where}) AS _rejected FROM {table}) "
+        "WHERE _rejected",
+        params,
+        quoted,
+    )
+
+
+def offending_rows(warehouse: Path, table: str, failed: list[dict], samples: int = 3) -> list[str]:
+    """For each failed expectation of a raw or staging table: the files its rejected rows
+    came from (with counts) and a few of those rows (file, row number, the values checked),
+    so a refused run names what to fix without opening the log or Data Docs."""
+    import duckdb
+
+    from orchestration.quality.suites import discover_suites
+
+    if table.split(".")[0] not in _TRACEABLE_LAYERS or not warehouse.is_file():
+        return []
+    suite = next((s for s in discover_suites() if s.table == table), None)
+    if suite is None:
+        return []
+    lines: list[str] = []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for failure in failed:
+            spec = next(
+                (
+                    spec
+                    for spec in suite.expectations
+                    if spec["type"] == failure.get("expectation")
+                    and _column_label(spec.get("kwargs", {})) == failure.get("column")
+                ),
+                None,
+            )
+            query = rejected_rows_query(table, spec) if spec else None
+            if query is None:
+                continue
+            label = f"{spec['type']}" + (
+                f" on {failure['column']}" if failure.get("column") else ""
+            )
+            try:
+                lines += _describe_rejected(con, query, label, samples)
+            except duckdb.Error as error:
+                lines.append(f"{label}: rows not listed ({error})")
+    finally:
+        con.close()
+    return lines
+
+
+def _describe_rejected(con, query: RejectedRows, label: str, samples: int) -> list[str]:
+    from rich.markup import escape
+
+    columns = {row[0] for row in con.execute(f"DESCRIBE {query.sql}", query.params).fetchall()}
+    if not {"_source_file", "_source_row"} <= columns:
+        return []
+    per_file = con.execute(
+        f"SELECT _source_file, count(*) FROM ({query.sql}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5",
+        query.params,
+    ).fetchall()
+    shown = "".join(f", {column}" for column in query.shown)
+    examples = con.execute(
+        f"SELECT _source_file, _source_row{shown} FROM ({query.sql}) "
+        "ORDER BY _source_file, _source_row LIMIT ?",
+        [*query.params, samples],
+    ).fetchall()
+    files = ", ".join(
+        f"{Path(name).name} ({count} row{'' if count == 1 else 's'})" for name, count in per_file
+    )
+    lines = [escape(f"{label}: rejected rows in {files}")]
+    for name, row, *values in examples:
+        checked = f": {', '.join(repr(value) for value in values)}" if values else ""
+        lines.append(escape(f"  {Path(name).name} row {row}{checked}"))
+    return lines
+
+
+def rejected_rows_details(settings: TsqSettings, evaluation: dg.AssetCheckEvaluation) -> list[str]:
+    """offending_rows for a failed suite check, from its metadata (table, failures)."""
+    metadata = {key: value.value for key, value in (evaluation.metadata or {}).items()}
+    table, failed = metadata.get("table"), metadata.get("failed_expectations") or []
+    if not isinstance(table, str) or not failed:
+        return []
+    blocking = [f for f in failed if f.get("severity") == "blocking"]
+    return offending_rows(settings.warehouse_path, table, blocking)
+
+
 def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
     """The persistent instance under TSQ_HOME, shared with `make dev`, so runs show in the UI."""
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
@@ -219,6 +375,10 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
         for e in evaluations
         if not e.passed
     }
+    for evaluation in evaluations:
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            details[name] += rejected_rows_details(settings, evaluation)
     failed_steps = sorted(
         event.step_key or "?" for event in result.all_events if event.is_step_failure
     )

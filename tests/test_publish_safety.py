@@ -264,3 +264,76 @@ def test_only_our_stale_temporaries_are_removed(published_once):
     assert not old_adapter.exists()
     assert fresh_adapter.is_dir()
     assert all(path.exists() for path in not_ours)
+
+
+def test_a_refused_run_names_the_files_and_rows_a_raw_check_rejected(tmp_path):
+    """What `tsq run` prints under a failed raw check: per failed expectation, the files
+    of the rejected rows and a few of them with their row numbers. The check is the real
+    raw tickets suite, validated by GX against a real hand-made raw.tickets."""
+    from orchestration.contract import ENTITY_BY_NAME
+    from orchestration.quality.suites import discover_suites, validate_suite
+    from orchestration.runner import offending_rows
+
+    warehouse = tmp_path / "tsq.duckdb"
+    columns = ENTITY_BY_NAME["tickets"].column_names
+    good = {
+        "created_at": "2026-01-05T09:00:00Z",
+        "channel": "email",
+        "priority": "P2",
+        "complexity_tier": "1",
+        "category": "access",
+        "team_id": "T1",
+        "status": "open",
+    }
+    # (file, row, ticket_id, changes to a good row)
+    rows = [
+        ("tickets_a.csv", 2, "K1", {}),
+        ("tickets_a.csv", 3, "K2", {}),
+        ("tickets_a.csv", 4, "K2", {}),  # the same id twice in one file
+        ("tickets_b.csv", 2, "K3", {"priority": "P9"}),
+        ("tickets_b.csv", 3, "K4", {"created_at": "2026-01-05"}),  # a date, not ISO time
+        ("tickets_b.csv", 4, "K5", {"priority": "urgent"}),
+    ]
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("CREATE SCHEMA raw")
+        definitions = ", ".join(f'"{c}" VARCHAR' for c in columns)
+        con.execute(
+            f"CREATE TABLE raw.tickets ({definitions}, _source_file VARCHAR, "
+            "_source_row BIGINT, _load_id VARCHAR, _loaded_at TIMESTAMPTZ)"
+        )
+        for source_file, row, ticket_id, changes in rows:
+            values = {**good, "ticket_id": ticket_id, **changes}
+            con.execute(
+                f"INSERT INTO raw.tickets VALUES ({', '.join('?' * (len(columns) + 4))})",
+                [values.get(c) for c in columns]
+                + [f"/inbox/{source_file}", row, f"load-{source_file}", "2026-01-06 00:00+00"],
+            )
+    finally:
+        con.close()
+    suite = next(s for s in discover_suites() if s.table == "raw.tickets")
+    outcome = validate_suite(warehouse, suite)
+    failed = [
+        {"expectation": o.expectation, "column": o.column, "severity": o.severity}
+        for o in outcome.blocking_failures
+    ]
+    lines = offending_rows(warehouse, "raw.tickets", failed)
+    text = "\n".join(lines)
+    assert (
+        "expect_column_values_to_be_in_set on priority: rejected rows in tickets_b.csv (2 rows)"
+        in lines
+    ), text
+    assert "  tickets_b.csv row 2: 'P9'" in lines, text
+    assert "  tickets_b.csv row 4: 'urgent'" in lines, text
+    assert (
+        "expect_column_values_to_match_regex on created_at: rejected rows in tickets_b.csv (1 row)"
+        in lines
+    ), text
+    assert "  tickets_b.csv row 3: '2026-01-05'" in lines, text
+    assert (
+        "expect_compound_columns_to_be_unique on ticket_id,_load_id: "
+        "rejected rows in tickets_a.csv (2 rows)" in lines
+    ), text
+    assert "  tickets_a.csv row 3: 'K2', 'load-tickets_a.csv'" in lines, text
+    # the good rows are named nowhere
+    assert "row 2: 'K1'" not in text
