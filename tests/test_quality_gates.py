@@ -3,15 +3,17 @@ fails for the right reason, with counts and samples of the bad values."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.contract import ENTITY_BY_NAME
+from orchestration.contract import ENTITIES, ENTITY_BY_NAME, row_rules
 from orchestration.ingest.loader import ensure_raw_schema
 from orchestration.quality.suites import SuiteFile, discover_suites, validate_suite
 from orchestration.settings import EXPECTATIONS_DIR
+from scripts import build_raw_suites
 
 RAW_TICKETS = SuiteFile.read(EXPECTATIONS_DIR / "raw" / "tickets.json")
 GOOD_TICKET = {
@@ -90,10 +92,52 @@ def test_bad_values_are_sampled(tmp_path):
 
 
 def test_warning_expectations_do_not_block(tmp_path):
-    odd_channel = {**GOOD_TICKET, "ticket_id": "K2", "channel": "carrier pigeon"}
-    outcome = validate_suite(raw_tickets_db(tmp_path, [GOOD_TICKET, odd_channel]), RAW_TICKETS)
+    """The raw suites are all blocking belts now; a warning is tested on a suite of its own
+    over the same table."""
+    spec = {
+        "name": "raw_tickets_warning",
+        "table": "raw.tickets",
+        "asset_key": ["raw", "tickets"],
+        "expectations": [
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "channel", "value_set": ["email"]},
+                "meta": {"severity": "warning", "why": "test"},
+            }
+        ],
+    }
+    suite_path = tmp_path / "raw_tickets_warning.json"
+    suite_path.write_text(json.dumps(spec))
+    odd_channel = {**GOOD_TICKET, "ticket_id": "K2", "channel": "phone"}
+    outcome = validate_suite(
+        raw_tickets_db(tmp_path, [GOOD_TICKET, odd_channel]), SuiteFile.read(suite_path)
+    )
     assert outcome.passed
     assert [o.column for o in outcome.warning_failures] == ["channel"]
+
+
+def test_shipped_raw_suites_are_generated_from_the_contract():
+    """expectations/raw/*.json are exactly scripts/build_raw_suites.py's output: a rule
+    changed in the contract without regenerating them fails here."""
+    assert build_raw_suites.out_of_date() == []
+    assert build_raw_suites.main(["--check"]) == 0
+
+
+def test_a_hand_edited_raw_suite_is_caught_by_the_check(tmp_path):
+    for entity in ENTITIES:
+        (tmp_path / f"{entity.name}.json").write_text(build_raw_suites.rendered(entity))
+    assert build_raw_suites.out_of_date(tmp_path) == []
+    edited = tmp_path / "tickets.json"
+    edited.write_text(edited.read_text().replace('"P4"', '"P5"'))
+    assert build_raw_suites.out_of_date(tmp_path) == ["tickets.json"]
+
+
+def test_every_raw_belt_is_a_row_rule_of_the_contract():
+    """One source: each expectation of a raw suite is the expectation of a row rule."""
+    for entity in ENTITIES:
+        shipped = SuiteFile.read(EXPECTATIONS_DIR / "raw" / f"{entity.name}.json")
+        from_rules = [r.expectation for r in row_rules(entity) if r.expectation]
+        assert list(shipped.expectations) == from_rules, entity.name
 
 
 def test_validation_is_pushed_down_not_loaded(tmp_path):

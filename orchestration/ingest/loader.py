@@ -7,6 +7,11 @@ row-level rule of the contract, or cannot be parsed at all, go to `raw.quarantin
 the rule, the source file and the row number: nothing read is lost, and
 rows read = rows accepted + rows quarantined for every load.
 
+A file that cannot be read at all (empty, a header naming a column twice, bytes that are
+not text, a record count of its own that does not match what was read) is refused
+whole: recorded in `raw.refused_files` with the reason, the other files load and the run
+goes on. It stays in the inbox and is tried again on the next run.
+
 A row of an entity that needs its ticket (events, surveys, QA reviews, KB links) whose
 ticket is quarantined is quarantined too, with the rule `its ticket was quarantined`
 (orchestration/ingest/ticket_cascade.py), so one bad ticket does not block the run.
@@ -26,12 +31,22 @@ from orchestration.contract import Entity, classify_file
 from orchestration.ingest.readers import (
     IngestError,
     SourceFile,
+    check_csv_header,
+    count_lines,
+    csv_header,
     detect_csv_encoding,
+    gunzip_to,
     sql_string,
     stage_file,
     transcode_to_utf8,
 )
-from orchestration.ingest.row_rules import breaks_any_rule_sql, broken_rules_sql
+from orchestration.ingest.row_rules import (
+    DUPLICATE_OF,
+    breaks_any_rule_sql,
+    broken_rule_reasons_sql,
+    broken_rules_sql,
+    create_plausible_window,
+)
 from orchestration.ingest.ticket_cascade import (
     CASCADE_RULE,
     QUARANTINED_TICKETS,
@@ -47,6 +62,10 @@ class LoadSummary:
     entity: str
     files_loaded: list[str] = field(default_factory=list)
     files_skipped: list[str] = field(default_factory=list)
+    # (file, reason): files refused whole; the run goes on without them
+    files_refused: list[tuple[str, str]] = field(default_factory=list)
+    # files whose load was retracted (`tsq retract`): the same bytes are not loaded again
+    files_retracted: list[str] = field(default_factory=list)
     rows_loaded: int = 0
     rows_quarantined: int = 0
     total_rows: int = 0
@@ -87,6 +106,34 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
         )
         """
     )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS raw.refused_files (
+            entity VARCHAR NOT NULL,
+            source_file VARCHAR NOT NULL,
+            file_sha256 VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            refused_at TIMESTAMPTZ NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS raw.retractions (
+            load_id VARCHAR NOT NULL,
+            entity VARCHAR NOT NULL,
+            source_file VARCHAR NOT NULL,
+            file_sha256 VARCHAR NOT NULL,
+            loaded_at TIMESTAMPTZ NOT NULL,
+            rows_read BIGINT NOT NULL,
+            rows_removed BIGINT NOT NULL,           -- rows of raw.<entity> deleted
+            quarantine_rows_removed BIGINT NOT NULL,
+            retracted_at TIMESTAMPTZ NOT NULL,
+            retracted_by VARCHAR,                   -- the OS user who ran tsq retract
+            reason VARCHAR
+        )
+        """
+    )
     columns = ", ".join(f'"{c}" VARCHAR' for c in entity.column_names)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS raw.{entity.name} ({columns}, "
@@ -100,6 +147,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
 
 
 def inbox_files(inbox: Path, entity: Entity) -> list[SourceFile]:
+    """The inbox files of an entity, in the order of their names (a later name is a later
+    load, so for the same key its row wins)."""
     files = []
     for path in sorted(inbox.glob("*")):
         classified = classify_file(path.name) if path.is_file() else None
@@ -127,7 +176,25 @@ def load_entity(
         if already:
             summary.files_skipped.append(source.path.name)
             continue
-        accepted, quarantined = _load_file(con, source, digest, work_dir, cascades)
+        retracted = con.execute(
+            "SELECT 1 FROM raw.retractions WHERE entity = ? AND file_sha256 = ?",
+            [entity.name, digest],
+        ).fetchone()
+        if retracted:
+            summary.files_retracted.append(source.path.name)
+            continue
+        try:
+            accepted, quarantined = _load_file(con, source, digest, work_dir, cascades)
+        except IngestError as error:
+            # one unreadable file must not hold back the others: refuse it whole, say why
+            reason = str(error)
+            _record_refusal(con, source, digest, reason)
+            summary.files_refused.append((source.path.name, reason))
+            continue
+        con.execute(
+            "DELETE FROM raw.refused_files WHERE entity = ? AND source_file = ?",
+            [entity.name, source.path.name],
+        )
         summary.rows_loaded += accepted
         summary.rows_quarantined += quarantined
         summary.files_loaded.append(source.path.name)
@@ -135,6 +202,21 @@ def load_entity(
         con.execute(f"DROP TABLE IF EXISTS {QUARANTINED_TICKETS}")
     (summary.total_rows,) = con.execute(f"SELECT count(*) FROM raw.{entity.name}").fetchone()
     return summary
+
+
+def _record_refusal(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, digest: str, reason: str
+) -> None:
+    """Keep one row per refused file (its latest reason), so `tsq loads` and the run's
+    summary can say which inbox files were not read, and why."""
+    con.execute(
+        "DELETE FROM raw.refused_files WHERE entity = ? AND source_file = ?",
+        [source.entity.name, source.path.name],
+    )
+    con.execute(
+        "INSERT INTO raw.refused_files VALUES (?, ?, ?, ?, ?)",
+        [source.entity.name, source.path.name, digest, reason, datetime.now(UTC)],
+    )
 
 
 def _load_file(
@@ -145,29 +227,135 @@ def _load_file(
     cascades: bool = False,
 ) -> tuple[int, int]:
     """Load one file; with `cascades`, rows whose ticket is in `quarantined_tickets` are
-    quarantined too."""
-    encoding = detect_csv_encoding(source.path) if source.file_format == "csv" else None
+    quarantined too. Raises IngestError, naming the file, when it cannot be read."""
     load_id = str(uuid.uuid4())
     incoming, rejects = f"incoming_{load_id[:8]}", f"rejects_{load_id[:8]}"
+    name = source.path.name
     with tempfile.TemporaryDirectory(dir=work_dir) as scratch:
         readable = source.path
-        if encoding == "gb18030":
-            readable = transcode_to_utf8(source.path, encoding, Path(scratch))
+        if name.lower().endswith(".gz"):
+            readable = gunzip_to(source.path, Path(scratch))
+        encoding = None
+        if source.file_format == "csv":
+            encoding = detect_csv_encoding(readable, shown_name=name)
+            if encoding == "gb18030":
+                readable = transcode_to_utf8(readable, encoding, Path(scratch))
+            check_csv_header(name, csv_header(readable))
         try:
             unparseable = stage_file(con, source, readable, incoming, rejects)
+            _reconcile_with_the_files_lines(con, source, readable, incoming, rejects, unparseable)
+            checked = _mark_duplicate_keys(con, source.entity, incoming)
             return _commit_load(
-                con, source, digest, encoding, load_id, incoming, rejects, unparseable, cascades
+                con, source, digest, encoding, load_id, checked, rejects, unparseable, cascades
             )
         finally:
             # `incoming` is a view over `incoming_read` (or `incoming_renumbered`)
-            con.execute(f"DROP VIEW IF EXISTS {incoming}")
+            for view in (f"{incoming}_checked", incoming):
+                con.execute(f"DROP VIEW IF EXISTS {view}")
             for table in (
                 f"{incoming}_read",
                 f"{incoming}_renumbered",
+                f"{incoming}_duplicates",
                 rejects,
                 f"{rejects}_scan",
             ):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _mark_duplicate_keys(con: duckdb.DuckDBPyConnection, entity: Entity, incoming: str) -> str:
+    """A view of the staged rows with `_duplicate_of`: for the second and later rows of a
+    key within this file, the row number of its first row (NULL otherwise). A row without
+    its key is left to the `required` rule. Returns the view's name."""
+    key = [f'"{c}"' for c in entity.key]
+    duplicates = f"{incoming}_duplicates"
+    con.execute(
+        f"CREATE TEMP TABLE {duplicates} AS SELECT {', '.join(key)}, "
+        f"min(_source_row) AS _first_row FROM {incoming} "
+        f"WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} "
+        f"GROUP BY ALL HAVING count(*) > 1"
+    )
+    (any_duplicate,) = con.execute(f"SELECT count(*) > 0 FROM {duplicates}").fetchone()
+    checked = f"{incoming}_checked"
+    if not any_duplicate:  # the usual case: no join at all
+        con.execute(
+            f"CREATE TEMP VIEW {checked} AS "
+            f"SELECT *, CAST(NULL AS BIGINT) AS {DUPLICATE_OF} FROM {incoming}"
+        )
+        return checked
+    matches = " AND ".join(f"incoming_row.{k} = first_rows.{k}" for k in key)
+    con.execute(
+        f"CREATE TEMP VIEW {checked} AS SELECT incoming_row.*, "
+        f"CASE WHEN incoming_row._source_row > first_rows._first_row "
+        f"THEN first_rows._first_row END AS {DUPLICATE_OF} "
+        f"FROM {incoming} AS incoming_row LEFT JOIN {duplicates} AS first_rows ON {matches}"
+    )
+    return checked
+
+
+def _reconcile_with_the_files_lines(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    readable: Path,
+    incoming: str,
+    rejects: str,
+    unparseable: int,
+) -> None:
+    """Refuse the file when the records read are not the file's own records.
+
+    The file's own count comes from its bytes: its non-blank lines (less the header of a
+    CSV), less the line breaks inside quoted values of the rows that parsed. A row that
+    did not parse and spans several lines is an unterminated quote that swallowed the
+    records after it (DuckDB and Python's csv module both read it as one record, so
+    only the line count shows it). Parquet carries its own row count."""
+    if source.file_format == "parquet":
+        return
+    name = source.path.name
+    header_lines = 1 if source.file_format == "csv" else 0
+    (staged,) = con.execute(f"SELECT count(*) FROM {incoming}").fetchone()
+    read = staged + unparseable
+    lines = count_lines(readable) - header_lines
+    if lines == read:
+        return  # the usual case: one record per line, checked at memory speed
+    if unparseable:
+        spanning = con.execute(
+            f"SELECT line - 1, len(csv_line) - len(replace(csv_line, chr(10), '')), "
+            f"min(error_message) FROM {rejects} "
+            "WHERE csv_line LIKE '%' || chr(10) || '%' GROUP BY ALL ORDER BY 1 LIMIT 1"
+        ).fetchone()
+        if spanning:
+            row, breaks, error = spanning
+            raise IngestError(
+                f"{name}: row {row} does not parse ({error}) and runs over {breaks} line "
+                f"break(s): a quote opened there is not closed where it should be, so the "
+                f"{breaks} line(s) after it would be lost inside that one row. Fix the "
+                "quoting and put the file in the inbox again; nothing of it was loaded"
+            )
+    blank = count_lines(readable, blank_only=True)
+    embedded = 0
+    if source.file_format == "csv":
+        columns = csv_header(readable)
+        breaks = " + ".join(
+            f"coalesce(len({_quote(c)}) - len(replace({_quote(c)}, chr(10), '')), 0)"
+            for c in columns
+        )
+        (embedded,) = con.execute(
+            f"SELECT coalesce(sum({breaks}), 0) FROM read_csv({sql_string(str(readable))}, "
+            "header = true, auto_detect = false, columns = {"
+            + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in columns)
+            + "}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+            "ignore_errors = true)"
+        ).fetchone()
+    records = lines - blank - int(embedded)
+    if records != read:
+        raise IngestError(
+            f"{name}: the file holds {records} record(s) by its own lines, but {read} "
+            f"were read ({staged} parsed, {unparseable} unparseable); a record would be "
+            "lost or doubled, so nothing of it was loaded"
+        )
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _commit_load(
@@ -183,12 +371,14 @@ def _commit_load(
 ) -> tuple[int, int]:
     entity = source.entity
     loaded_at = datetime.now(UTC)
-    file_name = sql_string(source.path.name)
+    file_name = source.path.name  # a value from outside: bound, never spliced
     columns = ", ".join(f'"{c}"' for c in entity.column_names)
     # The rules are evaluated where the rows are copied, instead of into a checked copy
     # of the whole file first: writing that copy cost 5 s of the 11.5M events.
-    breaks_any_rule = breaks_any_rule_sql(entity)
-    own_rules = broken_rules_sql(entity)
+    create_plausible_window(con, loaded_at)
+    breaks_any_rule = breaks_any_rule_sql(entity, at_load=True)
+    own_rules = broken_rules_sql(entity, at_load=True)
+    own_reasons = broken_rule_reasons_sql(entity, at_load=True)
     cascade_reasons = "CAST([] AS VARCHAR[])"
     if cascades and _any_quarantined_ticket(con):
         # the usual case (no quarantined ticket) keeps the plain rule test
@@ -201,31 +391,32 @@ def _commit_load(
     try:
         con.execute(
             f"INSERT INTO raw.{entity.name} BY NAME "
-            f"SELECT {columns}, _source_row, {file_name} AS _source_file, "
+            f"SELECT {columns}, _source_row, ?::VARCHAR AS _source_file, "
             "?::VARCHAR AS _load_id, ?::TIMESTAMPTZ AS _loaded_at "
             f"FROM {incoming} WHERE NOT ({breaks_any_rule})",
-            [load_id, loaded_at],
+            [file_name, load_id, loaded_at],
         )
         # the rule is the first own rule broken, else the cascade; rules_broken lists them
         # all, the cascade with its ticket's own reason
         con.execute(
             "INSERT INTO raw.quarantine "
-            f"SELECT ?, ?, {file_name}, _source_row, coalesce(_own[1], ?), "
-            "array_to_string(list_concat(_own, _cascade), '; '), "
+            "SELECT ?, ?, ?, _source_row, coalesce(_own[1], ?), "
+            "array_to_string(list_concat(_own_reasons, _cascade), '; '), "
             f"CAST(to_json(struct_pack({columns})) AS VARCHAR), ? "
-            f"FROM (SELECT *, {own_rules} AS _own, {cascade_reasons} AS _cascade "
+            f"FROM (SELECT *, {own_rules} AS _own, {own_reasons} AS _own_reasons, "
+            f"{cascade_reasons} AS _cascade "
             f"FROM {incoming} AS incoming_row WHERE {breaks_any_rule})",
-            [load_id, entity.name, CASCADE_RULE, loaded_at],
+            [load_id, entity.name, file_name, CASCADE_RULE, loaded_at],
         )
         if unparseable:
             # one row per unparseable line, with every parse error found on it
             con.execute(
                 "INSERT INTO raw.quarantine "
-                f"SELECT ?, ?, {file_name}, line - 1, "
+                "SELECT ?, ?, ?, line - 1, "
                 "'unparseable:' || lower(replace(min(error_type), ' ', '_')), "
                 "string_agg(DISTINCT error_message, '; '), min(csv_line), ? "
                 f"FROM {rejects} GROUP BY line",
-                [load_id, entity.name, loaded_at],
+                [load_id, entity.name, file_name, loaded_at],
             )
         (accepted,) = con.execute(
             f"SELECT count(*) FROM raw.{entity.name} WHERE _load_id = ?", [load_id]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import hashlib
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -46,7 +48,7 @@ def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def detect_csv_encoding(path: Path) -> str:
+def detect_csv_encoding(path: Path, shown_name: str | None = None) -> str:
     """Return 'utf-8' or 'gb18030' (a superset of GBK and GB2312) for a CSV file.
 
     Strict UTF-8 on a sample decides the common case cheaply; only a file that is not
@@ -72,8 +74,8 @@ def detect_csv_encoding(path: Path) -> str:
         return "gb18030"
     found = best.encoding if best is not None else "unknown"
     raise IngestError(
-        f"{path}: not UTF-8 and not GBK/GB18030 (detected {found}); "
-        "save the export as UTF-8 or GB18030"
+        f"{shown_name or path}: not text in UTF-8 or GBK/GB18030 (detected {found}; binary "
+        "data or another encoding); save the export as UTF-8 or GB18030"
     )
 
 
@@ -105,6 +107,65 @@ def csv_header(path: Path) -> list[str]:
             return []
         except (csv.Error, UnicodeDecodeError) as error:
             raise IngestError(f"{path}: unreadable header row: {error}") from error
+
+
+def gunzip_to(path: Path, work_dir: Path) -> Path:
+    """Stream a gzipped inbox file into a plain copy in `work_dir` (tickets.csv.gz ->
+    tickets.csv), or fail naming the file. Every later step then reads a plain file."""
+    target = work_dir / path.name[: -len(".gz")]
+    try:
+        with gzip.open(path, "rb") as source, target.open("wb") as sink:
+            shutil.copyfileobj(source, sink, 1 << 20)
+    except (OSError, EOFError) as error:
+        raise IngestError(f"{path.name}: not a readable gzip file: {error}") from error
+    return target
+
+
+def check_csv_header(shown_name: str, header: list[str]) -> None:
+    """Refuse a header DuckDB would refuse with its own words: none at all (an empty
+    file), a column named twice, or a column without a name, naming file and column."""
+    if not header or header == [""]:
+        raise IngestError(
+            f"{shown_name}: the file is empty (no header row); an export needs at least "
+            "its header row with the contract's column names"
+        )
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if "\x00" in name or not name.isprintable():
+            raise IngestError(
+                f"{shown_name}: header column {position} holds control characters or binary "
+                "bytes; is this really a CSV export?"
+            )
+        if name.strip() == "":
+            raise IngestError(f"{shown_name}: header column {position} has no name")
+        if name in seen:
+            raise IngestError(
+                f"{shown_name}: column '{name}' appears twice in the header (columns "
+                f"{seen[name]} and {position}); rename or remove one"
+            )
+        seen[name] = position
+
+
+_BLANK_LINE = re.compile(rb"(?m)^[ \t\r]*\n")
+
+
+def count_lines(path: Path, blank_only: bool = False) -> int:
+    """Physical lines of a file, counted from its bytes, not by a CSV parser (a last line
+    without a line break counts); with `blank_only`, the blank ones among them. The file's
+    own count of its records is lines - blank lines - the header, when no value spans
+    lines. Counting line breaks runs at memory speed; the slower blank-line count is
+    only needed when the two counts disagree."""
+    count = 0
+    with path.open("rb") as handle:
+        carry = b""
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            block = carry + block
+            cut = block.rfind(b"\n") + 1  # judge whole lines only
+            whole, carry = block[:cut], block[cut:]
+            count += len(_BLANK_LINE.findall(whole)) if blank_only else whole.count(b"\n")
+        if carry and not blank_only:
+            count += 1
+    return count
 
 
 def _relation_sql(source: SourceFile, readable_path: Path, rejects_table: str) -> str:
