@@ -1,0 +1,29 @@
+"""The dbt project's grain guarantees follow the export contract: every staging model
+tests the key the contract declares for its entity, no more and no less."""
+
+from __future__ import annotations
+
+import yaml
+
+from orchestration.contract import ENTITIES
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+def _tested_keys() -> dict[str, tuple[str, ...]]:
+    spec = yaml.safe_load((DBT_PROJECT_DIR / "models" / "staging" / "_staging.yml").read_text())
+    keys: dict[str, tuple[str, ...]] = {}
+    for model in spec["models"]:
+        for column in model.get("columns", []):
+            if {"unique", "not_null"} <= set(column.get("data_tests", [])):
+                keys[model["name"]] = (column["name"],)
+        for test in model.get("data_tests", []):
+            if isinstance(test, dict) and "unique_combination" in test:
+                keys[model["name"]] = tuple(test["unique_combination"]["arguments"]["columns"])
+    return keys
+
+
+def test_every_staging_model_tests_its_contract_key():
+    expected = {f"stg_helpdesk__{entity.name}": tuple(entity.key) for entity in ENTITIES}
+    assert _tested_keys() == expected
+    staged = {p.stem for p in (DBT_PROJECT_DIR / "models" / "staging").glob("stg_*.sql")}
+    assert staged == set(expected)
