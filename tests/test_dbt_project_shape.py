@@ -14,7 +14,8 @@ def _tested_keys() -> dict[str, tuple[str, ...]]:
     keys: dict[str, tuple[str, ...]] = {}
     for model in spec["models"]:
         for column in model.get("columns", []):
-            if {"unique", "not_null"} <= set(column.get("data_tests", [])):
+            named = {t for t in column.get("data_tests", []) if isinstance(t, str)}
+            if {"unique", "not_null"} <= named:
                 keys[model["name"]] = (column["name"],)
         for test in model.get("data_tests", []):
             if isinstance(test, dict) and "unique_combination" in test:
@@ -27,3 +28,13 @@ def test_every_staging_model_tests_its_contract_key():
     assert _tested_keys() == expected
     staged = {p.stem for p in (DBT_PROJECT_DIR / "models" / "staging").glob("stg_*.sql")}
     assert staged == set(expected)
+
+
+def test_the_generator_targets_only_catalogued_indicators():
+    import csv
+
+    from orchestration.generator.spec import INDICATORS
+
+    with (DBT_PROJECT_DIR / "seeds" / "seed_indicator_catalog.csv").open(encoding="utf-8") as f:
+        catalogued = {row["indicator_id"] for row in csv.DictReader(f)}
+    assert set(INDICATORS) <= catalogued, set(INDICATORS) - catalogued

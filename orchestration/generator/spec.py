@@ -40,7 +40,7 @@ INDICATORS = (
     "ux_csat_rate",
     "ops_kb_link_rate",
     "ux_resolution_sla_rate",
-    "ops_record_completeness_rate",
+    "ops_data_completeness",
 )
 PROCESS_STEPS = ("intake", "escalation", "transfer", "closure")
 # Escalation and transfer checklists are harder to follow than intake and closure.
