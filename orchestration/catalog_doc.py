@@ -1,12 +1,15 @@
-"""Render docs/indicators.md from the indicator catalogue seed and the weights seed.
+"""Render what the indicator catalogue drives: docs/indicators.md (with the weights seed)
+and the list of indicator models in ind_indicator_values_unioned.sql.
 
 The catalogue (dbt_project/seeds/seed_indicator_catalog.csv) is the single definition of
-every indicator; this page is generated from it and never edited by hand.
+every indicator; what is rendered here is generated from it and never edited by hand
+(`tsq docs` writes it, `tsq docs --check` and the tests check it).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from orchestration.settings import DBT_PROJECT_DIR
@@ -71,3 +74,19 @@ def render_markdown() -> str:
                 "",
             ]
     return "\n".join(lines)
+
+
+UNION_MODEL = DBT_PROJECT_DIR / "models" / "indicators" / "ind_indicator_values_unioned.sql"
+_UNION_LIST = re.compile(r"\{% set indicator_models = \[.*?\] %\}", re.DOTALL)
+
+
+def render_indicator_union() -> str:
+    """ind_indicator_values_unioned.sql with its model list set from the catalogue, in
+    catalogue order (dbt needs each ref written out at parse time, so the list is
+    generated rather than read from the seed)."""
+    models = "\n".join(f"    'ind_{row['indicator_id']}'," for row in _rows(CATALOG_SEED))
+    listing = "{% set indicator_models = [\n" + models + "\n] %}"
+    current = UNION_MODEL.read_text(encoding="utf-8")
+    if not _UNION_LIST.search(current):
+        raise ValueError(f"{UNION_MODEL}: no `{{% set indicator_models = [...] %}}` to fill")
+    return _UNION_LIST.sub(lambda _: listing, current, count=1)

@@ -38,3 +38,15 @@ def test_the_generator_targets_only_catalogued_indicators():
     with (DBT_PROJECT_DIR / "seeds" / "seed_indicator_catalog.csv").open(encoding="utf-8") as f:
         catalogued = {row["indicator_id"] for row in csv.DictReader(f)}
     assert set(INDICATORS) <= catalogued, set(INDICATORS) - catalogued
+
+
+def test_the_indicator_union_lists_exactly_the_catalogue():
+    from orchestration.catalog_doc import UNION_MODEL, render_indicator_union
+
+    assert UNION_MODEL.read_text(encoding="utf-8") == render_indicator_union(), "run `tsq docs`"
+    models = {
+        path.stem.removeprefix("ind_")
+        for path in (DBT_PROJECT_DIR / "models" / "indicators").glob("ind_*.sql")
+    } - {"indicator_values", "indicator_values_unioned"}
+    rendered = render_indicator_union()
+    assert {m for m in models if f"'ind_{m}'" in rendered} == models

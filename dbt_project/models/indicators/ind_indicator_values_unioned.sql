@@ -1,5 +1,6 @@
-{#- Every indicator model, one after the other, in one shape. Adding an indicator means
-    adding its model here (and its catalogue row). -#}
+{#- Every indicator model, one after the other, in one shape. The list below is generated
+    from the catalogue seed by `tsq docs` (orchestration/catalog_doc.py): adding an
+    indicator means its model and its catalogue row, then `tsq docs`. -#}
 {% set indicator_models = [
     'ind_ux_first_response_minutes',
     'ind_ux_first_response_sla_rate',
