@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from orchestration.settings import get_settings
+from orchestration.settings import TsqSettings, get_settings
 
 console = Console()
 
@@ -101,9 +101,23 @@ def ingest(
     also written to the inbox as source_assumptions."""
     from orchestration.adapters.base import AdapterError
     from orchestration.adapters.registry import ingest_files
+    from orchestration.ingest.inbox_adapters import (
+        check_inbox_mapping,
+        check_source_name,
+        refuse_oversized_spreadsheet,
+    )
 
     inbox = get_settings().ensure().inbox
     try:
+        # nothing from outside reaches an adapter unchecked: the source name, the
+        # mapping's source, a spreadsheet's size
+        if source is not None:
+            check_source_name(source, "--source")
+        if mapping_file is not None:
+            check_inbox_mapping(mapping_file)
+        for path in paths:
+            if path.is_file():
+                refuse_oversized_spreadsheet(path)
         conversions = ingest_files(
             list(paths),
             inbox,
@@ -149,11 +163,44 @@ def run(force: bool) -> None:
     """
     from orchestration.runner import run_pipeline
 
-    outcome = run_pipeline(get_settings(), force=force)
+    settings = get_settings()
+    outcome = run_pipeline(settings, force=force)
     for line in outcome.report_lines():
         console.print(line)
+    _print_unread_inbox_files(settings)
     if not outcome.success:
         sys.exit(1)
+
+
+def _print_unread_inbox_files(settings: TsqSettings) -> None:
+    """Every inbox file is accounted for: after a run, name each file that was refused, not
+    understood, retracted, or loaded from a file no longer in the inbox. A refused file
+    does not fail the run (the rest publishes); it stays in the inbox until it changes."""
+    import duckdb
+
+    from orchestration.ingest.ledger import account_for_inbox
+
+    if not settings.warehouse_path.is_file():
+        return
+    try:
+        con = duckdb.connect(str(settings.warehouse_path))
+    except duckdb.Error as error:  # e.g. held by a running Dagster; not worth failing for
+        console.print(f"[yellow]inbox files not listed: {error}[/yellow]")
+        return
+    try:
+        states = [s for s in account_for_inbox(con, settings.inbox) if s.state != "loaded"]
+    finally:
+        con.close()
+    unread = [s for s in states if s.state not in ("mapping",)]
+    if not unread:
+        return
+    table = Table(title="Inbox files not (or no longer) read: the run went on without them")
+    for column in ("file", "entity", "state", "why / what to do"):
+        table.add_column(column)
+    for state in unread:
+        style = "red" if state.state in ("refused", "not understood") else "yellow"
+        table.add_row(state.file, state.entity, state.state, state.detail, style=style)
+    console.print(table)
 
 
 @main.command()
@@ -214,6 +261,92 @@ def quarantine(show_rows: bool, limit: int) -> None:
         ):
             listing.add_row(source_file, str(source_row), rules, original)
         console.print(listing)
+
+
+@main.command()
+@click.option("--files", "show_files", is_flag=True, help="Account for every inbox file too.")
+def loads(show_files: bool) -> None:
+    """List the loads in the working warehouse (one per file loaded), and what became of
+    every inbox file: loaded, refused whole (why), not understood, retracted, or gone."""
+    import duckdb
+
+    from orchestration.ingest.ledger import account_for_inbox, list_loads
+
+    settings = get_settings().ensure()
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        rows = list_loads(con)
+        states = account_for_inbox(con, settings.inbox)
+    finally:
+        con.close()
+    table = Table(title=f"Loads in {settings.warehouse_path}")
+    for column in ("load id", "entity", "file", "read", "loaded", "quarantined", "loaded at"):
+        table.add_column(column, justify="right" if column in ("read", "loaded") else "left")
+    for row in rows:
+        table.add_row(
+            row.load_id,
+            row.entity,
+            row.source_file,
+            f"{row.rows_read:,}",
+            f"{row.rows_loaded:,}",
+            f"{row.rows_quarantined:,}",
+            f"{row.loaded_at:%Y-%m-%d %H:%M:%S}",
+        )
+    console.print(table if rows else "No loads yet.")
+    shown = states if show_files else [s for s in states if s.state != "loaded"]
+    if shown:
+        files = Table(title=f"Inbox {settings.inbox}")
+        for column in ("file", "entity", "state", "detail"):
+            files.add_column(column)
+        for state in shown:
+            files.add_row(state.file, state.entity, state.state, state.detail)
+        console.print(files)
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--reason", default=None, help="Why, recorded in raw.retractions.")
+def retract(targets: tuple[str, ...], reason: str | None) -> None:
+    """Remove the rows of a load (a LOAD_ID from `tsq loads`, or a FILE name: every load of
+    it) from raw and from quarantine, recorded in raw.retractions. The next `tsq run`
+    republishes without them; the same bytes are not loaded again."""
+    import duckdb
+
+    from orchestration.ingest.ledger import (
+        RetractError,
+        forget_published_inputs,
+        rows_left_without_their_ticket,
+    )
+    from orchestration.ingest.ledger import (
+        retract as retract_load,
+    )
+
+    settings = get_settings().ensure()
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        done = []
+        for target in targets:
+            try:
+                done += retract_load(con, target, reason)
+            except RetractError as error:
+                raise click.ClickException(str(error)) from error
+        orphans = rows_left_without_their_ticket(con)
+    finally:
+        con.close()
+    forget_published_inputs(settings)
+    for item in done:
+        console.print(
+            f"retracted load {item.load_id} ({item.entity}, {item.source_file}): "
+            f"{item.rows_removed:,} rows removed from raw.{item.entity}, "
+            f"{item.quarantine_rows_removed:,} from quarantine"
+        )
+    for entity, count in orphans.items():
+        console.print(
+            f"[yellow]{count:,} rows of raw.{entity} name a ticket no load has now; the next "
+            f"run refuses them as rows of unknown tickets: retract their loads too "
+            f"(tsq loads)[/yellow]"
+        )
+    console.print("the next `tsq run` republishes without them")
 
 
 @main.command()

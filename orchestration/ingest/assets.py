@@ -33,6 +33,11 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
             summary = load_entity(con, entity, settings.inbox, settings.root)
         if summary.files_loaded:
             context.log.info(f"{entity.name}: loaded {summary.files_loaded}")
+        for file, reason in summary.files_refused:
+            # refused whole; the run goes on without it (docs/export-contract.md)
+            context.log.warning(f"{entity.name}: refused {file}: {reason}")
+        for file in summary.files_retracted:
+            context.log.info(f"{entity.name}: {file} was retracted; not loaded again")
         if summary.rows_moved_to_quarantine or summary.rows_released_from_quarantine:
             context.log.info(
                 f"{entity.name}: {summary.rows_moved_to_quarantine} rows loaded earlier "
@@ -43,6 +48,10 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
             metadata={
                 "files_loaded": summary.files_loaded,
                 "files_already_loaded": summary.files_skipped,
+                "files_refused": dg.MetadataValue.json(
+                    [{"file": f, "reason": r} for f, r in summary.files_refused]
+                ),
+                "files_retracted": summary.files_retracted,
                 "rows_loaded": summary.rows_loaded,
                 "rows_quarantined": summary.rows_quarantined,
                 "rows_moved_to_quarantine_with_their_ticket": summary.rows_moved_to_quarantine,

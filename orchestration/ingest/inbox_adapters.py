@@ -2,27 +2,100 @@
 
 A file in the inbox whose name is not a canonical export is given to the adapter that
 recognises it; its canonical files land in the inbox for the raw assets, and the
-original moves to inbox/converted/. A file nothing recognises stays where it is and is
-reported. An adapter that needs a mapping uses `<file>.mapping.yml` beside the file.
+original moves to inbox/converted/. An adapter that needs a mapping uses
+`<file>.mapping.yml` beside the file.
+
+Whatever goes wrong with one file fails that file only, never the run: a file nothing
+recognises, a mapping that is not YAML or names an unusable source, a spreadsheet over
+the size limit, or any error an adapter raises. The file stays where it is and is
+recorded in raw.refused_files as not understood, with the reason, so `tsq loads` and the
+summary of `tsq run` name it.
 """
 
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
 import dagster as dg
+import duckdb
+import yaml
 
 from orchestration.adapters.base import AdapterError
 from orchestration.adapters.registry import detect_format, ingest_files
-from orchestration.contract import classify_file
+from orchestration.contract import SOURCE_NAME_PATTERN, classify_file, is_valid_source_name
+from orchestration.ingest.ledger import NOT_UNDERSTOOD, ensure_ledger
 from orchestration.resources import TsqHome
 
+#: spreadsheets are read whole into memory by the XLSX reader (a 10 MB sheet took 914 MB);
+#: above this size (TSQ_XLSX_MAX_MB, megabytes) a sheet is refused with a plea for CSV
+XLSX_MAX_MB_ENV = "TSQ_XLSX_MAX_MB"
+XLSX_MAX_MB_DEFAULT = 5.0
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
-@dg.asset(
-    key=["raw", "inbox_adapters"],
-    group_name="raw",
-    description="Vendor exports dropped into the inbox, translated into canonical files "
-    "by the adapter that recognises them (see docs/sources.md).",
-    kinds={"python", "duckdb"},
-)
-def inbox_adapters(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.MaterializeResult:
-    inbox = tsq.settings.inbox
+
+def xlsx_limit_mb() -> float:
+    text = os.environ.get(XLSX_MAX_MB_ENV)
+    if not text:
+        return XLSX_MAX_MB_DEFAULT
+    try:
+        return float(text)
+    except ValueError as error:
+        raise AdapterError(f"{XLSX_MAX_MB_ENV}={text!r} is not a number of megabytes") from error
+
+
+def refuse_oversized_spreadsheet(path: Path) -> None:
+    """An XLSX over the limit is refused before any reader opens it."""
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return
+    size_mb = path.stat().st_size / 1_000_000
+    limit = xlsx_limit_mb()
+    if size_mb > limit:
+        raise AdapterError(
+            f"{path.name}: a {size_mb:.1f} MB spreadsheet is over the {limit:g} MB limit "
+            f"for XLSX files (a sheet is read whole into memory); save it as CSV, which has "
+            f"no limit, or raise {XLSX_MAX_MB_ENV}"
+        )
+
+
+def check_source_name(name: object, where: str) -> None:
+    """A source name prefixes every id and names files; it never reaches an adapter (or
+    its SQL) unless it is letters, digits, '_', '.', '-'."""
+    if not isinstance(name, str) or not is_valid_source_name(name):
+        raise AdapterError(
+            f"{where}: source name {name!r} is not allowed: use letters, digits, '_', '.', "
+            f"'-' (up to 64, starting with a letter or digit: {SOURCE_NAME_PATTERN})"
+        )
+
+
+def check_inbox_mapping(mapping: Path) -> None:
+    """Read a `.mapping.yml` dropped into the inbox far enough to refuse what must never
+    reach an adapter: text that is not YAML, a top level that is not a mapping, a
+    `source` that is not a plain name. The adapters check the rest of its shape."""
+    try:
+        loaded: Any = yaml.safe_load(mapping.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise AdapterError(f"{mapping.name}: not a readable YAML mapping: {error}") from error
+    if loaded is None:
+        return
+    if not isinstance(loaded, dict):
+        raise AdapterError(
+            f"{mapping.name}: a mapping file is YAML keys and values, not a {type(loaded).__name__}"
+        )
+    if "source" in loaded:
+        check_source_name(loaded["source"], f"{mapping.name}: key 'source'")
+
+
+def _record_not_understood(con: duckdb.DuckDBPyConnection, path: Path, reason: str) -> None:
+    con.execute("DELETE FROM raw.refused_files WHERE source_file = ?", [path.name])
+    con.execute(
+        "INSERT INTO raw.refused_files VALUES (?, ?, ?, ?, ?)",
+        [NOT_UNDERSTOOD, path.name, "", reason, datetime.now(UTC)],
+    )
+
+
+def translate_inbox(inbox: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Translate every vendor export in the inbox: (translated, not understood)."""
     converted_dir = inbox / "converted"
     translated, unrecognised = [], []
     for path in sorted(p for p in inbox.iterdir() if p.is_file()):
@@ -30,15 +103,50 @@ def inbox_adapters(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.Materi
             continue
         mapping = path.with_name(path.name + ".mapping.yml")
         try:
+            refuse_oversized_spreadsheet(path)
+            if mapping.exists():
+                check_inbox_mapping(mapping)
             file_format = detect_format(path)
             ingest_files([path], inbox, file_format, mapping if mapping.exists() else None)
         except AdapterError as error:
-            context.log.warning(str(error))
             unrecognised.append({"file": path.name, "reason": str(error)})
+            continue
+        except Exception as error:  # noqa: BLE001 - one file's failure must not fail the run
+            unrecognised.append(
+                {
+                    "file": path.name,
+                    "reason": f"{path.name}: the adapter failed ({type(error).__name__}: "
+                    f"{error}); check the file and its mapping",
+                }
+            )
             continue
         converted_dir.mkdir(exist_ok=True)
         path.replace(converted_dir / path.name)
         translated.append({"file": path.name, "format": file_format})
+    return translated, unrecognised
+
+
+@dg.asset(
+    key=["raw", "inbox_adapters"],
+    group_name="raw",
+    description="Vendor exports dropped into the inbox, translated into canonical files "
+    "by the adapter that recognises them (see docs/sources.md). A file that cannot be "
+    "translated is reported as not understood and stays in the inbox; the run goes on.",
+    kinds={"python", "duckdb"},
+    pool="tsq_warehouse",
+)
+def inbox_adapters(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.MaterializeResult:
+    translated, unrecognised = translate_inbox(tsq.settings.inbox)
+    with tsq.connect() as con:
+        ensure_ledger(con)
+        # a file no longer failing (translated, or gone) is no longer reported
+        con.execute(
+            "DELETE FROM raw.refused_files WHERE entity = ?",
+            [NOT_UNDERSTOOD],
+        )
+        for item in unrecognised:
+            context.log.warning(item["reason"])
+            _record_not_understood(con, tsq.settings.inbox / item["file"], item["reason"])
     return dg.MaterializeResult(
         metadata={
             "translated": dg.MetadataValue.json(translated),
