@@ -179,26 +179,19 @@ NO_HOLIDAYS_DECLARED = "default: none declared (--holidays or mapping holidays:)
 NO_TEAM_ZONE_DECLARED = "default: none declared (--team-timezone or mapping team: timezone)"
 
 
-def test_two_systems_feed_one_warehouse_with_namespaced_ids(tsq_home):
-    # ServiceNow's timestamps carry no zone: declared; Zendesk's carry Z: nothing to declare
-    ingest_files(
-        [VENDOR_FIXTURES / "servicenow" / "incident_event_log.csv"],
-        tsq_home.inbox,
-        timezone="Europe/Rome",
-        holidays="IT",
-    )
-    zendesk = sorted((VENDOR_FIXTURES / "zendesk").glob("incremental_*.json"))
-    ingest_files(
-        [*zendesk, VENDOR_FIXTURES / "zendesk" / "satisfaction_ratings.json"], tsq_home.inbox
-    )
-    outcome = run_pipeline(tsq_home)
+def test_two_systems_feed_one_warehouse_with_namespaced_ids(vendor_exports_run):
+    """tests/conftest.py's vendor_exports_run: the ServiceNow audit log (timestamps
+    without a zone: Europe/Rome and Italian holidays declared) and the Zendesk exports
+    (timestamps with Z: nothing to declare) ingested into one inbox, beside the event-log
+    fixture of test_adapter_eventlog (source `lines`), and run once."""
+    settings, outcome = vendor_exports_run
     assert outcome.published, outcome.report_lines()
     # the assumptions of both loads reach raw (with their load) and the run summary
     assumed = query(
-        tsq_home.warehouse_path,
+        settings.warehouse_path,
         "SELECT source, assumption, value, origin FROM staging.stg_helpdesk__source_assumptions "
         "WHERE assumption IN ('export time zone', 'team time zone', 'holiday calendar') "
-        "AND load_id IS NOT NULL ORDER BY 1, 2",
+        "AND load_id IS NOT NULL AND source IN ('servicenow', 'zendesk') ORDER BY 1, 2",
     )
     assert assumed == [
         ("servicenow", "export time zone", "Europe/Rome", "--timezone"),
@@ -214,16 +207,17 @@ def test_two_systems_feed_one_warehouse_with_namespaced_ids(tsq_home):
     assert "zendesk: team time zone = UTC (default: none declared" in summary
     # 29/2/2016 01:16 in Rome (CET, UTC+1) is 00:16 UTC
     assert query(
-        tsq_home.warehouse_path,
+        settings.warehouse_path,
         "SELECT strftime(created_at, '%Y-%m-%d %H:%M') FROM staging.stg_helpdesk__tickets "
         "WHERE ticket_id = 'servicenow:INC0000045'",
     ) == [("2016-02-29 00:16",)]
     sources = query(
-        tsq_home.warehouse_path,
+        settings.warehouse_path,
         "SELECT split_part(ticket_id, ':', 1) AS source, count(*) "
         "FROM staging.stg_helpdesk__tickets GROUP BY 1 ORDER BY 1",
     )
-    assert [source for source, _ in sources] == ["servicenow", "zendesk"]
+    # each system under its own prefix; `lines` is the shared run's event-log fixture
+    assert [source for source, _ in sources] == ["lines", "servicenow", "zendesk"]
     assert all(count > 0 for _, count in sources)
 
 
