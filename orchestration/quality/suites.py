@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-import great_expectations as gx  # noqa: E402  # after the analytics switch above
-from great_expectations.expectations.expectation_configuration import (  # noqa: E402
+import great_expectations as gx
+from great_expectations.expectations.expectation_configuration import (
     ExpectationConfiguration,
 )
-from sqlalchemy.pool import StaticPool  # noqa: E402
+from sqlalchemy.pool import StaticPool
 
-from orchestration.quality.gx_duckdb import DuckDBDatasource  # noqa: E402
-from orchestration.settings import EXPECTATIONS_DIR  # noqa: E402
+from orchestration.quality.gx_duckdb import DuckDBDatasource
+from orchestration.settings import EXPECTATIONS_DIR
 
 SEVERITIES = ("blocking", "warning")
 _SAMPLE_VALUES = 10
