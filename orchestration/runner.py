@@ -160,7 +160,7 @@ _REJECTED_WHERE = {
         "{a} IS NOT NULL AND count(*) OVER (PARTITION BY {a}) > 1"
     ),
     "expect_compound_columns_to_be_unique": "count(*) OVER (PARTITION BY {columns}) > 1",
-    "expect_column_values_to_be_between": "{a} < ? OR {a} > ?",
+    "expect_column_values_to_be_between": "{between}",
     "expect_column_pair_values_a_to_be_greater_than_b": "NOT ({a} {greater} {b})",
 }
 
@@ -205,11 +205,19 @@ def rejected_rows_query(table: str, spec: dict) -> RejectedRows | None:
         params = [[str(value) for value in kwargs["value_set"]]]
     elif kind == "expect_column_values_to_match_regex":
         params = [kwargs["regex"]]
-    elif kind == "expect_column_values_to_be_between":
-        if kwargs.get("min_value") is None or kwargs.get("max_value") is None:
+    between = []
+    if kind == "expect_column_values_to_be_between":
+        # either bound may be absent; strict bounds reject the bound itself
+        if kwargs.get("min_value") is not None:
+            between.append(f"{quoted[0]} {'<=' if kwargs.get('strict_min') else '<'} ?")
+            params.append(kwargs["min_value"])
+        if kwargs.get("max_value") is not None:
+            between.append(f"{quoted[0]} {'>=' if kwargs.get('strict_max') else '>'} ?")
+            params.append(kwargs["max_value"])
+        if not between:
             return None
-        params = [kwargs["min_value"], kwargs["max_value"]]
     where = template.format(
+        between=" OR ".join(between),
         a=quoted[0] if quoted else "",
         b=quoted[1] if len(quoted) > 1 else "",
         columns=", ".join(quoted),
@@ -252,9 +260,10 @@ def offending_rows(warehouse: Path, table: str, failed: list[dict], samples: int
             query = rejected_rows_query(table, spec) if spec else None
             if query is None:
                 continue
-            label = f"{spec['type']}" + (
-                f" on {failure['column']}" if failure.get("column") else ""
-            )
+            on = failure.get("column") or ",".join(
+                spec.get("kwargs", {}).get(key, "") for key in ("column_A", "column_B")
+            ).strip(",")
+            label = spec["type"] + (f" on {on}" if on else "")
             try:
                 lines += _describe_rejected(con, query, label, samples)
             except duckdb.Error as error:
@@ -262,6 +271,11 @@ def offending_rows(warehouse: Path, table: str, failed: list[dict], samples: int
     finally:
         con.close()
     return lines
+
+
+def _shown(value: object) -> str:
+    """A value as a user would write it: text quoted (so blanks show), the rest as text."""
+    return repr(value) if isinstance(value, str) or value is None else str(value)
 
 
 def _describe_rejected(con, query: RejectedRows, label: str, samples: int) -> list[str]:
@@ -285,8 +299,8 @@ def _describe_rejected(con, query: RejectedRows, label: str, samples: int) -> li
     )
     lines = [escape(f"{label}: rejected rows in {files}")]
     for name, row, *values in examples:
-        checked = f": {', '.join(repr(value) for value in values)}" if values else ""
-        lines.append(escape(f"  {Path(name).name} row {row}{checked}"))
+        checked = f": {', '.join(_shown(value) for value in values)}" if values else ""
+        lines.append(escape(f"  {Path(name).name} data row {row}{checked}"))
     return lines
 
 
@@ -311,17 +325,42 @@ def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def refuse_publication(
-    settings: TsqSettings, run_id: str, checks_passed: int, reasons: list[str]
-) -> None:
-    """Record a run that did not publish in the working warehouse's publish_log, after
-    repairing the log from the store in place (a publication killed after its swap)."""
+def _connect_when_free(warehouse: Path, wait_seconds: float = 60.0):
+    """A writing connection to the working warehouse, waiting a while for its lock: when a
+    dbt step fails, Dagster may return before the dbt process it started has exited."""
+    import time
+
     import duckdb
 
-    con = duckdb.connect(str(settings.warehouse_path))
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(warehouse))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def refuse_publication(
+    settings: TsqSettings, run_id: str, checks_passed: int, reasons: list[str]
+) -> bool:
+    """Record a run that did not publish in the working warehouse's publish_log, after
+    repairing the log from the store in place (a publication killed after its swap).
+
+    Returns True, and records nothing, when the store in place turns out to be this run's
+    after all: its publish step failed after the swap (say, on the working-warehouse
+    insert), and the log now says so."""
+    con = _connect_when_free(settings.warehouse_path)
     try:
         reconcile_publish_log(con, settings.published_path)
-        record_run(con, run_id, "refused", checks_passed, reasons)
+        (published,) = con.execute(
+            "SELECT count(*) > 0 FROM main.publish_log WHERE run_id = ? AND status = 'published'",
+            [run_id],
+        ).fetchone()
+        if not published:
+            record_run(con, run_id, "refused", checks_passed, reasons)
+        return bool(published)
     finally:
         con.close()
 
@@ -389,7 +428,7 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
     )
     if not published:
         passed = sum(1 for e in evaluations if e.passed)
-        refuse_publication(settings, result.run_id, passed, failed or failed_steps)
+        published = refuse_publication(settings, result.run_id, passed, failed or failed_steps)
     assumptions, assumptions_scope = source_assumptions(settings, started_at)
     return RunOutcome(
         run_id=result.run_id,

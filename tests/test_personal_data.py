@@ -63,26 +63,27 @@ def build_working_warehouse(warehouse: Path) -> None:
         )
         con.execute(
             "CREATE TABLE published.indicator_values (period_grain VARCHAR, "
-            "scope_type VARCHAR, scope_id VARCHAR, indicator_id VARCHAR, value DOUBLE)"
+            "scope_type VARCHAR, scope_id VARCHAR, indicator_id VARCHAR, value DOUBLE, "
+            "ordinal INTEGER)"  # rows in SCOPES order, whatever order the copy keeps
         )
         con.executemany(
-            "INSERT INTO published.indicator_values VALUES ('month', ?, ?, 'UX1.1', ?)",
-            [(scope_type, scope_id, -5.0) for scope_type, scope_id, _ in SCOPES],
+            "INSERT INTO published.indicator_values VALUES ('month', ?, ?, 'UX1.1', ?, ?)",
+            [(scope_type, scope_id, -5.0, i) for i, (scope_type, scope_id, _) in enumerate(SCOPES)],
         )
         con.execute(
             "CREATE TABLE published.scores AS SELECT scope_type, scope_id, "
-            "'overall' AS level, -1.5 AS score_change FROM published.indicator_values"
+            "'overall' AS level, -1.5 AS score_change, ordinal FROM published.indicator_values"
         )
         con.execute(
             "CREATE TABLE published.ticket_sla (ticket_id VARCHAR, team_id VARCHAR, "
-            "created_at TIMESTAMP)"
+            "created_at TIMESTAMP, ordinal INTEGER)"
         )
         con.executemany(
-            "INSERT INTO published.ticket_sla VALUES (?, ?, TIMESTAMP '2026-01-05 09:00')",
+            "INSERT INTO published.ticket_sla VALUES (?, ?, TIMESTAMP '2026-01-05 09:00', ?)",
             [
-                ("2024-000123", "support@acme.example"),  # a ticket id stays as it is
-                ("INC0010001", "T1"),
-                ("+1 555 0100 999", "T1"),  # a phone number as a ticket id: not published
+                ("2024-000123", "support@acme.example", 1),  # a ticket id stays as it is
+                ("INC0010001", "T1", 2),
+                ("+1 555 0100 999", "T1", 3),  # a phone number as a ticket id: not published
             ],
         )
     finally:
@@ -116,7 +117,7 @@ def published_home(tsq_home: TsqSettings) -> TsqSettings:
 
 def published_scope_ids(settings: TsqSettings, table: str) -> list[tuple[str, str]]:
     return query(
-        settings.published_path, f"SELECT scope_type, scope_id FROM {table} ORDER BY rowid"
+        settings.published_path, f"SELECT scope_type, scope_id FROM {table} ORDER BY ordinal"
     )
 
 
@@ -142,7 +143,7 @@ def test_ids_outside_scope_id_are_covered_too(published_home):
     team = expected_pseudonym(secret, "support@acme.example", "", "team")
     ticket = expected_pseudonym(secret, "+1 555 0100 999", "", "ticket")
     assert query(
-        settings.published_path, "SELECT ticket_id, team_id FROM ticket_sla ORDER BY rowid"
+        settings.published_path, "SELECT ticket_id, team_id FROM ticket_sla ORDER BY ordinal"
     ) == [("2024-000123", team), ("INC0010001", "T1"), (ticket, "T1")]
     # ticket_sla's team pseudonym is the team scope's: one team, one name
     assert (

@@ -209,11 +209,41 @@ def test_a_refused_run_repairs_the_log_of_a_publication_killed_after_its_swap(pu
     settings = published_once
     assert publish_killed_after(settings, "run-new", "sync_folder") == KILLED
     assert published_runs(settings.warehouse_path) == ["run-old"]
-    refuse_publication(settings, "run-refused", 3, ["raw_tickets:gx_raw_tickets"])
+    assert refuse_publication(settings, "run-refused", 3, ["raw_tickets:gx_raw_tickets"]) is False
     assert published_runs(settings.warehouse_path) == ["run-old", "run-new"]
     assert query(
         settings.warehouse_path, "SELECT status FROM main.publish_log WHERE run_id = 'run-refused'"
     ) == [("refused",)]
+
+
+class PublishStepFailed(RuntimeError):
+    pass
+
+
+def test_a_publish_step_that_fails_after_the_swap_is_recorded_as_published(published_once):
+    """Not a death this time: the step raises after the swap (as a failing working-
+    warehouse insert would), the runner sees no materialisation and goes down its refused
+    path, which must find the run's store in place and say published, not refused."""
+    from orchestration.runner import refuse_publication
+
+    settings = published_once
+
+    def fail_after_swap(step: str) -> None:
+        if step == "sync_folder":
+            raise PublishStepFailed(step)
+
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        with pytest.raises(PublishStepFailed):
+            publish(con, settings.published_path, "run-new", 5, on_step=fail_after_swap)
+    finally:
+        con.close()
+    assert store_generation(settings) == 2
+    assert refuse_publication(settings, "run-new", 5, ["published_store"]) is True
+    assert published_runs(settings.warehouse_path) == ["run-old", "run-new"]
+    assert query(
+        settings.warehouse_path, "SELECT count(*) FROM main.publish_log WHERE status = 'refused'"
+    ) == [(0,)]
 
 
 def test_a_false_published_row_left_by_an_older_version_is_marked_interrupted(published_once):
@@ -323,17 +353,66 @@ def test_a_refused_run_names_the_files_and_rows_a_raw_check_rejected(tmp_path):
         "expect_column_values_to_be_in_set on priority: rejected rows in tickets_b.csv (2 rows)"
         in lines
     ), text
-    assert "  tickets_b.csv row 2: 'P9'" in lines, text
-    assert "  tickets_b.csv row 4: 'urgent'" in lines, text
+    assert "  tickets_b.csv data row 2: 'P9'" in lines, text
+    assert "  tickets_b.csv data row 4: 'urgent'" in lines, text
     assert (
         "expect_column_values_to_match_regex on created_at: rejected rows in tickets_b.csv (1 row)"
         in lines
     ), text
-    assert "  tickets_b.csv row 3: '2026-01-05'" in lines, text
+    assert "  tickets_b.csv data row 3: '2026-01-05'" in lines, text
     assert (
         "expect_compound_columns_to_be_unique on ticket_id,_load_id: "
         "rejected rows in tickets_a.csv (2 rows)" in lines
     ), text
-    assert "  tickets_a.csv row 3: 'K2', 'load-tickets_a.csv'" in lines, text
+    assert "  tickets_a.csv data row 3: 'K2', 'load-tickets_a.csv'" in lines, text
     # the good rows are named nowhere
     assert "row 2: 'K1'" not in text
+
+
+def test_a_refused_run_names_the_rows_a_staging_check_rejected(tmp_path):
+    """The same for staging: a one-sided bound (votes >= 0) and a column pair (updated at
+    or after created), with the real staging kb_articles suite."""
+    from orchestration.quality.suites import discover_suites, validate_suite
+    from orchestration.runner import offending_rows
+
+    warehouse = tmp_path / "tsq.duckdb"
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("CREATE SCHEMA staging")
+        con.execute(
+            "CREATE TABLE staging.stg_helpdesk__kb_articles (article_id VARCHAR, "
+            "helpful_votes INTEGER, unhelpful_votes INTEGER, created_at TIMESTAMP, "
+            "updated_at TIMESTAMP, _source_file VARCHAR, _source_row BIGINT)"
+        )
+        con.execute(
+            """
+            INSERT INTO staging.stg_helpdesk__kb_articles VALUES
+            ('KB1', 3, 0, '2026-01-01 09:00', '2026-01-02 09:00', '/inbox/kb_articles.csv', 1),
+            ('KB2', -50, 1, '2026-01-01 09:00', '2026-01-01 09:00', '/inbox/kb_articles.csv', 2),
+            ('KB3', 0, 0, '2026-01-05 09:00', '2026-01-04 09:00', '/inbox/kb_late.csv', 7),
+            ('KB4', 1, 1, '2026-01-05 09:00', NULL, '/inbox/kb_late.csv', 8)
+            """
+        )
+    finally:
+        con.close()
+    suite = next(s for s in discover_suites() if s.table == "staging.stg_helpdesk__kb_articles")
+    outcome = validate_suite(warehouse, suite)
+    failed = [
+        {"expectation": o.expectation, "column": o.column, "severity": o.severity}
+        for o in outcome.blocking_failures
+    ]
+    lines = offending_rows(warehouse, suite.table, failed)
+    text = "\n".join(lines)
+    # KB2 has -50 helpful votes; KB3 was updated a day before it was created; KB4's
+    # missing update is ignored by the suite (ignore_row_if) and so here too
+    assert (
+        "expect_column_values_to_be_between on helpful_votes: "
+        "rejected rows in kb_articles.csv (1 row)" in lines
+    ), text
+    assert "  kb_articles.csv data row 2: -50" in lines, text
+    assert (
+        "expect_column_pair_values_a_to_be_greater_than_b on updated_at,created_at: "
+        "rejected rows in kb_late.csv (1 row)" in lines
+    ), text
+    assert "  kb_late.csv data row 7: 2026-01-04 09:00:00, 2026-01-05 09:00:00" in lines, text
+    assert "data row 8" not in text and "data row 1:" not in text
