@@ -59,7 +59,8 @@ def build_working_warehouse(warehouse: Path) -> None:
         con.execute("CREATE SCHEMA published")
         con.execute(
             "CREATE TABLE published.indicator_catalog AS "
-            "SELECT 'UX1.1' AS indicator_id, 'rate' AS unit, 1.0 AS weight"
+            "SELECT 'UX1.1' AS indicator_id, 'rate' AS unit, '=SUM(A1)' AS definition, "
+            "1.0 AS weight"
         )
         con.execute(
             "CREATE TABLE published.indicator_values (period_grain VARCHAR, "
@@ -297,3 +298,9 @@ def test_the_sql_sieve_lets_through_every_value_the_rules_object_to():
                     assert sieved, (value, role)
     finally:
         con.close()
+
+
+def test_formula_text_is_neutralised_in_columns_that_are_not_ids_too(published_home):
+    assert query(
+        published_home.published_path, "SELECT unit, definition, weight FROM indicator_catalog"
+    ) == [("rate", "'=SUM(A1)", 1.0)]
