@@ -416,3 +416,12 @@ def test_a_refused_run_names_the_rows_a_staging_check_rejected(tmp_path):
     ), text
     assert "  kb_late.csv data row 7: 2026-01-04 09:00:00, 2026-01-05 09:00:00" in lines, text
     assert "data row 8" not in text and "data row 1:" not in text
+
+
+def test_an_unreadable_store_in_place_does_not_block_the_next_publication(published_once):
+    settings = published_once
+    settings.published_path.write_bytes(b"not a duckdb file")
+    publish_in_process(settings, "run-new")
+    assert store_generation(settings) == 2
+    # the damaged store's log could not be read: the new one carries the working log
+    assert published_runs(settings.published_path) == ["run-old", "run-new"]

@@ -141,7 +141,12 @@ def reconcile_publish_log(con: duckdb.DuckDBPyConnection, published_path: Path) 
     con.execute(_PUBLISH_LOG_DDL)
     if not published_path.is_file():
         return 0
-    con.execute(f"ATTACH {sql_string(str(published_path))} AS store_in_place (READ_ONLY)")
+    try:
+        con.execute(f"ATTACH {sql_string(str(published_path))} AS store_in_place (READ_ONLY)")
+    except duckdb.Error:
+        # not a DuckDB file we can read (damaged, or something else put there): it holds no
+        # log to repair from, and the publication about to replace it must not be blocked
+        return 0
     try:
         (has_log,) = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store_in_place' "
