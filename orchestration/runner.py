@@ -10,7 +10,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.publish.store import reconcile_publish_log, record_run
+from orchestration.publish.store import (
+    reconcile_publish_log,
+    record_run,
+    remove_stale_temporaries,
+)
 from orchestration.settings import TsqSettings
 from orchestration.up_to_date import (
     FINGERPRINT_TAG,
@@ -353,6 +357,8 @@ def refuse_publication(
     insert), and the log now says so."""
     con = _connect_when_free(settings.warehouse_path)
     try:
+        # under the warehouse's write lock, as in publish: what dead runs left can go
+        remove_stale_temporaries(settings.published_path, run_id)
         reconcile_publish_log(con, settings.published_path)
         (published,) = con.execute(
             "SELECT count(*) > 0 FROM main.publish_log WHERE run_id = ? AND status = 'published'",

@@ -209,7 +209,11 @@ def test_a_refused_run_repairs_the_log_of_a_publication_killed_after_its_swap(pu
     settings = published_once
     assert publish_killed_after(settings, "run-new", "sync_folder") == KILLED
     assert published_runs(settings.warehouse_path) == ["run-old"]
+    assert settings.root.joinpath(".published.duckdb.run-new.tmp").exists() is False  # swapped
+    stale = settings.root / ".published.duckdb.run-dead.tmp"
+    stale.write_bytes(b"a killed run's half store")
     assert refuse_publication(settings, "run-refused", 3, ["raw_tickets:gx_raw_tickets"]) is False
+    assert not stale.exists()  # a refused run cleans up too
     assert published_runs(settings.warehouse_path) == ["run-old", "run-new"]
     assert query(
         settings.warehouse_path, "SELECT status FROM main.publish_log WHERE run_id = 'run-refused'"
