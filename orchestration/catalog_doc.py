@@ -76,17 +76,20 @@ def render_markdown() -> str:
     return "\n".join(lines)
 
 
-UNION_MODEL = DBT_PROJECT_DIR / "models" / "indicators" / "ind_indicator_values_unioned.sql"
+UNION_MODEL_PATH = Path("models") / "indicators" / "ind_indicator_values_unioned.sql"
+UNION_MODEL = DBT_PROJECT_DIR / UNION_MODEL_PATH
 _UNION_LIST = re.compile(r"\{% set indicator_models = \[.*?\] %\}", re.DOTALL)
 
 
-def render_indicator_union() -> str:
+def render_indicator_union(project_dir: Path = DBT_PROJECT_DIR) -> str:
     """ind_indicator_values_unioned.sql with its model list set from the catalogue, in
     catalogue order (dbt needs each ref written out at parse time, so the list is
     generated rather than read from the seed)."""
-    models = "\n".join(f"    'ind_{row['indicator_id']}'," for row in _rows(CATALOG_SEED))
+    catalogue = _rows(project_dir / "seeds" / "seed_indicator_catalog.csv")
+    models = "\n".join(f"    'ind_{row['indicator_id']}'," for row in catalogue)
     listing = "{% set indicator_models = [\n" + models + "\n] %}"
-    current = UNION_MODEL.read_text(encoding="utf-8")
+    union_model = project_dir / UNION_MODEL_PATH
+    current = union_model.read_text(encoding="utf-8")
     if not _UNION_LIST.search(current):
-        raise ValueError(f"{UNION_MODEL}: no `{{% set indicator_models = [...] %}}` to fill")
+        raise ValueError(f"{union_model}: no `{{% set indicator_models = [...] %}}` to fill")
     return _UNION_LIST.sub(lambda _: listing, current, count=1)
