@@ -249,7 +249,10 @@ def offending_rows(warehouse: Path, table: str, failed: list[dict], samples: int
     if suite is None:
         return []
     lines: list[str] = []
-    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error as error:  # e.g. a dbt process of a failed step still holds it
+        return [f"rejected rows not listed: {error}"]
     try:
         for failure in failed:
             spec = next(
