@@ -12,8 +12,8 @@ select
     coverage,
     coverage_floor,
     coverage_sufficient,
-    indicators_scored,
-    indicators_total,
+    cast(indicators_scored as integer) as indicators_scored,
+    cast(indicators_total as integer) as indicators_total,
     rank_in_scope as rank,
     peers_ranked,
     score_change
