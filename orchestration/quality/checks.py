@@ -21,7 +21,8 @@ def check_result(outcome: SuiteOutcome, data_docs_page: Path) -> dg.AssetCheckRe
         metadata={
             "table": outcome.suite.table,
             "suite_file": str(outcome.suite.path.name),
-            "data_docs": dg.MetadataValue.url(data_docs_page.as_uri()),
+            # a path, not a file:// URL: a browser refuses file:// links from the web UI
+            "data_docs": dg.MetadataValue.path(str(data_docs_page)),
             "data_docs_index": dg.MetadataValue.path(str(data_docs_page.parent / "index.html")),
             "rows_checked": outcome.rows_checked,
             "expectations": len(outcome.outcomes),
