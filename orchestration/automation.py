@@ -18,7 +18,14 @@ pipeline_job = dg.define_asset_job(
 
 
 @dg.schedule(
-    name="tsq_daily", job=pipeline_job, cron_schedule="0 6 * * *", execution_timezone="UTC"
+    name="tsq_daily",
+    job=pipeline_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="UTC",
+    description=(
+        "Every day at 06:00 UTC: run the pipeline, unless the inbox, models, seeds and "
+        "settings are unchanged since the last published run (then it skips, saying which)."
+    ),
 )
 def daily_schedule(
     context: dg.ScheduleEvaluationContext, tsq: TsqHome
@@ -31,7 +38,14 @@ def daily_schedule(
     return dg.RunRequest(tags={FINGERPRINT_TAG: fingerprint})
 
 
-@dg.sensor(job=pipeline_job, minimum_interval_seconds=30)
+@dg.sensor(
+    job=pipeline_job,
+    minimum_interval_seconds=30,
+    description=(
+        "Every 30 s: when a file in the inbox is new or changed (names, sizes and times), "
+        "run the pipeline once for that state of the inbox."
+    ),
+)
 def inbox_sensor(context: dg.SensorEvaluationContext, tsq: TsqHome) -> dg.SensorResult:
     fingerprint = inbox_fingerprint(tsq.settings)
     if fingerprint == context.cursor:
