@@ -138,3 +138,100 @@ def vendor_exports_run(
             [*zendesk, TEST_DATA / "zendesk" / "satisfaction_ratings.json"], settings.inbox
         )
         yield settings, run_pipeline(settings)
+
+
+def run_in(home: Path, force: bool = False) -> tuple[TsqSettings, RunOutcome]:
+    """A real whole-pipeline run in `home` (its own TSQ_HOME and Dagster home)."""
+    from orchestration.runner import run_pipeline
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TSQ_HOME", str(home))
+        env.setenv("DAGSTER_HOME", str(home / "dagster"))
+        settings = TsqSettings(home=home).ensure()
+        return settings, run_pipeline(settings, force=force)
+
+
+# -- the generated warehouse shared by test_pipeline and test_quarantine_cascade ----------
+
+TICKET_HEADER = "ticket_id,created_at,channel,priority,complexity_tier,category,team_id,status\n"
+EVENT_HEADER = "event_id,ticket_id,event_at,event_type,actor_type\n"
+SURVEY_HEADER = "survey_id,ticket_id,sent_at,responded_at,rating\n"
+REVIEW_HEADER = (
+    "review_id,ticket_id,agent_id,reviewed_at,expertise_score,language_score,"
+    "clarity_score,attitude_score,documentation_score\n"
+)
+
+#: Planted beside the generated inbox (teams TM01.., agents A001..) for the quarantine
+#: cascade: CASC-OK is a valid ticket, CASC-BAD lacks its category (required).
+CASCADE_FILES = {
+    "tickets-cascade.csv": TICKET_HEADER
+    + "CASC-OK,2026-09-01T02:00:00Z,email,P2,1,network,TM01,open\n"
+    + "CASC-BAD,2026-09-01T02:00:00Z,email,P2,1,,TM01,open\n",
+    "ticket_events-cascade.csv": EVENT_HEADER
+    + "CE1,CASC-OK,2026-09-01T03:00:00Z,public_reply,agent\n"
+    + "CE2,CASC-BAD,2026-09-01T03:00:00Z,public_reply,agent\n"
+    + "CE3,CASC-OK,2026-09-01T04:00:00Z,internal_note,agent\n"
+    + "CE4,CASC-BAD,2026-09-01T04:00:00Z,internal_note,agent\n"
+    + "CE5,CASC-BAD,2026-09-01T05:00:00Z,public_reply,agent\n",
+    "surveys-cascade.csv": SURVEY_HEADER
+    + "CS1,CASC-BAD,2026-09-02T00:00:00Z,2026-09-02T01:00:00Z,2\n",
+    "qa_reviews-cascade.csv": REVIEW_HEADER
+    + "CQ1,CASC-BAD,A001,2026-09-03T00:00:00Z,80,80,80,80,80\n",
+}
+
+GENERATED_TICKETS = 1500
+
+
+@pytest.fixture(scope="session")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[TsqSettings, RunOutcome]:
+    """The whole graph, run once through Dagster on a generated inbox (1,500 tickets,
+    seed 7) with CASCADE_FILES planted beside it. test_pipeline reads the generated
+    export's figures (its files are the generator's: tickets.csv, ...), and
+    test_quarantine_cascade the planted files' (theirs end in -cascade.csv); one run
+    instead of two, as each is most of a minute here. Tests that change anything work on
+    a copy of this home."""
+    from orchestration.generator import generate
+
+    home = tmp_path_factory.mktemp("pipeline") / "home"
+    inbox = TsqSettings(home=home).ensure().inbox
+    generate(inbox, tickets=GENERATED_TICKETS, seed=7)
+    for name, text in CASCADE_FILES.items():
+        (inbox / name).write_text(text, encoding="utf-8")
+    return run_in(home)
+
+
+LATE_TICKET_HEADER = (
+    "ticket_id,created_at,channel,priority,complexity_tier,category,team_id,status,closed_at\n"
+)
+
+
+@pytest.fixture(scope="session")
+def late_files_run(
+    first_run: tuple[TsqSettings, RunOutcome], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[TsqSettings, RunOutcome]:
+    """A second run on a copy of first_run's home, after two later files arrived:
+    - tickets-late.csv: LATE-1 is valid, LATE-2 has a priority the contract does not
+      allow (a row breaking a row-level rule: quarantined, the run still publishes;
+      test_pipeline),
+    - ticket_events-later.csv: CE6 on the quarantined CASC-BAD, CE7 on CASC-OK (a later
+      event of a quarantined ticket follows it; test_quarantine_cascade).
+    One rerun instead of two: the files touch different tickets."""
+    import shutil
+
+    settings, _ = first_run
+    copy = tmp_path_factory.mktemp("late_files") / "home"
+    shutil.copytree(settings.root, copy)
+    (team,) = query(copy / "tsq.duckdb", "SELECT min(team_id) FROM raw.teams")[0]
+    (copy / "inbox" / "tickets-late.csv").write_text(
+        LATE_TICKET_HEADER
+        + f"LATE-1,2026-09-01T02:00:00Z,email,P2,1,network,{team},open,\n"
+        + f"LATE-2,2026-09-01T02:00:00Z,email,P9,1,network,{team},open,\n",
+        encoding="utf-8",
+    )
+    (copy / "inbox" / "ticket_events-later.csv").write_text(
+        EVENT_HEADER
+        + "CE6,CASC-BAD,2026-09-04T03:00:00Z,public_reply,agent\n"
+        + "CE7,CASC-OK,2026-09-04T03:00:00Z,public_reply,agent\n",
+        encoding="utf-8",
+    )
+    return run_in(copy)

@@ -1,12 +1,15 @@
 """The whole graph, materialised through Dagster on a small generated sample in a
-temporary TSQ_HOME: ingest -> dbt -> checks -> publish, rerun, and blocked publishing."""
+temporary TSQ_HOME: ingest -> dbt -> checks -> publish, rerun, and blocked publishing.
+
+The first run is conftest's session fixture `first_run` (1,500 generated tickets, seed 7,
+with test_quarantine_cascade's -cascade.csv files planted beside them); the figures read
+here are the generated files' (tickets.csv, ...)."""
 
 from __future__ import annotations
 
 import hashlib
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -14,9 +17,8 @@ import pytest
 
 from orchestration.contract import ENTITIES
 from orchestration.generator import generate
-from orchestration.runner import RunOutcome, run_pipeline
 from orchestration.settings import TsqSettings
-from tests.conftest import query
+from tests.conftest import GENERATED_TICKETS, LATE_TICKET_HEADER, query, run_in
 
 UX1_IDS = {
     "ux_first_response_minutes",
@@ -27,23 +29,8 @@ UX1_IDS = {
 }
 
 
-def run_in(home: Path, force: bool = False) -> tuple[TsqSettings, RunOutcome]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("TSQ_HOME", str(home))
-        env.setenv("DAGSTER_HOME", str(home / "dagster"))
-        settings = TsqSettings(home=home).ensure()
-        return settings, run_pipeline(settings, force=force)
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TsqSettings, RunOutcome]]:
-    home = tmp_path_factory.mktemp("pipeline") / "home"
-    generate(TsqSettings(home=home).ensure().inbox, tickets=1500, seed=7)
-    yield run_in(home)
 
 
 def test_the_whole_graph_runs_and_publishes(first_run):
@@ -92,10 +79,15 @@ def test_raw_rows_keep_their_lineage(first_run):
     settings, _ = first_run
     rows = query(
         settings.warehouse_path,
-        "SELECT count(*), count(DISTINCT _source_row), min(_source_row), "
-        "count(*) FILTER (WHERE _source_file <> 'tickets.csv') FROM raw.tickets",
+        "SELECT _source_file, count(*), count(DISTINCT _source_row), min(_source_row), "
+        "max(_source_row) FROM raw.tickets GROUP BY 1 ORDER BY 1",
     )
-    assert rows == [(1500, 1500, 1, 0)]
+    # the generated tickets.csv, row for row; beside it the planted tickets-cascade.csv,
+    # whose row 1 (CASC-OK) was accepted and row 2 (CASC-BAD) quarantined
+    assert rows == [
+        ("tickets-cascade.csv", 1, 1, 1, 1),
+        ("tickets.csv", GENERATED_TICKETS, GENERATED_TICKETS, 1, GENERATED_TICKETS),
+    ]
 
 
 def test_every_catalogue_indicator_has_a_value_for_the_organisation_each_month(first_run):
@@ -155,23 +147,18 @@ def test_teams_score_differently(first_run):
 
 
 def test_a_row_breaking_a_contract_rule_is_quarantined_and_the_run_still_publishes(
-    first_run, tmp_path
+    late_files_run,
 ):
-    settings, _ = first_run
-    copy = tmp_path / "home"
-    shutil.copytree(settings.root, copy)
-    (team,) = query(copy / "tsq.duckdb", "SELECT min(team_id) FROM raw.teams")[0]
-    (copy / "inbox" / "tickets-late.csv").write_text(
-        BAD_TICKET_HEADER
-        + f"LATE-1,2026-09-01T02:00:00Z,email,P2,1,network,{team},open,\n"
-        + f"LATE-2,2026-09-01T02:00:00Z,email,P9,1,network,{team},open,\n",
-        encoding="utf-8",
-    )
-    rerun_settings, outcome = run_in(copy)
+    """conftest's late_files_run: a copy of first_run's home given tickets-late.csv
+    (LATE-1 valid, LATE-2 with priority P9) and, for test_quarantine_cascade, a later
+    events file, then run again. The events file is not about these tickets; the whole
+    quarantine table is counted in that module (6 + 2 rows)."""
+    rerun_settings, outcome = late_files_run
     assert outcome.success and outcome.published
     assert query(
         rerun_settings.warehouse_path,
-        "SELECT source_file, source_row, rule FROM raw.quarantine",
+        "SELECT source_file, source_row, rule FROM raw.quarantine "
+        "WHERE source_file = 'tickets-late.csv'",
     ) == [("tickets-late.csv", 2, "allowed:priority")]
     assert query(
         rerun_settings.warehouse_path, "SELECT count(*) FROM raw.tickets WHERE ticket_id = 'LATE-1'"
@@ -211,9 +198,7 @@ def test_a_second_run_adds_nothing_and_changes_no_score(first_run, tmp_path):
     assert query(rerun_settings.published_path, "SELECT count(*) FROM publish_log") == [(2,)]
 
 
-BAD_TICKET_HEADER = (
-    "ticket_id,created_at,channel,priority,complexity_tier,category,team_id,status,closed_at\n"
-)
+BAD_TICKET_HEADER = LATE_TICKET_HEADER
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,13 @@
 into quarantine with 'its ticket was quarantined', and the run still publishes.
 
 Loader-level tests use hand-made files; the pipeline tests run the whole graph through
-Dagster on a small generated inbox with hand-made files planted beside it."""
+Dagster on a small generated inbox with hand-made files planted beside it: conftest's
+session fixtures `first_run` (CASCADE_FILES beside 1,500 generated tickets, shared with
+test_pipeline) and `late_files_run` (a later events file, on a copy of it)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+import csv
 from pathlib import Path
 
 import duckdb
@@ -17,17 +18,15 @@ from orchestration.contract import ENTITY_BY_NAME
 from orchestration.ingest.loader import load_entity
 from orchestration.ingest.ticket_cascade import CASCADE_RULE, TICKET_DEPENDENT_ENTITIES
 from orchestration.quality.reconciliation import reconciliation_rows
-from orchestration.runner import RunOutcome, run_pipeline
 from orchestration.settings import TsqSettings
-from tests.conftest import query
-
-TICKET_HEADER = "ticket_id,created_at,channel,priority,complexity_tier,category,team_id,status\n"
-EVENT_HEADER = "event_id,ticket_id,event_at,event_type,actor_type\n"
-SURVEY_HEADER = "survey_id,ticket_id,sent_at,responded_at,rating\n"
-REVIEW_HEADER = (
-    "review_id,ticket_id,agent_id,reviewed_at,expertise_score,language_score,"
-    "clarity_score,attitude_score,documentation_score\n"
+from tests.conftest import (
+    EVENT_HEADER,
+    REVIEW_HEADER,
+    SURVEY_HEADER,
+    TICKET_HEADER,
+    query,
 )
+
 LINK_HEADER = "ticket_id,article_id,linked_at,link_type\n"
 COMPLAINT_HEADER = "complaint_id,ticket_id,received_at,category\n"
 
@@ -260,23 +259,7 @@ def test_dependent_raw_assets_load_after_tickets():
 
 # -- the whole graph ---------------------------------------------------------------------
 
-# Planted beside a generated inbox (teams TM01.., articles KB00001.., agents A001..):
-# CASC-OK is a valid ticket, CASC-BAD lacks its category (required).
-PLANTED = {
-    "tickets-cascade.csv": TICKET_HEADER
-    + "CASC-OK,2026-09-01T02:00:00Z,email,P2,1,network,TM01,open\n"
-    + "CASC-BAD,2026-09-01T02:00:00Z,email,P2,1,,TM01,open\n",
-    "ticket_events-cascade.csv": EVENT_HEADER
-    + "CE1,CASC-OK,2026-09-01T03:00:00Z,public_reply,agent\n"
-    + "CE2,CASC-BAD,2026-09-01T03:00:00Z,public_reply,agent\n"
-    + "CE3,CASC-OK,2026-09-01T04:00:00Z,internal_note,agent\n"
-    + "CE4,CASC-BAD,2026-09-01T04:00:00Z,internal_note,agent\n"
-    + "CE5,CASC-BAD,2026-09-01T05:00:00Z,public_reply,agent\n",
-    "surveys-cascade.csv": SURVEY_HEADER
-    + "CS1,CASC-BAD,2026-09-02T00:00:00Z,2026-09-02T01:00:00Z,2\n",
-    "qa_reviews-cascade.csv": REVIEW_HEADER
-    + "CQ1,CASC-BAD,A001,2026-09-03T00:00:00Z,80,80,80,80,80\n",
-}
+# CASCADE_FILES (tests/conftest.py) are planted beside the generated inbox.
 # By hand: tickets-cascade.csv row 2 (required:category); events rows 2, 4, 5; the survey
 # row 1; the review row 1: 6 rows in quarantine, 5 of them 'its ticket was quarantined'.
 EXPECTED_QUARANTINE = [
@@ -289,30 +272,8 @@ EXPECTED_QUARANTINE = [
 ]
 
 
-def run_in(home: Path) -> tuple[TsqSettings, RunOutcome]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("TSQ_HOME", str(home))
-        env.setenv("DAGSTER_HOME", str(home / "dagster"))
-        settings = TsqSettings(home=home).ensure()
-        return settings, run_pipeline(settings)
-
-
-@pytest.fixture(scope="module")
-def cascaded_run(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[TsqSettings, RunOutcome]]:
-    from orchestration.generator import generate
-
-    home = tmp_path_factory.mktemp("cascade") / "home"
-    inbox = TsqSettings(home=home).ensure().inbox
-    generate(inbox, tickets=300, seed=11)
-    for name, text in PLANTED.items():
-        (inbox / name).write_text(text, encoding="utf-8")
-    yield run_in(home)
-
-
-def test_a_quarantined_ticket_takes_its_rows_along_and_the_run_publishes(cascaded_run):
-    settings, outcome = cascaded_run
+def test_a_quarantined_ticket_takes_its_rows_along_and_the_run_publishes(first_run):
+    settings, outcome = first_run
     assert outcome.success and outcome.published, outcome.report_lines()
     assert not outcome.failed_checks
     assert (
@@ -335,15 +296,20 @@ def test_a_quarantined_ticket_takes_its_rows_along_and_the_run_publishes(cascade
             assert read == accepted + quarantined, (entity, file)
 
 
-def test_every_other_event_reaches_staging(cascaded_run):
-    settings, _ = cascaded_run
-    # every accepted event, generated or planted, is in staging: nothing else was lost
+def test_every_other_event_reaches_staging(first_run):
+    settings, _ = first_run
+    # every accepted event, generated or planted, is in staging: nothing else was lost.
+    # The generated events are counted in the generator's own file (its data rows), the
+    # planted ones by hand: CE1 and CE3 of CASC-OK.
+    with (settings.inbox / "ticket_events.csv").open(encoding="utf-8", newline="") as handle:
+        generated = sum(1 for _ in csv.DictReader(handle))
+    assert generated > 0
     assert query(
         settings.warehouse_path,
         "SELECT (SELECT count(DISTINCT event_id) FROM raw.ticket_events), "
         "(SELECT count(*) FROM staging.stg_helpdesk__ticket_events), "
         "(SELECT count(*) FROM staging.stg_helpdesk__ticket_events WHERE ticket_id = 'CASC-BAD')",
-    ) == [(3339 + 2, 3339 + 2, 0)]
+    ) == [(generated + 2, generated + 2, 0)]
     assert query(
         settings.warehouse_path,
         "SELECT event_id FROM staging.stg_helpdesk__ticket_events "
@@ -351,12 +317,12 @@ def test_every_other_event_reaches_staging(cascaded_run):
     ) == [("CE1",), ("CE3",)]
 
 
-def test_tsq_quarantine_shows_the_ticket_and_its_rows(cascaded_run):
+def test_tsq_quarantine_shows_the_ticket_and_its_rows(first_run):
     from click.testing import CliRunner
 
     from orchestration import cli
 
-    settings, _ = cascaded_run
+    settings, _ = first_run
     with pytest.MonkeyPatch.context() as env:
         env.setenv("TSQ_HOME", str(settings.root))
         # wide enough that rich does not fold the reasons over several lines
@@ -375,24 +341,20 @@ def test_tsq_quarantine_shows_the_ticket_and_its_rows(cascaded_run):
         assert text in result.output, (text, result.output)
 
 
-def test_a_later_event_of_the_quarantined_ticket_is_quarantined_too(cascaded_run, tmp_path):
-    settings, _ = cascaded_run
-    copy = tmp_path / "home"
-    shutil.copytree(settings.root, copy)
-    (copy / "inbox" / "ticket_events-later.csv").write_text(
-        EVENT_HEADER
-        + "CE6,CASC-BAD,2026-09-04T03:00:00Z,public_reply,agent\n"
-        + "CE7,CASC-OK,2026-09-04T03:00:00Z,public_reply,agent\n",
-        encoding="utf-8",
-    )
-    rerun_settings, outcome = run_in(copy)
+def test_a_later_event_of_the_quarantined_ticket_is_quarantined_too(late_files_run):
+    """conftest's late_files_run: a copy of first_run's home given ticket_events-later.csv
+    (CE6 of CASC-BAD, CE7 of CASC-OK) and, for test_pipeline, tickets-late.csv (LATE-1
+    valid, LATE-2 with priority P9), then run again."""
+    rerun_settings, outcome = late_files_run
     assert outcome.success and outcome.published, outcome.report_lines()
     assert query(
         rerun_settings.warehouse_path,
         "SELECT source_row, rule FROM raw.quarantine WHERE source_file = 'ticket_events-later.csv'",
     ) == [(1, CASCADE_RULE)]
+    # by hand: the 6 rows of the first run, CE6 (row 1 of the later events), and
+    # tickets-late.csv's LATE-2 (its own rule, allowed:priority): 8
     assert query(rerun_settings.warehouse_path, "SELECT count(*) FROM raw.quarantine") == [
-        (len(EXPECTED_QUARANTINE) + 1,)
+        (len(EXPECTED_QUARANTINE) + 2,)
     ]
     assert ("ticket_events-later.csv", 2, 1, 1) in reconciliation(rerun_settings, "ticket_events")
     assert query(
