@@ -53,3 +53,21 @@ def test_the_indicator_union_lists_exactly_the_catalogue():
     } - {"indicator_values", "indicator_values_unioned"}
     rendered = render_indicator_union()
     assert {m for m in models if f"'ind_{m}'" in rendered} == models
+
+
+def test_every_published_column_says_what_it_holds():
+    import json
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    published = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["schema"] == "published"
+    ]
+    undescribed = [
+        f"{node['name']}.{name}"
+        for node in published
+        for name, column in node["columns"].items()
+        if not column.get("description")
+    ]
+    assert len(published) >= 6 and not undescribed, undescribed
