@@ -93,3 +93,69 @@ def render_indicator_union(project_dir: Path = DBT_PROJECT_DIR) -> str:
     if not _UNION_LIST.search(current):
         raise ValueError(f"{union_model}: no `{{% set indicator_models = [...] %}}` to fill")
     return _UNION_LIST.sub(lambda _: listing, current, count=1)
+
+
+INDICATOR_METRICS_PATH = Path("models") / "semantic" / "_indicator_metrics.yml"
+#: catalogue units whose value is numerator / denominator times this factor
+RATIO_UNITS = {"rate": 1, "ratio": 1, "per_1000": 1000}
+#: ratio indicators whose period value is not the sum of its days: no metric (a month's
+#: figure from days would differ from the published one; tests/test_semantic_layer.py
+#: finds any other)
+NOT_DAY_ADDITIVE = {
+    "ux_complaint_rate": "complaints and the tickets they are per 1,000 of fall on different days",
+    "ops_knowledge_sharing_rate": "counts distinct agents, who recur across days",
+}
+
+
+def _yaml_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_indicator_metrics(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """One MetricFlow metric per ratio indicator of the catalogue: a ratio of its daily
+    numerator and denominator at organisation scope. Medians, mean scores and the ratios
+    in NOT_DAY_ADDITIVE cannot be re-aggregated from days and get none."""
+    lines = [
+        "version: 2",
+        "",
+        "# Generated from the indicator catalogue by `tsq docs` (orchestration/catalog_doc.py);",
+        "# do not edit. One metric per ratio indicator, at organisation scope: for another",
+        "# scope use indicator_rate with a scope_type filter (docs/semantic-layer.md).",
+        "",
+        "metrics:",
+    ]
+    scope = "{{ Dimension('indicator_day_row__scope_type') }} = 'organisation'"
+    for row in _rows(project_dir / "seeds" / "seed_indicator_catalog.csv"):
+        factor = RATIO_UNITS.get(row["unit"])
+        if factor is None or not row["numerator"] or row["indicator_id"] in NOT_DAY_ADDITIVE:
+            continue
+        indicator = row["indicator_id"]
+        only = f"{{{{ Dimension('indicator_day_row__indicator_id') }}}} = '{indicator}'"
+        name = indicator if factor == 1 else f"{indicator}_as_ratio"
+        label = row["name_zh"] + " / " + row["name_en"]
+        lines += [
+            f"  - name: {name}",
+            f"    label: {_yaml_text(label if factor == 1 else label + ' (ratio)')}",
+            f"    description: {_yaml_text(row['definition'])}",
+            "    type: ratio",
+            "    type_params:",
+            "      numerator:",
+            "        name: indicator_numerator",
+            f"        filter: {_yaml_text(only)}",
+            "      denominator:",
+            "        name: indicator_denominator",
+            f"        filter: {_yaml_text(only)}",
+            f"    filter: {_yaml_text(scope)}",
+        ]
+        if factor != 1:
+            lines += [
+                f"  - name: {indicator}",
+                f"    label: {_yaml_text(row['name_zh'] + ' / ' + row['name_en'])}",
+                f"    description: {_yaml_text(row['definition'])}",
+                "    type: derived",
+                "    type_params:",
+                f"      expr: {name} * {factor}",
+                "      metrics:",
+                f"        - name: {name}",
+            ]
+    return "\n".join(lines) + "\n"

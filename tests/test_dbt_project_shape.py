@@ -71,3 +71,10 @@ def test_every_published_column_says_what_it_holds():
         if not column.get("description")
     ]
     assert len(published) >= 6 and not undescribed, undescribed
+
+
+def test_the_indicator_metrics_are_generated_from_the_catalogue():
+    from orchestration.catalog_doc import INDICATOR_METRICS_PATH, render_indicator_metrics
+
+    written = (DBT_PROJECT_DIR / INDICATOR_METRICS_PATH).read_text(encoding="utf-8")
+    assert written == render_indicator_metrics(), "run `tsq docs`"
