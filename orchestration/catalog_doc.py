@@ -120,7 +120,7 @@ def render_indicator_metrics(project_dir: Path = DBT_PROJECT_DIR) -> str:
         "",
         "# Generated from the indicator catalogue by `tsq docs` (orchestration/catalog_doc.py);",
         "# do not edit. One metric per ratio indicator, at organisation scope: for another",
-        "# scope use indicator_rate with a scope_type filter (docs/semantic-layer.md).",
+        "# scope use indicator_rate with a scope_type filter (docs/analysts.md).",
         "",
         "metrics:",
     ]
