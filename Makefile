@@ -13,7 +13,7 @@ DEMO_SEED ?= 42
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: install demo test dev lint format clean
+.PHONY: install demo test test-fast report-browser dev lint format clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -38,9 +38,18 @@ demo: install
 	@echo "Next: query $(TSQ_HOME)/published.duckdb from any DuckDB client (read-only),"
 	@echo "      or run 'make dev' and open http://127.0.0.1:3000 for the asset graph."
 
-test: install
+test: install report-browser
 	$(BIN)/ruff check orchestration tests scripts
 	$(BIN)/pytest -q
+
+# Everything but the tests marked slow (whole-pipeline runs, browsers, dbt on copies).
+test-fast: install
+	$(BIN)/ruff check orchestration tests scripts
+	$(BIN)/pytest -q -m "not slow"
+
+# The report's browser test needs Debian's chromium.
+report-browser:
+	bash scripts/install-chromium.sh
 
 dev: install
 	mkdir -p $(DAGSTER_HOME)

@@ -6,7 +6,6 @@ indicator_rate does the same for a team."""
 from __future__ import annotations
 
 import csv
-import json
 import os
 import subprocess
 import sys
@@ -17,39 +16,16 @@ import duckdb
 import pytest
 
 from orchestration.catalog_doc import INDICATOR_METRICS_PATH
-from orchestration.contract import ENTITIES
-from orchestration.generator import generate
-from orchestration.ingest.loader import load_entity
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.conftest import DBT
 
 MF = str(Path(sys.executable).parent / "mf")
+
 
 def _generated_metrics() -> list[str]:
     import yaml
 
     spec = yaml.safe_load((DBT_PROJECT_DIR / INDICATOR_METRICS_PATH).read_text())
     return [metric["name"] for metric in spec["metrics"]]
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("semantic")
-    generate(home / "inbox", tickets=300, seed=5, start=date(2026, 4, 1), days=92)
-    con = duckdb.connect(str(home / "tsq.duckdb"))
-    for entity in ENTITIES:
-        load_entity(con, entity, home / "inbox", home)
-    con.close()
-    build = subprocess.run(
-        [DBT, "build", "--select", "+semantic_indicator_days", "+indicator_catalog",
-         "metricflow_time_spine",
-         "--exclude-resource-type", "unit_test", "--profiles-dir", ".",
-         "--target-path", str(home / "target"),
-         "--vars", json.dumps({"tsq_warehouse_path": str(home / "tsq.duckdb")})],
-        cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
-    )  # fmt: skip
-    assert build.returncode == 0, build.stdout[-3000:]
-    return home
 
 
 def _mf(home: Path, *args: str) -> list[dict[str, str]]:
@@ -77,7 +53,8 @@ def _published(home: Path, scope_type: str, scope_id: str) -> dict[tuple[str, da
 
 
 @pytest.mark.slow
-def test_every_indicator_metric_gives_the_published_months(home):
+def test_every_indicator_metric_gives_the_published_months(small_home):
+    home = small_home
     metrics = _generated_metrics()
     assert len(metrics) >= 20
     rows = _mf(home, "--metrics", ",".join(metrics), "--group-by", "metric_time__month")
@@ -94,7 +71,8 @@ def test_every_indicator_metric_gives_the_published_months(home):
 
 
 @pytest.mark.slow
-def test_the_generic_rate_gives_a_teams_published_months(home):
+def test_the_generic_rate_gives_a_teams_published_months(small_home):
+    home = small_home
     con = duckdb.connect(str(home / "tsq.duckdb"), read_only=True)
     (team,) = con.execute(
         "SELECT min(scope_id) FROM published.indicator_values WHERE scope_type = 'team'"
