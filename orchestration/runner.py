@@ -332,9 +332,14 @@ def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def _connect_when_free(warehouse: Path, wait_seconds: float = 60.0):
+class WarehouseLocked(RuntimeError):
+    """The working warehouse stayed locked by another process after a run."""
+
+
+def _connect_when_free(warehouse: Path, wait_seconds: float = 300.0):
     """A writing connection to the working warehouse, waiting a while for its lock: when a
-    dbt step fails, Dagster may return before the dbt process it started has exited."""
+    dbt step fails, Dagster may return before the dbt process it started has exited (it
+    goes on building until it ends)."""
     import time
 
     import duckdb
@@ -344,8 +349,14 @@ def _connect_when_free(warehouse: Path, wait_seconds: float = 60.0):
         try:
             return duckdb.connect(str(warehouse))
         except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+            if "lock" not in str(error).lower():
                 raise
+            if time.monotonic() > deadline:
+                raise WarehouseLocked(
+                    f"{warehouse} is still locked by another process {wait_seconds:.0f} s "
+                    "after the run ended, so the run's refusal could not be recorded; nothing "
+                    f"was published. DuckDB says: {error}"
+                ) from error
             time.sleep(0.5)
 
 
