@@ -188,6 +188,8 @@ def load_entity(
         except IngestError as error:
             # one unreadable file must not hold back the others: refuse it whole, say why
             reason = str(error)
+            if not reason.startswith(f"{source.path.name}: "):
+                reason = f"{source.path.name}: {reason}"  # always name the file first
             _record_refusal(con, source, digest, reason)
             summary.files_refused.append((source.path.name, reason))
             continue
@@ -443,7 +445,7 @@ def _commit_load(
         con.execute("COMMIT")
     except duckdb.Error as error:
         con.execute("ROLLBACK")
-        raise IngestError(f"{source.path}: {error}") from error
+        raise IngestError(f"{source.path.name}: {error}") from error
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -186,14 +186,14 @@ def _relation_sql(source: SourceFile, readable_path: Path, rejects_table: str) -
         return f"read_parquet({path})"
     if source.file_format == "jsonl":
         return f"read_json({path}, format = 'newline_delimited', records = true)"
-    raise IngestError(f"{source.path}: unsupported format {source.file_format!r}")
+    raise IngestError(f"{source.path.name}: unsupported format {source.file_format!r}")
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, source: SourceFile, relation: str) -> list[str]:
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     except duckdb.Error as error:
-        raise IngestError(f"{source.path}: cannot read as {source.file_format}: {error}") from error
+        raise IngestError(f"{source.path.name}: cannot read as {source.file_format}: {error}") from error
     return [row[0] for row in described]
 
 
@@ -212,7 +212,7 @@ def stage_file(
     missing = [c for c in source.entity.required_columns if c not in present]
     if missing:
         raise IngestError(
-            f"{source.path}: missing required column(s) {', '.join(missing)} for entity "
+            f"{source.path.name}: missing required column(s) {', '.join(missing)} for entity "
             f"'{source.entity.name}'; the file has: {', '.join(present) or '(no columns)'}"
         )
     selected = [
@@ -228,7 +228,7 @@ def stage_file(
             f"CREATE TEMP TABLE {read_table} AS SELECT {', '.join(selected)} FROM {relation}"
         )
     except duckdb.Error as error:
-        raise IngestError(f"{source.path}: cannot read as {source.file_format}: {error}") from error
+        raise IngestError(f"{source.path.name}: cannot read as {source.file_format}: {error}") from error
     rejected = 0
     if source.file_format == "csv":
         (rejected,) = con.execute(f"SELECT count(DISTINCT line) FROM {rejects_table}").fetchone()
