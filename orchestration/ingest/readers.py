@@ -193,7 +193,9 @@ def columns_of(con: duckdb.DuckDBPyConnection, source: SourceFile, relation: str
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     except duckdb.Error as error:
-        raise IngestError(f"{source.path.name}: cannot read as {source.file_format}: {error}") from error
+        raise IngestError(
+            f"{source.path.name}: cannot read as {source.file_format}: {error}"
+        ) from error
     return [row[0] for row in described]
 
 
@@ -228,7 +230,9 @@ def stage_file(
             f"CREATE TEMP TABLE {read_table} AS SELECT {', '.join(selected)} FROM {relation}"
         )
     except duckdb.Error as error:
-        raise IngestError(f"{source.path.name}: cannot read as {source.file_format}: {error}") from error
+        raise IngestError(
+            f"{source.path.name}: cannot read as {source.file_format}: {error}"
+        ) from error
     rejected = 0
     if source.file_format == "csv":
         (rejected,) = con.execute(f"SELECT count(DISTINCT line) FROM {rejects_table}").fetchone()
