@@ -36,7 +36,7 @@ from orchestration.ingest.readers import (
     csv_header,
     detect_csv_encoding,
     gunzip_to,
-    sql_string,
+    relation_sql,
     stage_file,
     transcode_to_utf8,
 )
@@ -340,12 +340,9 @@ def _reconcile_with_the_files_lines(
             f"coalesce(len({_quote(c)}) - len(replace({_quote(c)}, chr(10), '')), 0)"
             for c in columns
         )
+        relation, params = relation_sql("csv", readable)  # the rows that parse
         (embedded,) = con.execute(
-            f"SELECT coalesce(sum({breaks}), 0) FROM read_csv({sql_string(str(readable))}, "
-            "header = true, auto_detect = false, columns = {"
-            + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in columns)
-            + "}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
-            "ignore_errors = true)"
+            f"SELECT coalesce(sum({breaks}), 0) FROM {relation}", params
         ).fetchone()
     records = lines - blank - int(embedded)
     if records != read:

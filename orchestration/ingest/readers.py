@@ -168,30 +168,41 @@ def count_lines(path: Path, blank_only: bool = False) -> int:
     return count
 
 
-def _relation_sql(source: SourceFile, readable_path: Path, rejects_table: str) -> str:
-    path = sql_string(str(readable_path))
-    if source.file_format == "csv":
+def relation_sql(
+    source_format: str, readable_path: Path, rejects_table: str | None = None
+) -> tuple[str, list[object]]:
+    """The table function reading a file, and its bound parameters: the path and the
+    header's column names come from outside, so they are parameters, never SQL text. With
+    `rejects_table`, a CSV's rows that do not parse are kept there; without, skipped."""
+    if source_format == "csv":
         # Explicit columns instead of sniffing: a file with broken rows must not make the
         # dialect detection fail for the good ones. Rows that do not parse (wrong number
         # of fields, broken quoting, bytes that are not UTF-8) go to the rejects table,
         # with their raw line, and from there to quarantine.
-        columns = ", ".join(f"{sql_string(name)}: 'VARCHAR'" for name in csv_header(readable_path))
-        return (
-            f"read_csv({path}, header = true, auto_detect = false, columns = {{{columns}}}, "
-            "delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+        columns = {name: "VARCHAR" for name in csv_header(readable_path)}
+        rejects = (
             f"store_rejects = true, rejects_table = '{rejects_table}', "
-            f"rejects_scan = '{rejects_table}_scan')"
+            f"rejects_scan = '{rejects_table}_scan'"
+            if rejects_table
+            else "ignore_errors = true"
         )
-    if source.file_format == "parquet":
-        return f"read_parquet({path})"
-    if source.file_format == "jsonl":
-        return f"read_json({path}, format = 'newline_delimited', records = true)"
-    raise IngestError(f"{source.path.name}: unsupported format {source.file_format!r}")
+        return (
+            "read_csv(?, header = true, auto_detect = false, columns = ?, "
+            f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, {rejects})",
+            [str(readable_path), columns],
+        )
+    if source_format == "parquet":
+        return "read_parquet(?)", [str(readable_path)]
+    if source_format == "jsonl":
+        return "read_json(?, format = 'newline_delimited', records = true)", [str(readable_path)]
+    raise IngestError(f"{readable_path.name}: unsupported format {source_format!r}")
 
 
-def columns_of(con: duckdb.DuckDBPyConnection, source: SourceFile, relation: str) -> list[str]:
+def columns_of(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, relation: str, params: list[object]
+) -> list[str]:
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+        described = con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()
     except duckdb.Error as error:
         raise IngestError(
             f"{source.path.name}: cannot read as {source.file_format}: {error}"
@@ -209,8 +220,8 @@ def stage_file(
     """Read a file into a temporary table of the contract's columns as text, numbered by
     data row (1 = the first row after the header). Returns the number of rows that could
     not be parsed at all; for CSV they are in `rejects_table` (DuckDB's rejects format)."""
-    relation = _relation_sql(source, readable_path, rejects_table)
-    present = columns_of(con, source, relation)
+    relation, params = relation_sql(source.file_format, readable_path, rejects_table)
+    present = columns_of(con, source, relation, params)
     missing = [c for c in source.entity.required_columns if c not in present]
     if missing:
         raise IngestError(
@@ -227,7 +238,8 @@ def stage_file(
     read_table = f"{incoming_table}_read"
     try:
         con.execute(
-            f"CREATE TEMP TABLE {read_table} AS SELECT {', '.join(selected)} FROM {relation}"
+            f"CREATE TEMP TABLE {read_table} AS SELECT {', '.join(selected)} FROM {relation}",
+            params,
         )
     except duckdb.Error as error:
         raise IngestError(
