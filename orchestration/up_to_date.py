@@ -57,9 +57,10 @@ def inbox_fingerprint(settings: TsqSettings) -> str:
 
 def inputs_fingerprint(settings: TsqSettings) -> str:
     """Changes when the inbox changes (inbox_fingerprint), any file of the project does, or
-    a setting that changes the scores (the coverage floor)."""
+    a setting that changes what is published (the coverage floor, personal names)."""
     digest = hashlib.sha256(f"inbox:{inbox_fingerprint(settings)}\n".encode())
     digest.update(f"coverage_floor:{settings.coverage_floor}\n".encode())
+    digest.update(f"publish_personal_names:{settings.publish_personal_names}\n".encode())
     for path in _project_files():
         digest.update(f"{path.relative_to(PROJECT_ROOT)}:".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -52,6 +52,12 @@ def test_a_changed_project_file_means_work(published_home, tmp_path, monkeypatch
     assert inputs_fingerprint(published_home) != before
 
 
+def test_opting_in_to_personal_names_means_work(published_home):
+    opted_in = published_home.model_copy(update={"publish_personal_names": True})
+    assert published_run_if_current(opted_in, inputs_fingerprint(opted_in)) is None
+    assert published_run_if_current(published_home, inputs_fingerprint(published_home))
+
+
 def test_no_published_store_means_work(published_home):
     published_home.published_path.unlink()
     assert published_run_if_current(published_home, inputs_fingerprint(published_home)) is None
