@@ -70,6 +70,8 @@ class ReportRequest:
     period: date | None = None  # a month start; default the latest complete month
     scope_type: str = "team"  # the heatmap's rows
     lang: str = "zh"
+    #: quarantined rows by (entity, rule), when the caller already holds the warehouse
+    quarantine: list[tuple[str, str, int]] | None = None
 
 
 def _t(key: str, lang: str) -> str:
@@ -197,7 +199,11 @@ def render_report(request: ReportRequest) -> str:
         ).fetchone() if "publish_log" in tables else None
     finally:
         con.close()
-    quarantine = _quarantine_by_rule(request.warehouse_path)
+    quarantine = (
+        request.quarantine
+        if request.quarantine is not None
+        else _quarantine_from_file(request.warehouse_path)
+    )
 
     sections: list[str] = []
     # 1. overall and dimensions
@@ -348,15 +354,8 @@ def render_report(request: ReportRequest) -> str:
     )
 
 
-def _quarantine_by_rule(warehouse: Path | None) -> list[tuple[str, str, int]] | None:
-    """Quarantined rows by entity and rule, from the working warehouse; None if it cannot
-    be read (a run holds it)."""
-    if warehouse is None or not warehouse.exists():
-        return None
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.Error:
-        return None
+def quarantine_by_rule(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """Quarantined rows by entity and rule, from a connection to the working warehouse."""
     try:
         return [
             (entity, rule, int(rows))
@@ -364,10 +363,27 @@ def _quarantine_by_rule(warehouse: Path | None) -> list[tuple[str, str, int]] | 
                 "SELECT entity, rule, count(*) FROM raw.quarantine GROUP BY ALL ORDER BY 3 DESC"
             ).fetchall()
         ]
-    except duckdb.Error:
+    except duckdb.CatalogException:  # nothing was ever loaded
         return []
+
+
+def _quarantine_from_file(warehouse: Path | None) -> list[tuple[str, str, int]] | None:
+    """The same from the file; None if it cannot be read (a run is writing it)."""
+    if warehouse is None or not warehouse.exists():
+        return None
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return quarantine_by_rule(con)
     finally:
         con.close()
+
+
+def report_path(published_path: Path) -> Path:
+    """Where each publication writes its report: beside the store."""
+    return published_path.with_name("report.html")
 
 
 def write_report(request: ReportRequest, out: Path) -> Path:

@@ -1,9 +1,17 @@
 """The publish asset: runs only when every blocking check upstream of it passed."""
 
 import dagster as dg
+import duckdb
 
 from orchestration.publish.store import PUBLISHED_MODELS, publish
 from orchestration.quality.suites import discover_suites
+from orchestration.report import (
+    ReportError,
+    ReportRequest,
+    quarantine_by_rule,
+    report_path,
+    write_report,
+)
 from orchestration.resources import TsqHome
 from orchestration.up_to_date import FINGERPRINT_TAG, record_published_inputs
 
@@ -42,6 +50,18 @@ def published_store(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.Mater
             checks_passed,
             publish_personal_names=settings.publish_personal_names,
         )
+        quarantine = quarantine_by_rule(con)
+    # the report of what was just published, beside the store; the store is already in
+    # place, so a report that cannot be made is a warning, not a failed publication
+    report: dict[str, dg.MetadataValue] = {}
+    try:
+        written = write_report(
+            ReportRequest(settings.published_path, quarantine=quarantine),
+            report_path(settings.published_path),
+        )
+        report["report"] = dg.MetadataValue.path(str(written))
+    except (ReportError, duckdb.Error, OSError) as error:
+        context.log.warning(f"published, but the report could not be written: {error}")
     fingerprint = context.run.tags.get(FINGERPRINT_TAG)
     if fingerprint:
         record_published_inputs(settings, context.run.run_id, fingerprint)
@@ -50,6 +70,7 @@ def published_store(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.Mater
             "path": dg.MetadataValue.path(str(outcome.path)),
             "checks_passed_in_run": checks_passed,
             "values_pseudonymised": outcome.pseudonymised,
+            **report,
             **{f"rows_{model}": count for model, count in outcome.row_counts.items()},
         }
     )

@@ -33,7 +33,14 @@ from orchestration.publish.privacy import (
 )
 
 # The published contract (docs/published-tables.md): dbt models in schema `published`.
-PUBLISHED_MODELS = ("indicator_catalog", "indicator_values", "scores", "ticket_sla")
+PUBLISHED_MODELS = (
+    "indicator_catalog",
+    "indicator_values",
+    "scores",
+    "ticket_sla",
+    "score_tree",
+    "scopes",
+)
 
 # The steps of `publish`, in order; `on_step` is called with each name once it is done.
 PUBLISH_STEPS = (
