@@ -76,6 +76,13 @@ def build_working_warehouse(warehouse: Path) -> None:
             "'overall' AS level, -1.5 AS score_change, ordinal FROM published.indicator_values"
         )
         con.execute(
+            "CREATE TABLE published.score_tree AS SELECT 'UX1.1' AS node_id, 'UX1' AS parent_id"
+        )
+        con.execute(
+            "CREATE TABLE published.scopes AS SELECT DISTINCT scope_type, scope_id, "
+            "NULL::VARCHAR AS display_name FROM published.indicator_values"
+        )
+        con.execute(
             "CREATE TABLE published.ticket_sla (ticket_id VARCHAR, team_id VARCHAR, "
             "created_at TIMESTAMP, ordinal INTEGER)"
         )
@@ -176,6 +183,8 @@ def test_no_email_or_phone_anywhere_in_the_published_store(published_home):
         "indicator_values",
         "scores",
         "ticket_sla",
+        "score_tree",
+        "scopes",
         "publish_log",
     }
 

@@ -66,6 +66,17 @@ def write_generation(warehouse: Path, generation: int) -> None:
             "FROM range(4)",
             [g],
         )
+        con.execute(
+            "CREATE OR REPLACE TABLE published.score_tree AS "
+            "SELECT 'UX' || range AS node_id, ?::INTEGER AS generation FROM range(2)",
+            [g],
+        )
+        con.execute(
+            "CREATE OR REPLACE TABLE published.scopes AS "
+            "SELECT 'team' AS scope_type, 'T' || range AS scope_id, ?::INTEGER AS generation "
+            "FROM range(2)",
+            [g],
+        )
     finally:
         con.close()
 
