@@ -101,11 +101,8 @@ def ingest(
     also written to the inbox as source_assumptions."""
     from orchestration.adapters.base import AdapterError
     from orchestration.adapters.registry import ingest_files
-    from orchestration.ingest.inbox_adapters import (
-        check_inbox_mapping,
-        check_source_name,
-        refuse_oversized_spreadsheet,
-    )
+    from orchestration.adapters.toolkit import refuse_oversized_workbook
+    from orchestration.ingest.inbox_adapters import check_inbox_mapping, check_source_name
 
     inbox = get_settings().ensure().inbox
     try:
@@ -117,7 +114,7 @@ def ingest(
             check_inbox_mapping(mapping_file)
         for path in paths:
             if path.is_file():
-                refuse_oversized_spreadsheet(path)
+                refuse_oversized_workbook(path)
         conversions = ingest_files(
             list(paths),
             inbox,

@@ -16,12 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from orchestration.adapters.base import AdapterError
+from orchestration.adapters.toolkit import refuse_oversized_workbook
 from orchestration.cli import main
 from orchestration.contract import ENTITY_BY_NAME
 from orchestration.generator import generate
 from orchestration.ingest.inbox_adapters import (
     check_source_name,
-    refuse_oversized_spreadsheet,
     translate_inbox,
 )
 from orchestration.ingest.loader import LoadSummary, load_entity
@@ -340,10 +340,10 @@ def test_a_spreadsheet_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     sheet = tmp_path / "export.xlsx"
     sheet.write_bytes(b"PK" + b"\x00" * 3_000)  # 3 kB; refused on its size, never opened
     monkeypatch.setenv("TSQ_XLSX_MAX_MB", "0.002")
-    with pytest.raises(AdapterError, match=r"export\.xlsx: a 0\.0 MB spreadsheet is over the "):
-        refuse_oversized_spreadsheet(sheet)
+    with pytest.raises(AdapterError, match=r"export\.xlsx: a 0\.0 MiB workbook is over the "):
+        refuse_oversized_workbook(sheet)
     monkeypatch.setenv("TSQ_XLSX_MAX_MB", "1")
-    refuse_oversized_spreadsheet(sheet)  # under the limit: passes to the adapter
+    refuse_oversized_workbook(sheet)  # under the limit: passes to the adapter
 
 
 # --- all of it in one real run ----------------------------------------------------------

@@ -16,12 +16,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from orchestration.adapters.base import AdapterError
+from orchestration.contract import SOURCE_NAME_PATTERN
 
 #: HH:MM on a 24-hour clock; 24:00 ends a day
 _CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _WORK_DAYS = re.compile(r"^[1-7](\s*,\s*[1-7])*$")
-#: a source name: it prefixes every id and names the canonical files
-SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: a source name: it prefixes every id and names the canonical files (the contract's rule)
+SOURCE_NAME = re.compile(SOURCE_NAME_PATTERN)
 
 Text = str
 Scalar = str | int | float | bool

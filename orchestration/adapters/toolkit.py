@@ -198,8 +198,8 @@ def lookup_sql(table: str, key_sql: str, default_sql: str = "NULL") -> str:
 # -- workbooks ----------------------------------------------------------------------------
 
 #: XLSX files above this many MiB are refused: a workbook is read whole into memory, at
-#: about 30 times its size on disk (docs/performance.md); TSQ_XLSX_MAX_MB overrides it
-XLSX_MAX_MB_DEFAULT = 20
+#: tens of times its size on disk (a 10 MB sheet took 914 MB); TSQ_XLSX_MAX_MB overrides it
+XLSX_MAX_MB_DEFAULT = 10
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
@@ -230,15 +230,23 @@ def xlsx_cell(value: Any) -> str:
     return str(value)
 
 
-def _sheet(path: Path, sheet: str | int | None) -> Any:
+def refuse_oversized_workbook(path: Path) -> None:
+    """An XLSX over the limit is refused before anything opens it (the one check: the
+    inbox step and `tsq ingest` call it before detection, the readers before reading)."""
+    if path.suffix.lower() not in XLSX_SUFFIXES:
+        return
     size = path.stat().st_size
     limit = xlsx_max_bytes()
     if size > limit:
         raise AdapterError(
-            f"{path}: {size / 2**20:.1f} MiB, over the {limit / 2**20:.0f} MiB limit for XLSX "
-            f"(a workbook is read whole into memory); export the sheet as CSV, or raise "
-            f"TSQ_XLSX_MAX_MB"
+            f"{path.name}: a {size / 2**20:.1f} MiB workbook is over the {limit / 2**20:g} MiB "
+            f"limit for XLSX (a sheet is read whole into memory); save it as CSV, which has "
+            f"no limit, or raise TSQ_XLSX_MAX_MB"
         )
+
+
+def _sheet(path: Path, sheet: str | int | None) -> Any:
+    refuse_oversized_workbook(path)
     from python_calamine import CalamineWorkbook
 
     try:

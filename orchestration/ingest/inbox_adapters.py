@@ -12,7 +12,6 @@ recorded in raw.refused_files as not understood, with the reason, so `tsq loads`
 summary of `tsq run` name it.
 """
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,39 +22,10 @@ import yaml
 
 from orchestration.adapters.base import AdapterError
 from orchestration.adapters.registry import detect_format, ingest_files
+from orchestration.adapters.toolkit import refuse_oversized_workbook
 from orchestration.contract import SOURCE_NAME_PATTERN, classify_file, is_valid_source_name
 from orchestration.ingest.ledger import NOT_UNDERSTOOD, ensure_ledger
 from orchestration.resources import TsqHome
-
-#: spreadsheets are read whole into memory by the XLSX reader (a 10 MB sheet took 914 MB);
-#: above this size (TSQ_XLSX_MAX_MB, megabytes) a sheet is refused with a plea for CSV
-XLSX_MAX_MB_ENV = "TSQ_XLSX_MAX_MB"
-XLSX_MAX_MB_DEFAULT = 5.0
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
-
-def xlsx_limit_mb() -> float:
-    text = os.environ.get(XLSX_MAX_MB_ENV)
-    if not text:
-        return XLSX_MAX_MB_DEFAULT
-    try:
-        return float(text)
-    except ValueError as error:
-        raise AdapterError(f"{XLSX_MAX_MB_ENV}={text!r} is not a number of megabytes") from error
-
-
-def refuse_oversized_spreadsheet(path: Path) -> None:
-    """An XLSX over the limit is refused before any reader opens it."""
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        return
-    size_mb = path.stat().st_size / 1_000_000
-    limit = xlsx_limit_mb()
-    if size_mb > limit:
-        raise AdapterError(
-            f"{path.name}: a {size_mb:.1f} MB spreadsheet is over the {limit:g} MB limit "
-            f"for XLSX files (a sheet is read whole into memory); save it as CSV, which has "
-            f"no limit, or raise {XLSX_MAX_MB_ENV}"
-        )
 
 
 def check_source_name(name: object, where: str) -> None:
@@ -103,7 +73,7 @@ def translate_inbox(inbox: Path) -> tuple[list[dict[str, str]], list[dict[str, s
             continue
         mapping = path.with_name(path.name + ".mapping.yml")
         try:
-            refuse_oversized_spreadsheet(path)
+            refuse_oversized_workbook(path)
             if mapping.exists():
                 check_inbox_mapping(mapping)
             file_format = detect_format(path)
