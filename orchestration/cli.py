@@ -158,10 +158,13 @@ def run(force: bool) -> None:
     previous published.duckdb then stays as it was. With nothing new in the inbox or the
     project since the last published run, there is nothing to do and it says so.
     """
-    from orchestration.runner import run_pipeline
+    from orchestration.runner import WarehouseLocked, run_pipeline
 
     settings = get_settings()
-    outcome = run_pipeline(settings, force=force)
+    try:
+        outcome = run_pipeline(settings, force=force)
+    except WarehouseLocked as error:
+        raise click.ClickException(str(error)) from error
     for line in outcome.report_lines():
         console.print(line)
     _print_unread_inbox_files(settings)
@@ -309,14 +312,11 @@ def retract(targets: tuple[str, ...], reason: str | None) -> None:
     republishes without them; the same bytes are not loaded again."""
     import duckdb
 
-    from orchestration.ingest.ledger import (
-        RetractError,
-        forget_published_inputs,
-        rows_left_without_their_ticket,
-    )
+    from orchestration.ingest.ledger import RetractError, rows_left_without_their_ticket
     from orchestration.ingest.ledger import (
         retract as retract_load,
     )
+    from orchestration.up_to_date import forget_published_inputs
 
     settings = get_settings().ensure()
     con = duckdb.connect(str(settings.warehouse_path))
@@ -456,13 +456,21 @@ def bench(
 @main.command()
 @click.option("--check", is_flag=True, help="Fail if a generated page is out of date.")
 def docs(check: bool) -> None:
-    """Write the generated pages: docs/export-contract.md and docs/indicators.md."""
+    """Write what is generated from its one home: docs/export-contract.md (the contract),
+    docs/indicators.md, the indicator union's model list and the MetricFlow metrics (the
+    catalogue), and docs/vendor-specs.md (the adapters' specs)."""
     from orchestration import catalog_doc, contract
-    from orchestration.settings import PROJECT_ROOT
+    from orchestration.adapters import spec_doc
+    from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
     pages = {
         PROJECT_ROOT / "docs" / "export-contract.md": contract.render_markdown(),
         PROJECT_ROOT / "docs" / "indicators.md": catalog_doc.render_markdown(),
+        PROJECT_ROOT / "docs" / "vendor-specs.md": spec_doc.render_markdown(),
+        catalog_doc.UNION_MODEL: catalog_doc.render_indicator_union(),
+        DBT_PROJECT_DIR / catalog_doc.INDICATOR_METRICS_PATH: (
+            catalog_doc.render_indicator_metrics()
+        ),
     }
     for target, rendered in pages.items():
         if check:
@@ -471,6 +479,35 @@ def docs(check: bool) -> None:
             continue
         target.write_text(rendered, encoding="utf-8")
         console.print(f"wrote {target}")
+
+
+@main.command()
+@click.option("--period", default=None, help="Month start, YYYY-MM-01 (default: latest complete).")
+@click.option("--scope", "scope_type", default="team", show_default=True, help="Heatmap rows.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def report(period: str | None, scope_type: str, lang: str, out: Path | None) -> None:
+    """Write the HTML report of the published store (one self-contained file, no network
+    needed). Each publication also writes one beside the store."""
+    from datetime import date
+
+    from orchestration.report import ReportError, ReportRequest, report_path, write_report
+
+    settings = get_settings()
+    try:
+        month = date.fromisoformat(period) if period else None
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{period!r} is not a date YYYY-MM-01", param_hint="--period"
+        ) from error
+    request = ReportRequest(
+        settings.published_path, settings.warehouse_path, month, scope_type, lang
+    )
+    try:
+        written = write_report(request, out or report_path(settings.published_path))
+    except ReportError as error:
+        raise click.ClickException(str(error)) from error
+    console.print(f"wrote {written}")
 
 
 if __name__ == "__main__":

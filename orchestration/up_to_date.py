@@ -77,6 +77,12 @@ def record_published_inputs(settings: TsqSettings, run_id: str, fingerprint: str
     (settings.root / _MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
 
 
+def forget_published_inputs(settings: TsqSettings) -> None:
+    """Forget what was last published, so the next run rebuilds: for a change the
+    fingerprint cannot see, such as a retracted load (the inbox and project unchanged)."""
+    (settings.root / _MARKER).unlink(missing_ok=True)
+
+
 def published_run_if_current(settings: TsqSettings, fingerprint: str) -> str | None:
     """The id of the last published run when its inputs are these, else None."""
     path = settings.root / _MARKER

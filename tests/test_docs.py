@@ -13,6 +13,10 @@ def test_generated_docs_are_up_to_date():
 
 
 def test_every_command_has_help():
-    for command in ("generate", "run", "scores", "where", "docs", "weights", "quarantine"):
+    commands = (
+        "generate", "ingest", "run", "scores", "where", "docs", "weights", "quarantine",
+        "loads", "retract", "report",
+    )  # fmt: skip
+    for command in commands:
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output, command

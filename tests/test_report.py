@@ -76,3 +76,17 @@ def test_an_unknown_period_or_scope_is_refused_by_name(small_home):
         render_report(ReportRequest(store, period=date(2031, 1, 1)))
     with pytest.raises(ReportError, match="unknown scope 'nonsense'"):
         render_report(ReportRequest(store, scope_type="nonsense"))
+
+
+def test_tsq_report_writes_the_file_and_refuses_a_bad_period(small_home, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from orchestration.cli import main
+
+    monkeypatch.setenv("TSQ_HOME", str(small_home))
+    out = tmp_path / "r.html"
+    written = CliRunner().invoke(main, ["report", "--lang", "en", "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    assert "Technical support quality report" in out.read_text(encoding="utf-8")
+    refused = CliRunner().invoke(main, ["report", "--period", "2026-13-01"])
+    assert refused.exit_code != 0 and "is not a date" in refused.output

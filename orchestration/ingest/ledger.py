@@ -21,8 +21,6 @@ import duckdb
 from orchestration.contract import ENTITIES, ENTITY_BY_NAME, classify_file
 from orchestration.ingest.loader import ensure_raw_schema
 from orchestration.ingest.ticket_cascade import TICKET_DEPENDENT_ENTITIES
-from orchestration.settings import TsqSettings
-from orchestration.up_to_date import _MARKER as PUBLISHED_INPUTS_MARKER
 
 #: raw.refused_files.entity of a file no adapter could translate (inbox_adapters)
 NOT_UNDERSTOOD = "(not understood)"
@@ -267,9 +265,3 @@ def rows_left_without_their_ticket(con: duckdb.DuckDBPyConnection) -> dict[str, 
     return counts
 
 
-def forget_published_inputs(settings: TsqSettings) -> None:
-    """After a retraction the published store no longer matches raw, though the inbox and
-    the project are unchanged: remove the record of what was last published
-    (orchestration/up_to_date.py), so the next `tsq run` rebuilds instead of saying the
-    store is current."""
-    (settings.root / PUBLISHED_INPUTS_MARKER).unlink(missing_ok=True)
