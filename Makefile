@@ -35,7 +35,8 @@ demo: install
 	$(BIN)/tsq scores --grain month --scope organisation
 	$(BIN)/tsq scores --grain month --scope team
 	$(BIN)/tsq where
-	@echo "Next: query $(TSQ_HOME)/published.duckdb from any DuckDB client (read-only),"
+	@echo "Next: open $(TSQ_HOME)/report.html in a browser (the published report),"
+	@echo "      query $(TSQ_HOME)/published.duckdb from any DuckDB client (read-only),"
 	@echo "      or run 'make dev' and open http://127.0.0.1:3000 for the asset graph."
 
 test: install report-browser
