@@ -43,8 +43,12 @@ def test_the_whole_graph_runs_and_publishes(first_run):
         "indicator_values",
         "scores",
         "ticket_sla",
+        "score_tree",
+        "scopes",
         "publish_log",
     }
+    # the report of what was published, beside the store
+    assert "技术支持服务质量报告" in (settings.root / "report.html").read_text(encoding="utf-8")
     assert query(settings.published_path, "SELECT count(*), min(status) FROM publish_log") == [
         (1, "published")
     ]
