@@ -340,8 +340,8 @@ def retract(targets: tuple[str, ...], reason: str | None) -> None:
     for entity, count in orphans.items():
         console.print(
             f"[yellow]{count:,} rows of raw.{entity} name a ticket no load has now; the next "
-            f"run refuses them as rows of unknown tickets: retract their loads too "
-            f"(tsq loads)[/yellow]"
+            f"run holds them back (tsq quarantine lists them) until their ticket is loaded "
+            f"again, or retract their loads too (tsq loads)[/yellow]"
         )
     console.print("the next `tsq run` republishes without them")
 

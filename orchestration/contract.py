@@ -35,6 +35,18 @@ class Column:
     # A regular expression a string value must match in full (e.g. HH:MM for team hours);
     # typed columns get theirs from TYPE_PATTERNS.
     pattern: str = ""
+    # Bounds of a number (a score out of 100, a star rating, a count that cannot be negative).
+    minimum: float | None = None
+    maximum: float | None = None
+    # Another column of the same row this value may not precede (a ticket cannot close
+    # before it was created), or must strictly follow (a working day ends after it starts).
+    not_before: str = ""
+    after: str = ""
+    # Another column of the same row this number may not exceed (compliant items of those
+    # checked).
+    not_above: str = ""
+    # The value names an IANA time zone DuckDB knows (business time is computed in it).
+    time_zone: bool = False
 
     @property
     def value_pattern(self) -> str:
@@ -162,7 +174,13 @@ ENTITIES: tuple[Entity, ...] = (
             Column("root_cause", S, False, "Documented root cause (record completeness)."),
             Column("resolution_summary", S, False, "Documented resolution (record completeness)."),
             Column("closure_code", S, False, "Closure code chosen at closure."),
-            Column("closed_at", TS, False, "When the ticket was closed, if it is."),
+            Column(
+                "closed_at",
+                TS,
+                False,
+                "When the ticket was closed, if it is.",
+                not_before="created_at",
+            ),
             Column(
                 "source_first_response_sla_met",
                 B,
@@ -211,7 +229,14 @@ ENTITIES: tuple[Entity, ...] = (
             Column("actor_type", S, True, "Who acted.", ("agent", "customer", "system")),
             Column("agent_id", S, False, "Acting agent; for assignment/transfer the new assignee."),
             Column("team_id", S, False, "For assignment/transfer/escalation: the receiving team."),
-            Column("tier", INT, False, "For escalation: the support tier escalated to (1-3)."),
+            Column(
+                "tier",
+                INT,
+                False,
+                "For escalation: the support tier escalated to (1-3).",
+                minimum=1,
+                maximum=3,
+            ),
             Column("from_status", S, False, "For status_change: previous status.", STATUSES),
             Column("to_status", S, False, "For status_change: new status.", STATUSES),
             Column(
@@ -232,7 +257,13 @@ ENTITIES: tuple[Entity, ...] = (
             Column("survey_id", S, True, "Unique survey id."),
             Column("ticket_id", S, True, "Ticket surveyed."),
             Column("sent_at", TS, True, "When the survey was sent."),
-            Column("responded_at", TS, False, "When the customer answered; empty if not."),
+            Column(
+                "responded_at",
+                TS,
+                False,
+                "When the customer answered; empty if not.",
+                not_before="sent_at",
+            ),
             Column("rating", INT, False, "Five-star score 1-5.", ("1", "2", "3", "4", "5")),
             Column("comment", S, False, "Free-text comment."),
         ),
@@ -247,11 +278,46 @@ ENTITIES: tuple[Entity, ...] = (
             Column("agent_id", S, True, "Agent whose handling was reviewed."),
             Column("reviewer_id", S, False, "Reviewer."),
             Column("reviewed_at", TS, True, "When the review was done."),
-            Column("expertise_score", N, True, "Expertise, diagnosis, solution validity (0-100)."),
-            Column("language_score", N, True, "Clear, accurate language; grasps intent (0-100)."),
-            Column("clarity_score", N, True, "Logical, well-structured explanation (0-100)."),
-            Column("attitude_score", N, True, "Friendliness, empathy, patience (0-100)."),
-            Column("documentation_score", N, True, "Completeness of the ticket record (0-100)."),
+            Column(
+                "expertise_score",
+                N,
+                True,
+                "Expertise, diagnosis, solution validity (0-100).",
+                minimum=0,
+                maximum=100,
+            ),
+            Column(
+                "language_score",
+                N,
+                True,
+                "Clear, accurate language; grasps intent (0-100).",
+                minimum=0,
+                maximum=100,
+            ),
+            Column(
+                "clarity_score",
+                N,
+                True,
+                "Logical, well-structured explanation (0-100).",
+                minimum=0,
+                maximum=100,
+            ),
+            Column(
+                "attitude_score",
+                N,
+                True,
+                "Friendliness, empathy, patience (0-100).",
+                minimum=0,
+                maximum=100,
+            ),
+            Column(
+                "documentation_score",
+                N,
+                True,
+                "Completeness of the ticket record (0-100).",
+                minimum=0,
+                maximum=100,
+            ),
             Column("comment", S, False, "Reviewer's note."),
         ),
     ),
@@ -270,7 +336,13 @@ ENTITIES: tuple[Entity, ...] = (
                 "Classification.",
                 ("attitude", "delay", "quality", "workaround_failed", "suggestion", "other"),
             ),
-            Column("resolved_at", TS, False, "When the complaint was resolved."),
+            Column(
+                "resolved_at",
+                TS,
+                False,
+                "When the complaint was resolved.",
+                not_before="received_at",
+            ),
             Column("description", S, False, "Complaint text, any language."),
         ),
     ),
@@ -284,12 +356,12 @@ ENTITIES: tuple[Entity, ...] = (
             Column("author_agent_id", S, True, "Agent who wrote it."),
             Column("product", S, False, "Product the article covers."),
             Column("created_at", TS, True, "When it was created."),
-            Column("updated_at", TS, False, "Last content update."),
+            Column("updated_at", TS, False, "Last content update.", not_before="created_at"),
             Column("last_reviewed_at", TS, False, "Last review (content confirmed current)."),
             Column("covers_release_at", TS, False, "Release date of the product version covered."),
             Column("status", S, True, "Lifecycle.", ("draft", "active", "retired")),
-            Column("helpful_votes", INT, False, "Readers who found it helpful."),
-            Column("unhelpful_votes", INT, False, "Readers who did not."),
+            Column("helpful_votes", INT, False, "Readers who found it helpful.", minimum=0),
+            Column("unhelpful_votes", INT, False, "Readers who did not.", minimum=0),
         ),
     ),
     Entity(
@@ -327,7 +399,7 @@ ENTITIES: tuple[Entity, ...] = (
         (
             Column("team_id", S, True, "Unique team id."),
             Column("name", S, False, "Display name."),
-            Column("timezone", S, True, "IANA time zone, e.g. Asia/Shanghai."),
+            Column("timezone", S, True, "IANA time zone, e.g. Asia/Shanghai.", time_zone=True),
             Column(
                 "work_start",
                 S,
@@ -339,8 +411,9 @@ ENTITIES: tuple[Entity, ...] = (
                 "work_end",
                 S,
                 True,
-                "End of the working day, HH:MM local (00:01 to 24:00).",
+                "End of the working day, HH:MM local (00:01 to 24:00), after its start.",
                 pattern=CLOCK_PATTERN,
+                after="work_start",
             ),
             Column(
                 "work_days",
@@ -363,9 +436,13 @@ ENTITIES: tuple[Entity, ...] = (
             Column("channel", S, True, "Channel used.", CHANNELS),
             Column("tested_at", TS, True, "When the test ran."),
             Column("response_minutes", N, False, "Minutes until the tester got a response."),
-            Column("technical_accuracy", N, True, "Technical accuracy (0-100)."),
-            Column("communication", N, True, "Communication quality (0-100)."),
-            Column("overall", N, True, "Overall score (0-100)."),
+            Column(
+                "technical_accuracy", N, True, "Technical accuracy (0-100).", minimum=0, maximum=100
+            ),
+            Column(
+                "communication", N, True, "Communication quality (0-100).", minimum=0, maximum=100
+            ),
+            Column("overall", N, True, "Overall score (0-100).", minimum=0, maximum=100),
         ),
     ),
     Entity(
@@ -384,8 +461,15 @@ ENTITIES: tuple[Entity, ...] = (
                 "Process step audited.",
                 ("intake", "escalation", "transfer", "closure"),
             ),
-            Column("items_checked", INT, True, "Checklist items checked."),
-            Column("items_compliant", INT, True, "Checklist items found compliant."),
+            Column("items_checked", INT, True, "Checklist items checked.", minimum=0),
+            Column(
+                "items_compliant",
+                INT,
+                True,
+                "Checklist items found compliant (at most those checked).",
+                minimum=0,
+                not_above="items_checked",
+            ),
         ),
     ),
     Entity(
@@ -399,8 +483,8 @@ ENTITIES: tuple[Entity, ...] = (
             Column("title", S, False, "What is to be done."),
             Column("target_indicator_id", S, False, "Indicator the action means to improve."),
             Column("opened_at", TS, True, "When the action was opened."),
-            Column("due_at", TS, True, "When it is due."),
-            Column("closed_at", TS, False, "When it was closed, if it is."),
+            Column("due_at", TS, True, "When it is due.", not_before="opened_at"),
+            Column("closed_at", TS, False, "When it was closed, if it is.", not_before="opened_at"),
         ),
     ),
     Entity(
@@ -475,6 +559,9 @@ class RuleKind(StrEnum):
     ALLOWED = "allowed"  # a value is one of the allowed values
     PLAUSIBLE = "plausible"  # a timestamp lies inside the plausible window
     CONTROL = "control_characters"  # no value holds a control character
+    RANGE = "range"  # a number lies between its column's bounds
+    ORDER = "order"  # a value keeps its order with another column of the same row
+    TIME_ZONE = "time_zone"  # a value names a known IANA time zone
     UNIQUE_IN_FILE = "duplicate_key"  # a key appears once in its file
 
 
@@ -573,6 +660,42 @@ def row_rules(entity: Entity) -> list[RowRule]:
                     ),
                 )
             )
+        if column.minimum is not None or column.maximum is not None:
+            bounds = " to ".join(
+                f"{b:g}" if b is not None else "any" for b in (column.minimum, column.maximum)
+            )
+            rules.append(
+                RowRule(
+                    f"{RuleKind.RANGE}:{c}",
+                    RuleKind.RANGE,
+                    c,
+                    f"{c} lies in {bounds}: a value outside would average into a score",
+                )
+            )
+        for other, relation in (
+            (column.not_before, ">="),
+            (column.after, ">"),
+            (column.not_above, "<="),
+        ):
+            if other:
+                rules.append(
+                    RowRule(
+                        f"{RuleKind.ORDER}:{c}{relation}{other}",
+                        RuleKind.ORDER,
+                        c,
+                        f"{c} {relation} {other} in the same row: otherwise a duration is "
+                        "negative or a share exceeds its whole",
+                    )
+                )
+        if column.time_zone:
+            rules.append(
+                RowRule(
+                    f"{RuleKind.TIME_ZONE}:{c}",
+                    RuleKind.TIME_ZONE,
+                    c,
+                    "an IANA time zone the engine knows: business hours are computed in it",
+                )
+            )
         if column.type is ColumnType.TIMESTAMP:
             rules.append(
                 RowRule(
@@ -642,10 +765,25 @@ def render_markdown() -> str:
         "| `control_characters:<column>` | no value holds a NUL or other control character (tab, "
         "line feed, carriage return are allowed): such a row is quarantined, not cleaned, "
         "because a silently edited id or text could join or publish wrongly |",
+        "| `range:<column>` | a number lies within its bounds (scores 0-100, votes and counts "
+        "0 or more, tiers 1-3) |",
+        "| `order:<column><op><other>` | two values of the same row keep their order: "
+        "nothing closes, resolves, is answered or falls due before it began; a working day "
+        "ends after it starts; compliant items do not exceed those checked |",
+        "| `time_zone:<column>` | a team's time zone is an IANA name the engine knows |",
         "| `duplicate_key:<key>` | the key appears once in its file; later rows are "
         "quarantined, naming the first |",
         "| `its ticket was quarantined` | an event, survey, QA review or KB link follows "
         "its ticket into quarantine |",
+        "",
+        "### Rows held back",
+        "",
+        "A row that keeps every rule but names a ticket or team no load has brought (yet),",
+        "or an event dated before its ticket was created, is loaded into raw but held back",
+        "from the scores (`held back: unknown ticket`, `unknown team`, `its ticket is held",
+        "back`, `before its ticket was created`). `tsq quarantine` lists these rows with",
+        "their file and row; they never stop a run, and the first run after their ticket",
+        "or team arrives takes them up.",
         "",
         "Forms: a timestamp `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+HH[:MM]]` (a date alone is",
         "not a timestamp), a date `YYYY-MM-DD`, an integer `[+-]digits`, a number in decimal",

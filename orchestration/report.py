@@ -17,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.quarantine import set_aside_by_rule
+
 #: chart ids, in page order (the browser test counts them)
 CHARTS = ("overall", "heatmap", "trends", "indicators")
 _TEXT = {
@@ -40,7 +42,10 @@ _TEXT = {
     "rule": ("规则", "Rule"),
     "rows": ("行数", "Rows"),
     "checks": ("发布检查", "Publication checks"),
-    "quarantine": ("隔离的行(按规则)", "Quarantined rows, by rule"),
+    "quarantine": (
+        "隔离或暂缓的行(按规则)",
+        "Rows quarantined at load or held back, by rule",
+    ),
     "marks": (
         "† 覆盖率低于下限,不评级;‡ 样本不足;◔ 报告期未结束,不评级",
         "† coverage below the floor, not graded; ‡ below the minimum sample; "
@@ -70,7 +75,8 @@ class ReportRequest:
     period: date | None = None  # a month start; default the latest complete month
     scope_type: str = "team"  # the heatmap's rows
     lang: str = "zh"
-    #: quarantined rows by (entity, rule), when the caller already holds the warehouse
+    #: rows set aside (quarantined or held back) by (entity, rule), when the caller
+    #: already holds the warehouse
     quarantine: list[tuple[str, str, int]] | None = None
 
 
@@ -137,9 +143,7 @@ def _period(con: duckdb.DuckDBPyConnection, requested: date | None) -> tuple[dat
 
 def _figure_html(figure: Any, chart_id: str, first: bool) -> str:
     # plotly's JavaScript goes inline once, with the first chart: the page needs no network
-    return figure.to_html(
-        full_html=False, include_plotlyjs=first, div_id=f"chart-{chart_id}"
-    )
+    return figure.to_html(full_html=False, include_plotlyjs=first, div_id=f"chart-{chart_id}")
 
 
 def render_report(request: ReportRequest) -> str:
@@ -165,9 +169,13 @@ def render_report(request: ReportRequest) -> str:
             raise ReportError(
                 f"unknown scope {request.scope_type!r}; published: {', '.join(sorted(scope_types))}"
             )
-        as_of = con.execute(
-            "SELECT max(published_at) FROM publish_log WHERE status = 'published'"
-        ).fetchone()[0] if "publish_log" in tables else None
+        as_of = (
+            con.execute(
+                "SELECT max(published_at) FROM publish_log WHERE status = 'published'"
+            ).fetchone()[0]
+            if "publish_log" in tables
+            else None
+        )
         top = con.execute(
             "SELECT node_id, level, score, grade, grade_status, coverage FROM scores "
             "WHERE period_grain = 'month' AND period_start = ? AND scope_type = 'organisation' "
@@ -193,10 +201,14 @@ def render_report(request: ReportRequest) -> str:
             "AND v.scope_type = 'organisation' ORDER BY v.indicator_id",
             [month],
         ).fetchall()
-        checks = con.execute(
-            "SELECT run_id, published_at, checks_passed FROM publish_log "
-            "WHERE status = 'published' ORDER BY published_at DESC LIMIT 1"
-        ).fetchone() if "publish_log" in tables else None
+        checks = (
+            con.execute(
+                "SELECT run_id, published_at, checks_passed FROM publish_log "
+                "WHERE status = 'published' ORDER BY published_at DESC LIMIT 1"
+            ).fetchone()
+            if "publish_log" in tables
+            else None
+        )
     finally:
         con.close()
     quarantine = (
@@ -331,10 +343,13 @@ def render_report(request: ReportRequest) -> str:
     if quarantine is None:
         quality += "<p class=muted>quarantine: the working warehouse was not readable</p>"
     else:
-        rows = "".join(
-            f"<tr><td>{_esc(e)}</td><td>{_esc(r)}</td><td class=num>{n}</td></tr>"
-            for e, r, n in quarantine
-        ) or "<tr><td colspan=3>0</td></tr>"
+        rows = (
+            "".join(
+                f"<tr><td>{_esc(e)}</td><td>{_esc(r)}</td><td class=num>{n}</td></tr>"
+                for e, r, n in quarantine
+            )
+            or "<tr><td colspan=3>0</td></tr>"
+        )
         quality += (
             f"<h3>{_t('quarantine', lang)}</h3><table><tr><th></th>"
             f"<th>{_t('rule', lang)}</th><th>{_t('rows', lang)}</th></tr>{rows}</table>"
@@ -348,23 +363,8 @@ def render_report(request: ReportRequest) -> str:
         f"</head><body><h1>{_t('title', lang)}</h1>"
         f"<p>{_t('period', lang)}: <b>{month:%Y-%m}</b>{running} · "
         f"{_t('as_of', lang)}: {_esc(as_of)}</p>"
-        f"<p class=muted>{_t('marks', lang)}</p>"
-        + "".join(sections)
-        + "</body></html>"
+        f"<p class=muted>{_t('marks', lang)}</p>" + "".join(sections) + "</body></html>"
     )
-
-
-def quarantine_by_rule(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
-    """Quarantined rows by entity and rule, from a connection to the working warehouse."""
-    try:
-        return [
-            (entity, rule, int(rows))
-            for entity, rule, rows in con.execute(
-                "SELECT entity, rule, count(*) FROM raw.quarantine GROUP BY ALL ORDER BY 3 DESC"
-            ).fetchall()
-        ]
-    except duckdb.CatalogException:  # nothing was ever loaded
-        return []
 
 
 def _quarantine_from_file(warehouse: Path | None) -> list[tuple[str, str, int]] | None:
@@ -376,7 +376,7 @@ def _quarantine_from_file(warehouse: Path | None) -> list[tuple[str, str, int]] 
     except duckdb.Error:
         return None
     try:
-        return quarantine_by_rule(con)
+        return set_aside_by_rule(con)
     finally:
         con.close()
 

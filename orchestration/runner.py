@@ -52,6 +52,7 @@ class RunOutcome:
         lines = [f"run {self.run_id} (full log: {self.log_path})"]
         for name in self.warned_checks:
             lines.append(f"[yellow]warning check failed:[/yellow] {name}")
+            lines += [f"  {detail}" for detail in self.check_details.get(name, [])]
         for name in self.failed_checks:
             lines.append(f"[red]blocking check failed:[/red] {name}")
             lines += [f"  {detail}" for detail in self.check_details.get(name, [])]

@@ -263,6 +263,65 @@ def test_team_hours_that_are_no_time_of_day(tsq_home):
     assert query(tsq_home.warehouse_path, "SELECT team_id FROM raw.teams") == [("T2",)]
 
 
+def test_rows_out_of_order_or_range_are_quarantined_not_left_to_block_staging(tsq_home):
+    """These used to pass the load and fail a blocking staging suite on every later run:
+    a ticket closed before it was created, an article with negative votes, an audit with
+    more compliant items than it checked, a working day ending before it starts, a time
+    zone no engine knows. Each is now quarantined with its rule; the valid rows load."""
+    closed_header = HEADER.rstrip("\n") + ",closed_at\n"
+    (tsq_home.inbox / "tickets.csv").write_text(
+        closed_header
+        + f"K1,2026-05-10T08:00:00Z,{REST},2026-05-09T08:00:00Z\n"  # closed the day before
+        + f"K2,2026-05-10T08:00:00Z,{REST},2026-05-10T08:00:00Z\n"  # closed at creation: ok
+        # 08:00+08:00 is 00:00Z, so a close at 07:00Z is after it: instants, not strings
+        + f"K3,2026-05-10T08:00:00+08:00,{REST},2026-05-10T07:00:00Z\n"
+    )
+    load(tsq_home)
+    (tsq_home.inbox / "teams.csv").write_text(
+        TEAM_HEADER
+        + 'T1,A,Asia/Shanghai,18:00,09:00,"1,2,3,4,5",CN\n'  # ends before it starts
+        + 'T2,B,Mars/Olympus,09:00,18:00,"1,2,3,4,5",CN\n'
+        + 'T3,C,Asia/Shanghai,9:00,18:00,"1,2,3,4,5",CN\n'  # 9:00 is before 18:00
+    )
+    load(tsq_home, TEAMS)
+    (tsq_home.inbox / "kb_articles.csv").write_text(
+        "article_id,title,author_agent_id,created_at,status,helpful_votes,unhelpful_votes\n"
+        "KB1,a,A1,2026-05-01T02:00:00Z,active,-50,1\n"
+        "KB2,b,A1,2026-05-01T02:00:00Z,active,0,0\n"
+    )
+    load(tsq_home, ENTITY_BY_NAME["kb_articles"])
+    (tsq_home.inbox / "process_audits.csv").write_text(
+        "audit_id,team_id,audited_at,process_step,items_checked,items_compliant\n"
+        "AU1,T3,2026-05-01T02:00:00Z,intake,4,5\n"
+        "AU2,T3,2026-05-01T02:00:00Z,intake,4,4\n"
+    )
+    load(tsq_home, ENTITY_BY_NAME["process_audits"])
+    (tsq_home.inbox / "qa_reviews.csv").write_text(
+        "review_id,ticket_id,agent_id,reviewed_at,expertise_score,language_score,"
+        "clarity_score,attitude_score,documentation_score\n"
+        "QA1,K2,A1,2026-05-11T02:00:00Z,90,90,90,140,90\n"
+        "QA2,K2,A1,2026-05-11T02:00:00Z,90,90,90,100,0\n"
+    )
+    load(tsq_home, ENTITY_BY_NAME["qa_reviews"])
+    assert [(r[0], r[1], r[2]) for r in quarantined(tsq_home)] == [
+        ("kb_articles.csv", 1, "range:helpful_votes"),
+        ("process_audits.csv", 1, "order:items_compliant<=items_checked"),
+        ("qa_reviews.csv", 1, "range:attitude_score"),
+        ("teams.csv", 1, "order:work_end>work_start"),
+        ("teams.csv", 2, "time_zone:timezone"),
+        ("tickets.csv", 1, "order:closed_at>=created_at"),
+    ]
+    accepted = query(
+        tsq_home.warehouse_path,
+        "SELECT (SELECT string_agg(ticket_id, ',' ORDER BY ticket_id) FROM raw.tickets), "
+        "(SELECT string_agg(team_id, ',') FROM raw.teams), "
+        "(SELECT string_agg(article_id, ',') FROM raw.kb_articles), "
+        "(SELECT string_agg(audit_id, ',') FROM raw.process_audits), "
+        "(SELECT string_agg(review_id, ',') FROM raw.qa_reviews)",
+    )
+    assert accepted == [("K2,K3", "T3", "KB2", "AU2", "QA2")]
+
+
 def test_a_file_name_is_a_value_never_sql(tsq_home):
     name = "tickets_'); DROP TABLE raw.loads; --.csv"
     (tsq_home.inbox / name).write_text(HEADER + ticket("K1") + ticket("K1"))

@@ -54,8 +54,18 @@ def failed(outcome) -> dict[str, object]:
 def test_every_suite_file_is_well_formed_and_names_a_layer():
     suites = discover_suites()
     assert {s.layer for s in suites} >= {"raw", "staging", "intermediate", "indicators", "scores"}
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
     for suite in suites:
         assert suite.expectations, suite.path
+        for spec in suite.expectations:
+            # GX itself accepts every expectation (a missing kwarg fails here, not in a run)
+            ExpectationConfiguration(
+                type=spec["type"], kwargs=spec["kwargs"], meta=spec["meta"]
+            ).to_domain_obj()
+            assert spec["meta"]["severity"] in ("blocking", "warning"), (suite.path, spec)
 
 
 def test_good_raw_tickets_pass(tmp_path):
@@ -138,6 +148,49 @@ def test_every_raw_belt_is_a_row_rule_of_the_contract():
         shipped = SuiteFile.read(EXPECTATIONS_DIR / "raw" / f"{entity.name}.json")
         from_rules = [r.expectation for r in row_rules(entity) if r.expectation]
         assert list(shipped.expectations) == from_rules, entity.name
+
+
+# a staging column derived from contract columns, and the row rule that bounds it
+_DERIVED_BOUNDS = {("teams", "working_day_minutes"): "order:work_end>work_start"}
+
+
+def test_every_single_row_staging_bound_is_a_row_rule_at_load():
+    """A blocking staging check on one row's values (a range, an order of two columns)
+    must never refuse a run for a row the load accepted: each is a row rule of the
+    contract, so the row is quarantined at load and the check is only a belt."""
+    unmatched = []
+    for suite in discover_suites():
+        entity_name = suite.table.removeprefix("staging.stg_helpdesk__")
+        if not suite.table.startswith("staging.") or entity_name not in ENTITY_BY_NAME:
+            continue
+        entity = ENTITY_BY_NAME[entity_name]
+        rules = {rule.name for rule in row_rules(entity)}
+        columns = {column.name: column for column in entity.columns}
+        for expectation in suite.expectations:
+            kind, kwargs = expectation["type"], expectation["kwargs"]
+            if expectation["meta"]["severity"] != "blocking":
+                continue
+            if kind == "expect_column_values_to_be_between":
+                name = kwargs["column"]
+                column = columns.get(name)
+                derived = _DERIVED_BOUNDS.get((entity.name, name))
+                ok = (
+                    derived in rules
+                    if derived
+                    else column is not None
+                    and (
+                        (column.minimum, column.maximum)
+                        == (kwargs.get("min_value"), kwargs.get("max_value"))
+                        or f"allowed:{name}" in rules
+                    )
+                )
+            elif kind == "expect_column_pair_values_a_to_be_greater_than_b":
+                ok = f"order:{kwargs['column_A']}>=" + kwargs["column_B"] in rules
+            else:
+                continue
+            if not ok:
+                unmatched.append((suite.name, kind, kwargs))
+    assert unmatched == []
 
 
 def test_validation_is_pushed_down_not_loaded(tmp_path):

@@ -244,8 +244,8 @@ def retract(
 
 def rows_left_without_their_ticket(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows of ticket-dependent entities naming a ticket no load has (accepted or
-    quarantined): after retracting tickets, these would fail staging's check of events of
-    unknown tickets, so `tsq retract` names them."""
+    quarantined): after retracting tickets, the next run holds these back as rows of an
+    unknown ticket, so `tsq retract` names them."""
     counts: dict[str, int] = {}
     for entity in TICKET_DEPENDENT_ENTITIES:
         (orphans,) = con.execute(

@@ -2,7 +2,8 @@
 
 A row that breaks one goes to quarantine with the rules it broke instead of into raw.
 The rules are `orchestration.contract.row_rules` (required, type, pattern, allowed,
-plausible window, control characters, key unique in its file), the same list the raw
+range, order within the row, time zone, plausible window, control characters, key unique
+in its file), the same list the raw
 expectation suites are generated from (scripts/build_raw_suites.py): this module only
 translates each rule into SQL, so a row the load accepts cannot fail a raw suite.
 
@@ -22,9 +23,11 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 
 from orchestration.contract import (
+    CLOCK_PATTERN,
     CONTROL_CHARACTERS_PATTERN,
     PLAUSIBLE_AHEAD_DAYS,
     PLAUSIBLE_FROM_DEFAULT,
+    Column,
     ColumnType,
     Entity,
     RuleKind,
@@ -78,6 +81,28 @@ def _quoted(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
+def _typed(column: Column) -> str:
+    """The column's text value cast to what it compares as (NULL when it does not parse,
+    which the type rule reports): a clock time as TIME, so 9:00 comes before 18:00."""
+    if column.type in _PARSES_AS:
+        return f"TRY_CAST({_quoted(column.name)} AS {_PARSES_AS[column.type]})"
+    if column.pattern == CLOCK_PATTERN:
+        return f"TRY_CAST({_quoted(column.name)} AS TIME)"
+    raise ValueError(f"column {column.name} ({column.type}) has no order")  # pragma: no cover
+
+
+def _order_of(column: Column, rule_name: str) -> tuple[str, str]:
+    """(the other column, the SQL relation the value keeps with it) of an order rule."""
+    for other, relation in (
+        (column.not_before, ">="),
+        (column.after, ">"),
+        (column.not_above, "<="),
+    ):
+        if other and rule_name.endswith(f"{relation}{other}"):
+            return other, relation
+    raise ValueError(f"{rule_name} names no order of {column.name}")  # pragma: no cover
+
+
 def _rule_sql(entity: Entity, at_load: bool) -> list[tuple[str, str, str]]:
     """(rule name, SQL TRUE when the row breaks it, SQL text of the reason given) per rule.
     The reason is the name, with the offending detail where one helps (the row a
@@ -124,6 +149,21 @@ def _rule_sql(entity: Entity, at_load: bool) -> list[tuple[str, str, str]]:
         elif rule.kind is RuleKind.ALLOWED:
             allowed = ", ".join(sql_string(v) for v in column.allowed)
             condition = f"{c} IS NOT NULL AND {c} NOT IN ({allowed})"
+        elif rule.kind is RuleKind.RANGE:
+            value = _typed(column)
+            bounds = [
+                f"{value} {op} {bound!r}"
+                for op, bound in (("<", column.minimum), (">", column.maximum))
+                if bound is not None
+            ]
+            condition = " OR ".join(bounds)
+        elif rule.kind is RuleKind.ORDER:
+            other_name, relation = _order_of(column, rule.name)
+            other = _typed(columns[other_name])
+            # NULL (either value missing) keeps the rule: an open ticket has no closed_at
+            condition = f"NOT ({_typed(column)} {relation} {other})"
+        elif rule.kind is RuleKind.TIME_ZONE:
+            condition = f"{c} IS NOT NULL AND {c} NOT IN (SELECT name FROM pg_timezone_names())"
         elif rule.kind is RuleKind.PLAUSIBLE:
             if not at_load:
                 continue

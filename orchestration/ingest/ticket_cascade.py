@@ -2,7 +2,7 @@
 
 A ticket row that breaks a contract rule is quarantined; the events, surveys, QA reviews
 and KB links of that ticket would then name a ticket staging does not know, and the
-staging suites refuse the whole run ("an event of an unknown ticket"). Instead, a row of
+rows would be held back as rows of an unknown ticket, with no word of why. Instead, a row of
 those entities whose ticket is *quarantined* (in this load or an earlier one, and
 accepted in none) goes to `raw.quarantine` with the rule `its ticket was quarantined`,
 and the ticket's own reason, file and row in `rules_broken`.
@@ -21,9 +21,9 @@ accepted + rows quarantined still holds; the ledger's counts in `raw.loads` are 
 with it. Everything is set-based (a semi-join against the small set of quarantined
 tickets) and skipped when no ticket is quarantined.
 
-A row naming a ticket never seen at all is not touched: it may be a mapping mistake that
-mismatches every id, which the blocking staging check should make loud, or a ticket that
-arrives in a later file.
+A row naming a ticket never seen at all is not touched here: it may name a ticket that
+arrives in a later file. dbt holds it back from staging (int_held_back_rows, listed by
+`tsq quarantine` and warned about by its check) until its ticket is loaded.
 """
 
 from __future__ import annotations

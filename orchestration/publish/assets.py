@@ -5,10 +5,10 @@ import duckdb
 
 from orchestration.publish.store import PUBLISHED_MODELS, publish
 from orchestration.quality.suites import discover_suites
+from orchestration.quarantine import set_aside_by_rule
 from orchestration.report import (
     ReportError,
     ReportRequest,
-    quarantine_by_rule,
     report_path,
     write_report,
 )
@@ -50,7 +50,7 @@ def published_store(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.Mater
             checks_passed,
             publish_personal_names=settings.publish_personal_names,
         )
-        quarantine = quarantine_by_rule(con)
+        quarantine = set_aside_by_rule(con)
     # the report of what was just published, beside the store; the store is already in
     # place, so a report that cannot be made is a warning, not a failed publication
     report: dict[str, dg.MetadataValue] = {}

@@ -120,6 +120,15 @@ def validate_suite(
     `memory_limit` caps the DuckDB instance GX opens (the run passes the pipeline's
     limit): without it DuckDB may take 80 % of the machine, and did, for the uniqueness
     check of 115M events."""
+    # A malformed expectation fails here, before any connection is open: an engine left
+    # open would hold the file with this check's settings for the rest of the process.
+    expectations = [
+        ExpectationConfiguration(
+            type=spec["type"], kwargs=spec.get("kwargs", {}), meta=spec.get("meta", {})
+        ).to_domain_obj()
+        for spec in suite.expectations
+    ]
+    gx_suite = gx.ExpectationSuite(name=suite.name, expectations=expectations)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}  # type: ignore[assignment]
     # Defining DuckDBDatasource registered the `add_duckdb` factory on every context.
@@ -134,17 +143,10 @@ def validate_suite(
             "connect_args": {"config": {"memory_limit": memory_limit}} if memory_limit else {},
         },
     )
-    # A query asset, because GX's column reflection for a table asset drops the schema.
-    asset = datasource.add_query_asset(suite.name, query=f"SELECT * FROM {suite.table}")
-    batch_definition = asset.add_batch_definition_whole_table("whole_table")
-    expectations = [
-        ExpectationConfiguration(
-            type=spec["type"], kwargs=spec.get("kwargs", {}), meta=spec.get("meta", {})
-        ).to_domain_obj()
-        for spec in suite.expectations
-    ]
-    gx_suite = gx.ExpectationSuite(name=suite.name, expectations=expectations)
     try:
+        # A query asset, because GX's column reflection for a table asset drops the schema.
+        asset = datasource.add_query_asset(suite.name, query=f"SELECT * FROM {suite.table}")
+        batch_definition = asset.add_batch_definition_whole_table("whole_table")
         batch = batch_definition.get_batch()
         # Pass/fail first: counting is all a passing expectation needs. Only when something
         # failed is the suite run again for its counts and samples of unexpected values, so

@@ -1,0 +1,35 @@
+-- raw.ticket_events: the latest row of each key, typed, with the reason it is held back
+-- (NULL for a usable row; macros/held_back.sql); stg_helpdesk__ticket_events keeps the
+-- usable rows.
+with latest as (
+    {{ latest_row_per_key(source('raw', 'ticket_events'), ['event_id']) }}
+),
+
+typed as (
+    select
+        event_id,
+        ticket_id,
+        {{ parse_utc_timestamp('event_at') }} as event_at,
+        lower(event_type) as event_type,
+        lower(actor_type) as actor_type,
+        agent_id,
+        team_id,
+        try_cast(tier as integer) as tier,
+        lower(from_status) as from_status,
+        lower(to_status) as to_status,
+        lower(tool) as tool,
+        body,
+        _source_file,
+        _source_row,
+        _load_id
+    from latest
+)
+
+select
+    typed.*,
+    coalesce(
+        {{ held_back_by_ticket('ticket') }},
+        case when typed.event_at < ticket.created_at then 'before its ticket was created' end
+    ) as _held_back_reason
+from typed
+left join {{ ref('base_helpdesk__tickets') }} as ticket on ticket.ticket_id = typed.ticket_id
