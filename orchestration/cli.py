@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.scorecard import GRAINS, LANGUAGES
 from orchestration.settings import TsqSettings, get_settings
 
 console = Console()
@@ -100,9 +101,9 @@ def ingest(
     Prints the assumptions made (time zone, holidays, working hours, mapping), which are
     also written to the inbox as source_assumptions."""
     from orchestration.adapters.base import AdapterError
+    from orchestration.adapters.inbox import check_inbox_mapping, check_source_name
     from orchestration.adapters.registry import ingest_files
     from orchestration.adapters.toolkit import refuse_oversized_workbook
-    from orchestration.ingest.inbox_adapters import check_inbox_mapping, check_source_name
 
     inbox = get_settings().ensure().inbox
     try:
@@ -206,18 +207,71 @@ def _print_unread_inbox_files(settings: TsqSettings) -> None:
 @main.command()
 @click.option(
     "--grain",
-    type=click.Choice(["day", "week", "month", "quarter"]),
+    type=click.Choice(GRAINS),
     default="month",
     show_default=True,
 )
-@click.option("--scope", "scope_type", default="organisation", show_default=True)
-@click.option("--period", "period_start", default=None, help="Period start (default: latest).")
-def scores(grain: str, scope_type: str, period_start: str | None) -> None:
-    """Print a scorecard from published.duckdb."""
-    from orchestration.scorecard import read_scorecard
+@click.option(
+    "--scope",
+    "scope_type",
+    default="team",
+    show_default=True,
+    help="Rows: team, agent, product, channel, priority, complexity_tier or organisation.",
+)
+@click.option(
+    "--period",
+    "period_start",
+    default=None,
+    help="Period start, YYYY-MM-DD (default: the latest complete period).",
+)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="zh", show_default=True)
+def scores(grain: str, scope_type: str, period_start: str | None, lang: str) -> None:
+    """Print the scorecard of the published store: one row per scope (team by default),
+    one column per sub-dimension, then the overall score, grade, change and rank. A score
+    below the coverage floor or in a running period is marked and never graded."""
+    from rich.text import Text
 
-    card = read_scorecard(get_settings().published_path, grain, scope_type, period_start)
-    console.print(card)
+    from orchestration.scorecard import (
+        ScorecardError,
+        load_scorecard,
+        scorecard_legend,
+        scorecard_notes,
+        scorecard_table,
+    )
+
+    try:
+        card = load_scorecard(get_settings().published_path, grain, scope_type, period_start, lang)
+    except ScorecardError as error:
+        if error.option:
+            raise click.BadParameter(str(error), param_hint=error.option) from error
+        raise click.ClickException(str(error)) from error
+    _print_uncropped(scorecard_table(card))
+    console.print(scorecard_legend(card))
+    for line in scorecard_notes(card):
+        console.print(Text(line))
+
+
+def _print_uncropped(table: Table) -> None:
+    """Print a table whole: rich would otherwise crop the columns that do not fit a narrow
+    terminal, or the 80 columns it assumes for a pipe. On a terminal narrower than the
+    table's minimum width, its lines wrap in the terminal, but no figure is lost; into a
+    pipe or a file, it is printed at its natural width, one line per row, for grep."""
+    from rich.measure import Measurement
+
+    measured = Measurement.get(console, console.options.update(width=10_000), table)
+    needed = measured.minimum if console.is_terminal else measured.maximum
+    if needed <= console.width:
+        console.print(table)
+        return
+    # Console.print never goes wider than its console: print through a wider one
+    wide = Console(
+        file=console.file,
+        width=needed,
+        force_terminal=console.is_terminal,
+        color_system=console.color_system,  # type: ignore[arg-type]
+        no_color=console.no_color,
+    )
+    wide.print(table)
 
 
 @main.command()
@@ -456,10 +510,11 @@ def bench(
 @main.command()
 @click.option("--check", is_flag=True, help="Fail if a generated page is out of date.")
 def docs(check: bool) -> None:
-    """Write what is generated from its one home: docs/export-contract.md (the contract),
+    """Write what is generated from its one home: docs/export-contract.md, the raw sources
+    and the staging casts of the dbt project (the contract),
     docs/indicators.md, the indicator union's model list and the MetricFlow metrics (the
     catalogue), and docs/vendor-specs.md (the adapters' specs)."""
-    from orchestration import catalog_doc, contract
+    from orchestration import catalog_doc, contract, contract_dbt
     from orchestration.adapters import spec_doc
     from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
@@ -471,6 +526,7 @@ def docs(check: bool) -> None:
         DBT_PROJECT_DIR / catalog_doc.INDICATOR_METRICS_PATH: (
             catalog_doc.render_indicator_metrics()
         ),
+        **{path: render() for path, render in contract_dbt.GENERATED.items()},
     }
     for target, rendered in pages.items():
         if check:
