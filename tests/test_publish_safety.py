@@ -440,3 +440,129 @@ def test_an_unreadable_store_in_place_does_not_block_the_next_publication(publis
     assert store_generation(settings) == 2
     # the damaged store's log could not be read: the new one carries the working log
     assert published_runs(settings.published_path) == ["run-old", "run-new"]
+
+
+# --- the Parquet set beside the store -------------------------------------------------
+
+
+def parquet_fingerprints(folder: Path) -> dict[str, tuple[int, str]]:
+    """Per Parquet file of a set: its row count and the md5 of its rows, each row rendered
+    as text by DuckDB and sorted (so row order does not matter, every value does)."""
+    con = duckdb.connect()
+    try:
+        return {
+            path.stem: con.execute(
+                "SELECT count(*), md5(string_agg(CAST(t AS VARCHAR), chr(10) "
+                "ORDER BY CAST(t AS VARCHAR))) FROM read_parquet(?) AS t",
+                [str(path)],
+            ).fetchone()
+            for path in sorted(folder.glob("*.parquet"))
+        }
+    finally:
+        con.close()
+
+
+def store_fingerprints(store: Path) -> dict[str, tuple[int, str]]:
+    """The same for every table of a published store."""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        tables = [name for (name,) in con.execute("SHOW TABLES").fetchall()]
+        return {
+            table: con.execute(
+                f"SELECT count(*), md5(string_agg(CAST(t AS VARCHAR), chr(10) "
+                f"ORDER BY CAST(t AS VARCHAR))) FROM {table} AS t"
+            ).fetchone()
+            for table in sorted(tables)
+        }
+    finally:
+        con.close()
+
+
+def parquet_generation(settings: TsqSettings) -> int:
+    """The one generation of the Parquet set readers see (through the link, resolved
+    once, as the docs tell readers to); fails if it is mixed or incomplete."""
+    folder = Path(os.path.realpath(settings.root / "published-parquet"))
+    generations = set()
+    for table, rows in ROWS.items():
+        found = query_parquet(folder / f"{table}.parquet")
+        assert found[0] == rows, (table, found)
+        assert found[1] == found[2], (table, found)
+        generations.add(found[1])
+    assert len(generations) == 1, generations
+    return generations.pop()
+
+
+def query_parquet(path: Path) -> tuple:
+    con = duckdb.connect()
+    try:
+        return con.execute(
+            "SELECT count(*), min(generation), max(generation) FROM read_parquet(?)",
+            [str(path)],
+        ).fetchone()
+    finally:
+        con.close()
+
+
+def test_the_parquet_set_holds_exactly_the_stores_rows(published_once):
+    settings = published_once
+    publish_in_process(settings, "run-new")
+    link = settings.root / "published-parquet"
+    assert link.is_symlink()
+    assert os.readlink(link) == ".published-parquet.run-new"
+    in_store = store_fingerprints(settings.published_path)
+    # six models and the publish log; every table's count and sorted-rows md5 agree
+    assert sorted(in_store) == sorted([*ROWS, "score_tree", "scopes", "publish_log"])
+    assert parquet_fingerprints(link) == in_store
+    assert in_store["publish_log"][0] == 2  # run-old and run-new
+    # the set the link replaced stays for readers that resolved it just before; nothing older
+    sets = sorted(p.name for p in settings.root.glob(".published-parquet.*"))
+    assert sets == [".published-parquet.run-new", ".published-parquet.run-old"]
+    write_generation(settings.warehouse_path, 3)
+    publish_in_process(settings, "run-next")
+    sets = sorted(p.name for p in settings.root.glob(".published-parquet.*"))
+    assert sets == [".published-parquet.run-new", ".published-parquet.run-next"]
+    assert parquet_generation(settings) == 3
+
+
+@pytest.mark.parametrize("step", PUBLISH_STEPS)
+def test_a_publication_killed_after_any_step_leaves_a_complete_parquet_set(published_once, step):
+    """Killed after any step, readers find one complete set: the new one only from the
+    second swap (`swap_in_parquet`) on. Between the two swaps (after `swap_in` or
+    `sync_folder`) the store is new and the set is still the previous publication's; the
+    next run, even a refused one, finishes the switch."""
+    from orchestration.runner import refuse_publication
+
+    settings = published_once
+    assert publish_killed_after(settings, "run-new", step) == KILLED
+    store_new = PUBLISH_STEPS.index(step) >= PUBLISH_STEPS.index("swap_in")
+    parquet_new = PUBLISH_STEPS.index(step) >= PUBLISH_STEPS.index("swap_in_parquet")
+    assert store_generation(settings) == (2 if store_new else 1)
+    assert parquet_generation(settings) == (2 if parquet_new else 1)
+
+    refuse_publication(settings, "run-refused", 3, ["raw_tickets:gx_raw_tickets"])
+    # the set now follows the store in place, row for row, and no scratch is left
+    assert parquet_generation(settings) == store_generation(settings)
+    link = settings.root / "published-parquet"
+    assert parquet_fingerprints(link) == store_fingerprints(settings.published_path)
+    assert not list(settings.root.glob(".published-parquet.*.tmp"))
+    assert not list(settings.root.glob(".published-parquet.*.link"))
+
+
+def test_a_store_without_a_parquet_set_gets_one_from_the_store_in_place(published_once):
+    """A store published before Parquet sets existed (or whose set was deleted by hand):
+    the next run builds the set from the store in place, not from the working warehouse."""
+    import shutil
+
+    settings = published_once
+    link = settings.root / "published-parquet"
+    shutil.rmtree(settings.root / ".published-parquet.run-old")
+    link.unlink()
+    # generation 2 waits in the working warehouse; the store in place is generation 1
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        reconcile_publish_log(con, settings.published_path)
+    finally:
+        con.close()
+    assert os.readlink(link) == ".published-parquet.run-old"
+    assert parquet_generation(settings) == 1
+    assert parquet_fingerprints(link) == store_fingerprints(settings.published_path)

@@ -68,6 +68,7 @@ def published_store(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.Mater
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(outcome.path)),
+            "parquet_folder": dg.MetadataValue.path(str(outcome.parquet_folder)),
             "checks_passed_in_run": checks_passed,
             "values_pseudonymised": outcome.pseudonymised,
             **report,

@@ -9,6 +9,13 @@ the working warehouse's publish_log only after the swap. A crash between the swa
 that last insert is repaired at the next run: `reconcile_publish_log` copies the rows of
 the store in place that the working warehouse lacks. A crash at any earlier step leaves
 the old store and no row at all, plus a staging file that the next publication removes.
+
+Beside the store, `published-parquet/` holds one Parquet file per published table. It is a
+symbolic link to a complete set `.published-parquet.<run>/`, written from the new store
+before the store's swap, and switched by a second rename (of a new link over the old one)
+right after it. Between the two renames a reader sees the new store and the previous
+publication's complete set; a crash there is repaired at the next run, published or
+refused, by `reconcile_parquet_set`, which makes the link follow the store in place.
 """
 
 from __future__ import annotations
@@ -24,13 +31,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest.readers import sql_string
 from orchestration.publish.privacy import (
     find_replacements,
     publish_secret,
     remember_replacements,
     safe_select,
 )
+from orchestration.sql_text import sql_string
 
 # The published contract (docs/published-tables.md): dbt models in schema `published`.
 PUBLISHED_MODELS = (
@@ -49,11 +56,18 @@ PUBLISH_STEPS = (
     "count_rows",
     "protect_personal_data",
     "build_next_store",
+    "write_next_parquet",
     "sync_next_store",
     "swap_in",
     "sync_folder",
+    "swap_in_parquet",
     "record_in_working_warehouse",
 )
+
+# The Parquet folder readers open, beside the store: a symbolic link to one complete set.
+PARQUET_FOLDER_NAME = "published-parquet"
+# A set's name holds its run id; only these characters, so a run id is never a path.
+_UNSAFE_IN_SET_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 # Folders of a killed run that the next publication may remove (see remove_stale_temporaries):
 # the loader's scratch folders in TSQ_HOME (tempfile.TemporaryDirectory's default `tmp`
@@ -84,6 +98,7 @@ class PublishOutcome:
     path: Path
     row_counts: dict[str, int]
     pseudonymised: int = 0  # distinct values published under a pseudonym
+    parquet_folder: Path | None = None  # published-parquet, the link to this run's set
 
 
 def _loads_total(con: duckdb.DuckDBPyConnection) -> int:
@@ -144,8 +159,11 @@ def reconcile_publish_log(con: duckdb.DuckDBPyConnection, published_path: Path) 
       before this one, then killed): its status becomes `interrupted`. Older rows absent
       from the store are left alone (a store restored from a backup lacks them honestly).
 
+    The Parquet set is made to follow the store in place first (`reconcile_parquet_set`).
+
     Returns how many rows were added or corrected."""
     con.execute(_PUBLISH_LOG_DDL)
+    reconcile_parquet_set(published_path)
     if not published_path.is_file():
         return 0
     try:
@@ -203,6 +221,119 @@ def staging_path_for(published_path: Path, run_id: str) -> Path:
     return published_path.with_name(f".{published_path.name}.{run_id}.tmp")
 
 
+def parquet_folder_for(published_path: Path) -> Path:
+    """The Parquet folder readers open: a symbolic link to the complete set in place."""
+    return published_path.with_name(PARQUET_FOLDER_NAME)
+
+
+def parquet_set_for(published_path: Path, run_id: str) -> Path:
+    """The complete Parquet set of one publication. The folder only ever appears under
+    this name by a rename, once every file in it is written and synced."""
+    safe_run = _UNSAFE_IN_SET_NAME.sub("_", run_id)
+    return published_path.with_name(f".{PARQUET_FOLDER_NAME}.{safe_run}")
+
+
+def _parquet_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    """The published tables the attached store holds, in contract order. Names come from
+    our own list (a store written by an older version may lack some), never from data."""
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE database_name = ? AND schema_name = 'main'",
+            [database],
+        ).fetchall()
+    }
+    return [table for table in (*PUBLISHED_MODELS, "publish_log") if table in present]
+
+
+def write_parquet_set(
+    con: duckdb.DuckDBPyConnection, database: str, published_path: Path, run_id: str
+) -> Path:
+    """COPY every table of the store attached as `database` to `<table>.parquet` in a
+    scratch folder, sync the files and the folder, then rename it to the run's set name
+    (`parquet_set_for`): a set that exists under that name is complete. Returns it."""
+    final = parquet_set_for(published_path, run_id)
+    scratch = final.with_name(f"{final.name}.tmp")
+    shutil.rmtree(scratch, ignore_errors=True)  # an earlier attempt of this same run
+    scratch.mkdir()
+    for table in _parquet_tables(con, database):
+        target = scratch / f"{table}.parquet"
+        # the path is bound, not spliced; `database` and `table` are our own names
+        con.execute(f"COPY {database}.main.{table} TO ? (FORMAT parquet)", [str(target)])
+        _fsync(target)
+    _fsync(scratch)
+    link = parquet_folder_for(published_path)
+    if final.exists():
+        if link.is_symlink() and os.readlink(link) == final.name:
+            raise RuntimeError(f"{final} is the Parquet set in place; it is not rewritten")
+        shutil.rmtree(final)  # a complete set of an earlier attempt of this run
+    os.rename(scratch, final)
+    _fsync(final.parent)
+    return final
+
+
+def switch_parquet_link(published_path: Path, parquet_set: Path) -> None:
+    """Point `published-parquet` at `parquet_set` in one rename (a new link over the old
+    one), then remove the sets older than the one it replaced: a reader that resolved the
+    link just before keeps a complete set until the next publication."""
+    link = parquet_folder_for(published_path)
+    previous = os.readlink(link) if link.is_symlink() else None
+    if link.exists() and not link.is_symlink():
+        # a real folder by this name (made by hand): moved aside, never deleted
+        os.rename(link, link.with_name(f"{PARQUET_FOLDER_NAME}.moved-aside-{int(time.time())}"))
+    temporary_link = parquet_set.with_name(f"{parquet_set.name}.link")
+    temporary_link.unlink(missing_ok=True)
+    os.symlink(parquet_set.name, temporary_link)  # relative: the home may be moved
+    os.replace(temporary_link, link)
+    _fsync(link.parent)
+    keep = {parquet_set.name, previous}
+    set_prefix = f".{PARQUET_FOLDER_NAME}."
+    for path in link.parent.iterdir():
+        name = path.name
+        if (
+            name.startswith(set_prefix)
+            and not name.endswith((".tmp", ".link"))
+            and name not in keep
+            and path.is_dir()
+            and not path.is_symlink()
+        ):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def reconcile_parquet_set(published_path: Path) -> bool:
+    """Make `published-parquet` follow the store in place: after a crash between the
+    store's swap and the link's, finish the switch (building the set from the store in
+    place when it is missing, as for a store published before Parquet sets existed).
+    Returns True when the link was changed."""
+    if not published_path.is_file():
+        return False
+    con = duckdb.connect()
+    try:
+        try:
+            con.execute("ATTACH ? AS store_in_place (READ_ONLY)", [str(published_path)])
+        except duckdb.Error:
+            return False  # not a store we can read; the next publication replaces it
+        if "publish_log" not in _parquet_tables(con, "store_in_place"):
+            return False
+        latest = con.execute(
+            "SELECT run_id FROM store_in_place.main.publish_log WHERE status = 'published' "
+            "ORDER BY published_at DESC LIMIT 1"
+        ).fetchone()
+        if latest is None:
+            return False
+        wanted = parquet_set_for(published_path, latest[0])
+        link = parquet_folder_for(published_path)
+        if wanted.is_dir() and link.is_symlink() and os.readlink(link) == wanted.name:
+            return False
+        if not wanted.is_dir():
+            write_parquet_set(con, "store_in_place", published_path, latest[0])
+        switch_parquet_link(published_path, wanted)
+        return True
+    finally:
+        con.close()
+
+
 def remove_stale_temporaries(published_path: Path, keep_run_id: str) -> list[Path]:
     """Remove what killed runs left behind in TSQ_HOME; returns what was removed.
 
@@ -216,9 +347,25 @@ def remove_stale_temporaries(published_path: Path, keep_run_id: str) -> list[Pat
     removed: list[Path] = []
     keep = staging_path_for(published_path, keep_run_id).name
     staging_prefix = f".{published_path.name}."
+    keep_parquet = parquet_set_for(published_path, keep_run_id).name
+    parquet_prefix = f".{PARQUET_FOLDER_NAME}."
     for path in home.iterdir():
         name = path.name
         if (
+            name.startswith(parquet_prefix)
+            and name not in (f"{keep_parquet}.tmp", f"{keep_parquet}.link")
+            and (
+                (name.endswith(".tmp") and path.is_dir() and not path.is_symlink())
+                or (name.endswith(".link") and path.is_symlink())
+            )
+        ):
+            # a killed run's half-written Parquet set or its unused link
+            if path.is_symlink():
+                path.unlink()
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        elif (
             path.is_file()
             and name.startswith(staging_prefix)
             and (name.endswith(".tmp") or name.endswith(".tmp.wal"))
@@ -299,6 +446,14 @@ def publish(
         con.execute("DETACH next_store")
     done("build_next_store")
 
+    # the Parquet set is written from the new store itself, so it holds exactly its rows
+    con.execute("ATTACH ? AS next_store (READ_ONLY)", [str(staging_path)])
+    try:
+        next_parquet = write_parquet_set(con, "next_store", published_path, run_id)
+    finally:
+        con.execute("DETACH next_store")
+    done("write_next_parquet")
+
     _fsync(staging_path)
     done("sync_next_store")
 
@@ -308,10 +463,18 @@ def publish(
     _fsync(published_path.parent)
     done("sync_folder")
 
+    # the second rename: between the two a reader sees the new store and the previous
+    # complete Parquet set; a crash here is finished by the next run's reconcile_parquet_set
+    switch_parquet_link(published_path, next_parquet)
+    done("swap_in_parquet")
+
     con.execute("INSERT INTO main.publish_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)", log_row)
     done("record_in_working_warehouse")
     return PublishOutcome(
-        path=published_path, row_counts=row_counts, pseudonymised=len(replacements)
+        path=published_path,
+        row_counts=row_counts,
+        pseudonymised=len(replacements),
+        parquet_folder=parquet_folder_for(published_path),
     )
 
 
