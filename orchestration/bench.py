@@ -33,8 +33,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from orchestration.contract import ENTITIES
-from orchestration.ingest.readers import sql_string
 from orchestration.settings import PROJECT_ROOT, TsqSettings
+from orchestration.sql_text import sql_string
 
 STAGES = ("ingest", "checks", "dbt", "publish")
 INGEST_STEPS = {f"raw__{entity.name}" for entity in ENTITIES} | {"raw__inbox_adapters"}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.adapters.inbox import inbox_adapters
 from orchestration.automation import daily_schedule, inbox_sensor, pipeline_job
 from orchestration.ingest.assets import ingest_assets
-from orchestration.ingest.inbox_adapters import inbox_adapters
 from orchestration.publish.assets import published_store
 from orchestration.quality.checks import suite_checks
 from orchestration.quality.reconciliation import reconciliation_checks

@@ -132,8 +132,8 @@ def ingest_only(settings: TsqSettings) -> None:
     """Materialise the inbox adapters and the raw assets (no dbt): the raw layer is enough."""
     import dagster as dg
 
+    from orchestration.adapters.inbox import inbox_adapters
     from orchestration.ingest.assets import ingest_assets
-    from orchestration.ingest.inbox_adapters import inbox_adapters
     from orchestration.resources import TsqHome
 
     result = dg.materialize(

@@ -8,7 +8,7 @@ import json
 import duckdb
 
 from orchestration.contract import ENTITIES
-from orchestration.ingest.loader import ensure_raw_schema
+from orchestration.raw_tables import ensure_raw_schema
 from tests.conftest import dbt_build
 
 

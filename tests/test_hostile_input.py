@@ -16,14 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from orchestration.adapters.base import AdapterError
+from orchestration.adapters.inbox import check_source_name, translate_inbox
 from orchestration.adapters.toolkit import refuse_oversized_workbook
 from orchestration.cli import main
 from orchestration.contract import ENTITY_BY_NAME
 from orchestration.generator import generate
-from orchestration.ingest.inbox_adapters import (
-    check_source_name,
-    translate_inbox,
-)
 from orchestration.ingest.loader import LoadSummary, load_entity
 from orchestration.quality.suites import validate_suite
 from orchestration.runner import RunOutcome, run_pipeline

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from orchestration.contract import ENTITIES, ENTITY_BY_NAME, row_rules
-from orchestration.ingest.loader import ensure_raw_schema
 from orchestration.quality.suites import SuiteFile, discover_suites, validate_suite
+from orchestration.raw_tables import ensure_raw_schema
 from orchestration.settings import EXPECTATIONS_DIR
 from scripts import build_raw_suites
 

@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from orchestration.contract import ENTITIES
-from orchestration.ingest.loader import ensure_raw_schema
 from orchestration.quality.suites import SuiteFile, validate_suite
+from orchestration.raw_tables import ensure_raw_schema
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 from tests.conftest import DBT, query
 

@@ -72,7 +72,8 @@ from orchestration.adapters.toolkit import (
     write_conversion,
 )
 from orchestration.contract import STATUSES
-from orchestration.ingest.readers import csv_header, sql_string
+from orchestration.sql_text import sql_string
+from orchestration.text_files import csv_header
 
 JIRA_DATE_FORMAT = "%d/%b/%y %-I:%M %p"  # Jira's default "dd/MMM/yy h:mm a"
 ISSUE_COLUMNS = ("Issue key", "Issue Type", "Status", "Priority", "Created", "Summary")

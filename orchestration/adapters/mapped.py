@@ -47,10 +47,10 @@ from orchestration.adapters.toolkit import (
     xlsx_to_csv,
 )
 from orchestration.contract import CHANNELS, EVENT_TYPES, PRIORITIES, STATUSES
-from orchestration.ingest.readers import (
-    IngestError,
+from orchestration.sql_text import sql_string
+from orchestration.text_files import (
+    UnreadableFileError,
     detect_csv_encoding,
-    sql_string,
     transcode_to_utf8,
 )
 
@@ -145,7 +145,7 @@ class MappedAdapter:
         try:
             encoding = detect_csv_encoding(path)
             return transcode_to_utf8(path, encoding, work) if encoding != "utf-8" else path
-        except IngestError as error:
+        except UnreadableFileError as error:
             raise AdapterError(str(error)) from error
 
     def _load(

@@ -66,8 +66,8 @@ from orchestration.adapters.toolkit import (
     xlsx_to_csv,
 )
 from orchestration.contract import STATUSES
-from orchestration.ingest.readers import (
-    IngestError,
+from orchestration.text_files import (
+    UnreadableFileError,
     detect_csv_encoding,
     transcode_to_utf8,
 )
@@ -297,7 +297,7 @@ class ServiceNowAdapter:
         try:
             encoding = detect_csv_encoding(path)
             return transcode_to_utf8(path, encoding, work) if encoding != "utf-8" else path
-        except (IngestError, OSError) as error:
+        except (UnreadableFileError, OSError) as error:
             raise AdapterError(f"{path}: {error}") from error
 
     def _load(self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path], work: Path) -> bool:

@@ -42,7 +42,7 @@ from orchestration.adapters.toolkit import (
     zoned_utc_sql,
 )
 from orchestration.contract import CHANNELS
-from orchestration.ingest.readers import sql_string  # adapter constants only
+from orchestration.sql_text import sql_string  # adapter constants only
 
 KINDS = ("tickets", "ticket_events", "audits", "satisfaction_ratings")
 #: keys every element of a kind's array must have (a missing one means: not Zendesk's JSON)

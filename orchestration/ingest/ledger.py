@@ -18,12 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import ENTITIES, ENTITY_BY_NAME, classify_file
-from orchestration.ingest.loader import ensure_raw_schema
+from orchestration.contract import ENTITY_BY_NAME, classify_file
 from orchestration.ingest.ticket_cascade import TICKET_DEPENDENT_ENTITIES
-
-#: raw.refused_files.entity of a file no adapter could translate (inbox_adapters)
-NOT_UNDERSTOOD = "(not understood)"
+from orchestration.raw_tables import ensure_ledger
 
 
 class RetractError(ValueError):
@@ -49,11 +46,6 @@ class InboxFileState:
     entity: str
     state: str  # loaded | refused | not understood | retracted | waiting | gone | mapping
     detail: str
-
-
-def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
-    for entity in ENTITIES:
-        ensure_raw_schema(con, entity)
 
 
 def list_loads(con: duckdb.DuckDBPyConnection) -> list[LoadRow]:

@@ -33,12 +33,9 @@ from orchestration.ingest.readers import (
     SourceFile,
     check_csv_header,
     count_lines,
-    csv_header,
-    detect_csv_encoding,
     gunzip_to,
     relation_sql,
     stage_file,
-    transcode_to_utf8,
 )
 from orchestration.ingest.row_rules import (
     DUPLICATE_OF,
@@ -54,6 +51,13 @@ from orchestration.ingest.ticket_cascade import (
     cascade_reason_sql,
     depends_on_tickets,
     follow_ticket_quarantine,
+)
+from orchestration.raw_tables import ensure_raw_schema
+from orchestration.text_files import (
+    UnreadableFileError,
+    csv_header,
+    detect_csv_encoding,
+    transcode_to_utf8,
 )
 
 
@@ -72,78 +76,6 @@ class LoadSummary:
     # rows loaded earlier that followed their ticket into quarantine, or out of it
     rows_moved_to_quarantine: int = 0
     rows_released_from_quarantine: int = 0
-
-
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(
-        """
-        CREATE TABLE IF NOT EXISTS raw.loads (
-            load_id VARCHAR PRIMARY KEY,
-            entity VARCHAR NOT NULL,
-            source_file VARCHAR NOT NULL,
-            file_sha256 VARCHAR NOT NULL,
-            file_format VARCHAR NOT NULL,
-            encoding VARCHAR,
-            rows_read BIGINT NOT NULL,
-            rows_loaded BIGINT NOT NULL,
-            rows_quarantined BIGINT NOT NULL,
-            loaded_at TIMESTAMPTZ NOT NULL
-        )
-        """
-    )
-    con.execute(
-        """
-        CREATE TABLE IF NOT EXISTS raw.quarantine (
-            load_id VARCHAR NOT NULL,
-            entity VARCHAR NOT NULL,
-            source_file VARCHAR NOT NULL,
-            source_row BIGINT NOT NULL,   -- data row (1 = first row after the header)
-            rule VARCHAR NOT NULL,        -- the first rule broken
-            rules_broken VARCHAR NOT NULL,
-            original_row VARCHAR NOT NULL, -- the row as JSON, or the raw line if unparseable
-            quarantined_at TIMESTAMPTZ NOT NULL
-        )
-        """
-    )
-    con.execute(
-        """
-        CREATE TABLE IF NOT EXISTS raw.refused_files (
-            entity VARCHAR NOT NULL,
-            source_file VARCHAR NOT NULL,
-            file_sha256 VARCHAR NOT NULL,
-            reason VARCHAR NOT NULL,
-            refused_at TIMESTAMPTZ NOT NULL
-        )
-        """
-    )
-    con.execute(
-        """
-        CREATE TABLE IF NOT EXISTS raw.retractions (
-            load_id VARCHAR NOT NULL,
-            entity VARCHAR NOT NULL,
-            source_file VARCHAR NOT NULL,
-            file_sha256 VARCHAR NOT NULL,
-            loaded_at TIMESTAMPTZ NOT NULL,
-            rows_read BIGINT NOT NULL,
-            rows_removed BIGINT NOT NULL,           -- rows of raw.<entity> deleted
-            quarantine_rows_removed BIGINT NOT NULL,
-            retracted_at TIMESTAMPTZ NOT NULL,
-            retracted_by VARCHAR,                   -- the OS user who ran tsq retract
-            reason VARCHAR
-        )
-        """
-    )
-    columns = ", ".join(f'"{c}" VARCHAR' for c in entity.column_names)
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS raw.{entity.name} ({columns}, "
-        "_source_file VARCHAR NOT NULL, _source_row BIGINT NOT NULL, "
-        "_load_id VARCHAR NOT NULL, _loaded_at TIMESTAMPTZ NOT NULL)"
-    )
-    # A warehouse made before the contract gained an optional column gets it here (empty
-    # for the rows already loaded), so upgrading TSQ never means deleting the warehouse.
-    for column in entity.column_names:
-        con.execute(f'ALTER TABLE raw.{entity.name} ADD COLUMN IF NOT EXISTS "{column}" VARCHAR')
 
 
 def inbox_files(inbox: Path, entity: Entity) -> list[SourceFile]:
@@ -185,7 +117,7 @@ def load_entity(
             continue
         try:
             accepted, quarantined = _load_file(con, source, digest, work_dir, cascades)
-        except IngestError as error:
+        except UnreadableFileError as error:
             # one unreadable file must not hold back the others: refuse it whole, say why
             reason = str(error)
             if not reason.startswith(f"{source.path.name}: "):
@@ -229,7 +161,8 @@ def _load_file(
     cascades: bool = False,
 ) -> tuple[int, int]:
     """Load one file; with `cascades`, rows whose ticket is in `quarantined_tickets` are
-    quarantined too. Raises IngestError, naming the file, when it cannot be read."""
+    quarantined too. Raises IngestError (an UnreadableFileError), naming the file, when it
+    cannot be read."""
     load_id = str(uuid.uuid4())
     incoming, rejects = f"incoming_{load_id[:8]}", f"rejects_{load_id[:8]}"
     name = source.path.name

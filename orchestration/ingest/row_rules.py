@@ -33,7 +33,8 @@ from orchestration.contract import (
     RuleKind,
     row_rules,
 )
-from orchestration.ingest.readers import IngestError, sql_string
+from orchestration.ingest.readers import IngestError
+from orchestration.sql_text import sql_string
 
 PLAUSIBLE_WINDOW = "plausible_window"
 DUPLICATE_OF = "_duplicate_of"

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from orchestration.contract import ENTITY_BY_NAME, Entity
+from orchestration.raw_tables import ensure_raw_schema
 
 CASCADE_RULE = "its ticket was quarantined"
 
@@ -181,8 +182,6 @@ def follow_ticket_quarantine(con: duckdb.DuckDBPyConnection, entity: Entity) -> 
     """Bring the rows already loaded for `entity` in line with their tickets' state, in one
     transaction: (rows moved to quarantine, rows released back to raw). Leaves the temp
     table `quarantined_tickets` for the loads that follow."""
-    from orchestration.ingest.loader import ensure_raw_schema
-
     ensure_raw_schema(con, ENTITY_BY_NAME["tickets"])
     quarantined_tickets = collect_quarantined_tickets(con)
     (cascaded,) = con.execute(

@@ -1,5 +1,10 @@
 """The asset that translates vendor exports dropped into the inbox.
 
+It runs before the raw assets (orchestration/ingest), which see only the canonical files
+it writes: the flow is adapters -> canonical files -> ingest, and neither package imports
+the other (tests/test_layers.py). The raw tables both write into are
+orchestration/raw_tables.py.
+
 A file in the inbox whose name is not a canonical export is given to the adapter that
 recognises it; its canonical files land in the inbox for the raw assets, and the
 original moves to inbox/converted/. An adapter that needs a mapping uses
@@ -24,7 +29,7 @@ from orchestration.adapters.base import AdapterError
 from orchestration.adapters.registry import detect_format, ingest_files
 from orchestration.adapters.toolkit import refuse_oversized_workbook
 from orchestration.contract import SOURCE_NAME_PATTERN, classify_file, is_valid_source_name
-from orchestration.ingest.ledger import NOT_UNDERSTOOD, ensure_ledger
+from orchestration.raw_tables import NOT_UNDERSTOOD, ensure_ledger
 from orchestration.resources import TsqHome
 
 
