@@ -5,18 +5,57 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from orchestration.scorecard import GRAINS, LANGUAGES
 from orchestration.settings import TsqSettings, get_settings
 
+if TYPE_CHECKING:  # the runner imports Dagster: only `tsq run` pays for it
+    from orchestration.runner import ReportLine
+
 console = Console()
 
 
+#: the packages whose versions `tsq --version` reports beside TSQ's own
+REPORTED_PACKAGES = ("dbt-core", "dagster", "great_expectations", "duckdb")
+
+
+def version_lines() -> list[str]:
+    """TSQ's version and those of the tools it runs on, from the installed packages'
+    metadata (what pip installed, not what a module says about itself)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    lines = []
+    for package in ("tsq", *REPORTED_PACKAGES):
+        try:
+            installed = version(package)
+        except PackageNotFoundError:
+            installed = "not installed"
+        lines.append(f"{package} {installed}")
+    return lines
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo("\n".join(version_lines()))
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Print TSQ's version and those of dbt-core, dagster, great_expectations and duckdb.",
+)
 def main() -> None:
     """TSQ: helpdesk exports in, trustworthy service-quality scores out.
 
@@ -166,11 +205,26 @@ def run(force: bool) -> None:
         outcome = run_pipeline(settings, force=force)
     except WarehouseLocked as error:
         raise click.ClickException(str(error)) from error
-    for line in outcome.report_lines():
-        console.print(line)
+    for line in outcome.describe():
+        console.print(_styled(line))
     _print_unread_inbox_files(settings)
     if not outcome.success:
         sys.exit(1)
+
+
+#: how `tsq run` colours a report line's lead, by its tone (runner.ReportLine)
+TONE_STYLES = {"warning": "yellow", "failure": "red", "success": "green"}
+
+
+def _styled(line: ReportLine) -> Text:
+    """A run's report line for the terminal: its lead coloured by its tone. Built as Text,
+    never parsed as markup, so a value holding [brackets] prints as it is."""
+    text = Text()
+    if line.lead:
+        text.append(line.lead, style=TONE_STYLES.get(line.tone, ""))
+        text.append(" ")
+    text.append(line.text)
+    return text
 
 
 def _print_unread_inbox_files(settings: TsqSettings) -> None:
@@ -229,8 +283,6 @@ def scores(grain: str, scope_type: str, period_start: str | None, lang: str) -> 
     """Print the scorecard of the published store: one row per scope (team by default),
     one column per sub-dimension, then the overall score, grade, change and rank. A score
     below the coverage floor or in a running period is marked and never graded."""
-    from rich.text import Text
-
     from orchestration.scorecard import (
         ScorecardError,
         load_scorecard,
@@ -408,9 +460,15 @@ def retract(targets: tuple[str, ...], reason: str | None) -> None:
     default=None,
     help="Derive weights from AHP pairwise matrices (YAML) into scoring_weights.csv.",
 )
-def weights(ahp_file: Path | None) -> None:
-    """Show the scoring weights, or derive them from AHP pairwise matrices."""
-    from orchestration.weights import AhpError, apply_ahp, read_weights, weight_sums_by_parent
+@click.option("--lang", type=click.Choice(LANGUAGES), default="zh", show_default=True)
+def weights(ahp_file: Path | None, lang: str) -> None:
+    """Show the weight tree (overall, dimensions, sub-dimensions, indicators) with names,
+    each node's weight and whether its children's weights sum to 1; or first derive
+    weights from AHP pairwise matrices. Exits 1 when a parent's children do not sum to 1
+    (the scoring_weights gate would refuse the next run)."""
+    from rich.tree import Tree
+
+    from orchestration.weights import WEIGHTS_SEED, AhpError, WeightNode, apply_ahp, weight_tree
 
     if ahp_file is not None:
         try:
@@ -422,12 +480,34 @@ def weights(ahp_file: Path | None) -> None:
                 f"{c}={w:.3f}" for c, w in zip(result.children, result.weights, strict=True)
             )
             console.print(f"{result.parent}: {pairs} (CR {result.consistency_ratio:.3f})")
-    table = Table(title="Children's weights per parent (scoring_weights.csv)")
-    for column in ("parent", "sum of children's weights"):
-        table.add_column(column)
-    for parent, total in weight_sums_by_parent(read_weights()).items():
-        table.add_row(parent, f"{total:.6f}")
-    console.print(table)
+
+    def label(node: WeightNode) -> Text:
+        text = Text(node.node_id, style="bold" if node.children else "")
+        name = node.name(lang)
+        if name:
+            text.append(f"  {name}")
+        text.append(f"  weight {node.weight:g}", style="cyan")
+        if node.children_sum_to_one is not None:
+            verdict, style = ("✓", "green") if node.children_sum_to_one else ("✗ not 1", "red")
+            text.append(f"  children sum {node.children_sum:.6f} {verdict}", style=style)
+        return text
+
+    def grow(branch: Tree, node: WeightNode) -> None:
+        for child in node.children:
+            grow(branch.add(label(child)), child)
+
+    roots = weight_tree()
+    for root in roots:
+        tree = Tree(label(root))
+        grow(tree, root)
+        console.print(tree)
+    wrong = [n.node_id for root in roots for n in root.walk() if n.children_sum_to_one is False]
+    if wrong:
+        raise click.ClickException(
+            f"the children's weights of {', '.join(wrong)} do not sum to 1 in "
+            f"{WEIGHTS_SEED.name}: the next run's scoring_weights check refuses to publish"
+        )
+    console.print(f"every parent's children sum to 1 ({WEIGHTS_SEED})")
 
 
 @main.command()

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import dagster as dg
 
@@ -25,8 +26,28 @@ from orchestration.up_to_date import (
 _DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 
 
+#: what a report line is, for a terminal to colour: the CLI maps each tone to a style
+Tone = Literal["note", "warning", "failure", "success"]
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of a run's report, as plain text: `lead` names what the line is (e.g.
+    "blocking check failed:") and `tone` how serious it is; `text` is the rest. Nothing in
+    it is markup: a value with [brackets] is itself."""
+
+    text: str
+    tone: Tone = "note"
+    lead: str = ""
+
+    def plain(self) -> str:
+        return f"{self.lead} {self.text}" if self.lead else self.text
+
+
 @dataclass
 class RunOutcome:
+    """What a run did, as plain data; `describe` says it in lines, the CLI formats them."""
+
     run_id: str
     success: bool
     published: bool
@@ -35,54 +56,78 @@ class RunOutcome:
     failed_steps: list[str] = field(default_factory=list)
     # per failed or warned check: what failed and where to look (see check_details)
     check_details: dict[str, list[str]] = field(default_factory=dict)
-    settings: TsqSettings | None = None
+    published_path: Path | None = None
+    duckdb_memory_limit: str | None = None
     log_path: Path | None = None
+    #: a step or check failed on DuckDB's memory limit (the run's log says so)
+    out_of_memory: bool = False
     skipped: bool = False  # nothing new: run_id is then the last published run
     #: (source, assumption, value, origin) of the adapter loads this run read, else of
     #: every loaded source (see `assumptions_scope`)
     assumptions: list[tuple[str, str, str, str]] = field(default_factory=list)
     assumptions_scope: str = ""
 
-    def report_lines(self) -> list[str]:
+    def describe(self) -> list[ReportLine]:
+        """What happened, line by line: checks that warned or failed with their details,
+        failed steps, what to do about memory, the assumptions made, and whether the store
+        was published."""
         if self.skipped:
             return [
-                f"nothing new in the inbox or the project since run {self.run_id}: "
-                "the published store is current (tsq run --force rebuilds anyway)"
+                ReportLine(
+                    f"nothing new in the inbox or the project since run {self.run_id}: "
+                    "the published store is current (tsq run --force rebuilds anyway)"
+                )
             ]
-        lines = [f"run {self.run_id} (full log: {self.log_path})"]
-        for name in self.warned_checks:
-            lines.append(f"[yellow]warning check failed:[/yellow] {name}")
-            lines += [f"  {detail}" for detail in self.check_details.get(name, [])]
-        for name in self.failed_checks:
-            lines.append(f"[red]blocking check failed:[/red] {name}")
-            lines += [f"  {detail}" for detail in self.check_details.get(name, [])]
-        for name in self.failed_steps:
-            lines.append(f"[red]step failed:[/red] {name}")
-        if not self.published and self.settings and self.ran_out_of_memory():
+        lines = [ReportLine(f"run {self.run_id} (full log: {self.log_path})")]
+        for tone, lead, names in (
+            ("warning", "warning check failed:", self.warned_checks),
+            ("failure", "blocking check failed:", self.failed_checks),
+        ):
+            for name in names:
+                lines.append(ReportLine(name, tone, lead))
+                lines += [ReportLine(f"  {detail}") for detail in self.check_details.get(name, [])]
+        lines += [ReportLine(name, "failure", "step failed:") for name in self.failed_steps]
+        if not self.published and self.out_of_memory:
             lines.append(
-                "[red]DuckDB ran out of memory[/red] (its limit is "
-                f"{self.settings.duckdb_memory_limit}): raise TSQ_DUCKDB_MEMORY_LIMIT, "
-                "e.g. TSQ_DUCKDB_MEMORY_LIMIT=8GB, and run again"
+                ReportLine(
+                    f"(its limit is {self.duckdb_memory_limit}): raise "
+                    "TSQ_DUCKDB_MEMORY_LIMIT, e.g. TSQ_DUCKDB_MEMORY_LIMIT=8GB, and run again",
+                    "failure",
+                    "DuckDB ran out of memory",
+                )
             )
         if self.assumptions:
-            lines.append(f"assumptions {self.assumptions_scope}:")
-            for source, assumption, value, origin in self.assumptions:
-                lines.append(f"  {source}: {assumption} = {value} ({origin})")
-        if self.published and self.settings:
-            lines.append(f"[green]published[/green] {self.settings.published_path}")
-        elif self.settings:
+            lines.append(ReportLine(f"assumptions {self.assumptions_scope}:"))
+            lines += [
+                ReportLine(f"  {source}: {assumption} = {value} ({origin})")
+                for source, assumption, value, origin in self.assumptions
+            ]
+        if self.published and self.published_path:
+            lines.append(ReportLine(str(self.published_path), "success", "published"))
+        elif self.published_path:
             lines.append(
-                "[red]not published:[/red] the previous "
-                f"{self.settings.published_path.name} was left as it was"
+                ReportLine(
+                    f"the previous {self.published_path.name} was left as it was",
+                    "failure",
+                    "not published:",
+                )
             )
         return lines
 
+    def report_lines(self) -> list[str]:
+        """describe() as plain text, a line each (what tests and logs read)."""
+        return [line.plain() for line in self.describe()]
+
     def ran_out_of_memory(self) -> bool:
-        """Whether a step or check failed on DuckDB's memory limit (in the run's log)."""
-        if self.log_path is None or not self.log_path.is_file():
-            return False
-        with self.log_path.open(encoding="utf-8", errors="replace") as log:
-            return any("Out of Memory Error" in line for line in log)
+        return self.out_of_memory
+
+
+def log_mentions_out_of_memory(log_path: Path) -> bool:
+    """Whether a run's log holds DuckDB's out-of-memory error (from a step or a check)."""
+    if not log_path.is_file():
+        return False
+    with log_path.open(encoding="utf-8", errors="replace") as log:
+        return any("Out of Memory Error" in line for line in log)
 
 
 def source_assumptions(
@@ -123,27 +168,23 @@ def source_assumptions(
 def check_details(evaluation: dg.AssetCheckEvaluation, samples: int = 3) -> list[str]:
     """What a failed check says and where to look: its description, each failed
     expectation with a few of the offending values, the Data Docs page, and the loads
-    that do not reconcile. Values are escaped: rich would read [..] as markup."""
-    from rich.markup import escape
-
+    that do not reconcile. Plain text: whoever prints it decides how."""
     metadata = {key: value.value for key, value in (evaluation.metadata or {}).items()}
-    details = [escape(evaluation.description)] if evaluation.description else []
+    details = [evaluation.description] if evaluation.description else []
     for failed in metadata.get("failed_expectations") or []:
         column = f" on {failed['column']}" if failed.get("column") else ""
         count = failed.get("unexpected_count")
         sample = (failed.get("sample_unexpected") or [])[:samples]
         details.append(
-            escape(
-                f"{failed['expectation']}{column} [{failed['severity']}]"
-                + (f": {count} rows" if count else "")
-                + (f", e.g. {sample}" if sample else "")
-                + (f", error: {failed['error']}" if failed.get("error") else "")
-            )
+            f"{failed['expectation']}{column} [{failed['severity']}]"
+            + (f": {count} rows" if count else "")
+            + (f", e.g. {sample}" if sample else "")
+            + (f", error: {failed['error']}" if failed.get("error") else "")
         )
     if metadata.get("data_docs"):
         details.append(f"Data Docs: {metadata['data_docs']}")
     if metadata.get("loads_not_reconciling"):
-        details.append("loads: " + escape(str(metadata["loads_not_reconciling"][:samples])))
+        details.append(f"loads: {metadata['loads_not_reconciling'][:samples]}")
     if evaluation.check_name.startswith("gx_"):
         details.append("quarantined rows: tsq quarantine --rows")
     return details
@@ -287,8 +328,6 @@ def _shown(value: object) -> str:
 
 
 def _describe_rejected(con, query: RejectedRows, label: str, samples: int) -> list[str]:
-    from rich.markup import escape
-
     columns = {row[0] for row in con.execute(f"DESCRIBE {query.sql}", query.params).fetchall()}
     if not {"_source_file", "_source_row"} <= columns:
         return []
@@ -305,10 +344,10 @@ def _describe_rejected(con, query: RejectedRows, label: str, samples: int) -> li
     files = ", ".join(
         f"{Path(name).name} ({count} row{'' if count == 1 else 's'})" for name, count in per_file
     )
-    lines = [escape(f"{label}: rejected rows in {files}")]
+    lines = [f"{label}: rejected rows in {files}"]
     for name, row, *values in examples:
         checked = f": {', '.join(_shown(value) for value in values)}" if values else ""
-        lines.append(escape(f"  {Path(name).name} data row {row}{checked}"))
+        lines.append(f"  {Path(name).name} data row {row}{checked}")
     return lines
 
 
@@ -394,7 +433,12 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
     current_run = None if force else published_run_if_current(settings, fingerprint)
     if current_run:
         return RunOutcome(
-            run_id=current_run, success=True, published=False, skipped=True, settings=settings
+            run_id=current_run,
+            success=True,
+            published=False,
+            skipped=True,
+            published_path=settings.published_path,
+            duckdb_memory_limit=settings.duckdb_memory_limit,
         )
     # dbt reads TSQ_HOME from the environment when run by hand; keep it absolute.
     os.environ["TSQ_HOME"] = str(settings.root)
@@ -461,6 +505,8 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
         warned_checks=warned,
         failed_steps=failed_steps,
         check_details=details,
-        settings=settings,
+        published_path=settings.published_path,
+        duckdb_memory_limit=settings.duckdb_memory_limit,
         log_path=log_path,
+        out_of_memory=not published and log_mentions_out_of_memory(log_path),
     )

@@ -11,7 +11,7 @@ CI = (lambda_max - n) / (n - 1) and RI is Saaty's random index for n.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,13 @@ import yaml
 from orchestration.settings import DBT_PROJECT_DIR
 
 WEIGHTS_SEED = DBT_PROJECT_DIR / "seeds" / "scoring_weights.csv"
+#: names of the overall node, dimensions and sub-dimensions (the framework's own)
+NODE_NAMES_SEED = DBT_PROJECT_DIR / "seeds" / "score_nodes.csv"
+#: names of the indicators: the catalogue is their one home
+CATALOG_SEED = DBT_PROJECT_DIR / "seeds" / "seed_indicator_catalog.csv"
+#: how far from 1 a parent's children's weights may sum: the scoring_weights GX suite's
+#: tolerance (expectations/scores/scoring_weights.json), which is what refuses a run
+SUM_TOLERANCE = 1e-6
 WEIGHTS_HEADER = ("level", "node_id", "parent_id", "weight")
 MAX_CONSISTENCY_RATIO = 0.1
 # Saaty's random consistency index by matrix size.
@@ -76,6 +83,71 @@ def weight_sums_by_parent(rows: list[dict[str, str]]) -> dict[str, float]:
         if row["parent_id"]:
             sums[row["parent_id"]] = sums.get(row["parent_id"], 0.0) + float(row["weight"])
     return sums
+
+
+@dataclass
+class WeightNode:
+    """A node of the weight tree, as scoring_weights.csv configures it, with its names."""
+
+    node_id: str
+    level: str
+    weight: float
+    name_zh: str | None
+    name_en: str | None
+    children: list[WeightNode] = field(default_factory=list)
+
+    @property
+    def children_sum(self) -> float | None:
+        """The sum of the children's weights; None for a leaf (an indicator)."""
+        return sum(child.weight for child in self.children) if self.children else None
+
+    @property
+    def children_sum_to_one(self) -> bool | None:
+        total = self.children_sum
+        return None if total is None else abs(total - 1.0) <= SUM_TOLERANCE
+
+    def name(self, lang: str) -> str | None:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def walk(self) -> list[WeightNode]:
+        """This node and every node under it, parents before children."""
+        return [self, *(node for child in self.children for node in child.walk())]
+
+
+def _names(path: Path, id_column: str) -> dict[str, tuple[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row[id_column]: (row["name_zh"], row["name_en"]) for row in csv.DictReader(handle)}
+
+
+def weight_tree(
+    weights_path: Path = WEIGHTS_SEED,
+    node_names_path: Path = NODE_NAMES_SEED,
+    catalog_path: Path = CATALOG_SEED,
+) -> list[WeightNode]:
+    """The weight tree: overall -> dimensions -> sub-dimensions -> indicators, in the
+    weights file's order, each node with its names (score_nodes for the upper levels, the
+    catalogue for indicators; None where neither names it). Returns the roots: one, the
+    overall node, unless the file holds a row whose parent is missing (then that row is a
+    root too, so the listing shows it rather than dropping it)."""
+    names = _names(node_names_path, "node_id") | _names(catalog_path, "indicator_id")
+    rows = read_weights(weights_path)
+    nodes = {
+        row["node_id"]: WeightNode(
+            row["node_id"],
+            row["level"],
+            float(row["weight"]),
+            *names.get(row["node_id"], (None, None)),
+        )
+        for row in rows
+    }
+    roots = []
+    for row in rows:
+        parent = nodes.get(row["parent_id"]) if row["parent_id"] else None
+        if parent is None:
+            roots.append(nodes[row["node_id"]])
+        else:
+            parent.children.append(nodes[row["node_id"]])
+    return roots
 
 
 def apply_ahp(ahp_file: Path, weights_path: Path = WEIGHTS_SEED) -> list[AhpResult]:
