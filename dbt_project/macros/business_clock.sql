@@ -109,7 +109,7 @@ left join {{ ref('int_team_calendar_days') }} as calendar
     reading; it holds the reading unless the reading lies past that day's end (past the
     calendar). Working days' windows are consecutive on the clock, so no other day can
     hold it. The range join above made DuckDB compare every ticket with every day of its
-    team (2 s of CPU at a million tickets; this is a sorted merge). -#}
+    team; this is a sorted merge (docs/performance.md). -#}
 {% macro duckdb__business_clock_instant(readings, team_column, minutes_column) -%}
 select
     readings.*,

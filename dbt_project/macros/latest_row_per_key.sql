@@ -3,8 +3,9 @@
 
     While the table holds a single load there is nothing to choose between (a key
     repeated within one load fails the blocking raw suite before dbt runs), so rows pass
-    straight through; the ranking window, which sorts every row with its payload (7 s of
-    the 11.5M events at a million tickets), then runs over an empty input. -#}
+    straight through; the ranking window, which sorts every row with its payload (the
+    costliest step of a first load at scale; docs/performance.md), then runs over an
+    empty input. -#}
 {% macro latest_row_per_key(relation, key_columns) -%}
 select loaded.*, 1 as _version_rank
 from {{ relation }} as loaded

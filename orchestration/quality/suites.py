@@ -118,8 +118,8 @@ def validate_suite(
     """Validate one suite against its table in the DuckDB file, pushed down as SQL.
 
     `memory_limit` caps the DuckDB instance GX opens (the run passes the pipeline's
-    limit): without it DuckDB may take 80 % of the machine, and did, for the uniqueness
-    check of 115M events."""
+    limit): without it DuckDB may take most of the machine's memory, and did, for a
+    uniqueness check at scale (docs/performance.md)."""
     # A malformed expectation fails here, before any connection is open: an engine left
     # open would hold the file with this check's settings for the rest of the process.
     expectations = [
@@ -135,8 +135,8 @@ def validate_suite(
     datasource: DuckDBDatasource = context.data_sources.add_duckdb(  # type: ignore[attr-defined]
         name="warehouse",
         connection_string=f"duckdb:///{database}",
-        # One connection for the whole suite (opening the file per query cost ~15 ms
-        # each, a second per suite), closed by the dispose below: no connection may
+        # One connection for the whole suite (a connection per query reopens the file
+        # each time; docs/performance.md), closed by the dispose below: no connection may
         # outlive the check, as DuckDB locks the file per process and dbt is another.
         kwargs={
             "poolclass": StaticPool,
@@ -150,8 +150,8 @@ def validate_suite(
         batch = batch_definition.get_batch()
         # Pass/fail first: counting is all a passing expectation needs. Only when something
         # failed is the suite run again for its counts and samples of unexpected values, so
-        # a clean table is not scanned again for samples it does not have (a third of the
-        # checks' time on the 11.5M events of a million tickets).
+        # a clean table is not scanned again for samples it does not have (what that saves
+        # is in docs/performance.md).
         result = batch.validate(gx_suite, result_format={"result_format": "BOOLEAN_ONLY"})
         if not result.success:
             result = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})

@@ -44,7 +44,8 @@ class InstalledDbtCliResource(DbtCliResource):
     """The dbt CLI installed beside this interpreter (the project's own venv).
 
     dagster-dbt learns the CLI's version by running `dbt --version` before every
-    invocation, 2.5 s of a run; the dbt-core package installed here is that CLI, so its
+    invocation (a second process per run; docs/performance.md); the dbt-core package
+    installed here is that CLI, so its
     version is read from the package metadata instead. tests/test_pipeline.py checks
     that the two agree, so an upgrade that breaks this fails the suite, not a run.
     """

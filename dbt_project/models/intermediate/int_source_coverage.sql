@@ -10,11 +10,9 @@
     right for raw rows written any other way.
 
     One select per raw table, and each term an EXISTS that stops at the first row giving
-    it: a provided column is usually settled by the first rows read. Measured on a
-    1M-row table of 23 text columns (DuckDB 2.0, the dev machine): 0.02-0.06 s, against
-    0.3-0.7 s for count(col) per column and 6-7 s for count(nullif(trim(col), '')) in one
-    aggregate (trimming every value). Only a column that is absent or blank everywhere is
-    read to the end.
+    it: a provided column is usually settled by the first rows read, where a count per
+    column reads every value (docs/performance.md compares the two). Only a column that
+    is absent or blank everywhere is read to the end.
 -#}
 {% set entities = ['tickets', 'ticket_events', 'surveys', 'qa_reviews', 'complaints', 'kb_articles',
                    'kb_links', 'agents', 'teams', 'mystery_shops', 'process_audits',

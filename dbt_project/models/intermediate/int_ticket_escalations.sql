@@ -6,8 +6,8 @@
     Acceptance target: var tsq_escalation_accept_business_minutes (default 480: eight
     business hours, i.e. taken up within one working day of the receiving team). -#}
 {%- set accept_target_minutes = var('tsq_escalation_accept_business_minutes', 480) -%}
--- not materialised: read twice, DuckDB would otherwise copy all 11.5M events (of a
--- million tickets) with every column first, when each read needs a few columns
+-- not materialised: read twice, DuckDB would otherwise copy every event with every
+-- column first, when each read needs a few columns (docs/performance.md)
 with events as not materialized (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
 ),

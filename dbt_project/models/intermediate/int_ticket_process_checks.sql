@@ -23,7 +23,7 @@ status_changes as (
         lag(to_status) over changes_in_order as previous_to_status,
         row_number() over changes_in_order as change_number,
         -- one window order for all three, so the log is sorted once (a second, descending
-        -- order for the last change cost a second sort: 18 s at 10M tickets)
+        -- order for the last change cost a second sort; docs/performance.md)
         last_value(to_status) over (
             changes_in_order rows between unbounded preceding and unbounded following
         ) as last_to_status

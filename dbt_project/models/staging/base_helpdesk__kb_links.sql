@@ -7,11 +7,7 @@ with latest as (
 
 typed as (
     select
-        ticket_id,
-        article_id,
-        agent_id,
-        {{ parse_utc_timestamp('linked_at') }} as linked_at,
-        lower(link_type) as link_type,
+        {{ contract_columns('kb_links') }},
         _source_file,
         _source_row,
         _load_id

@@ -7,17 +7,7 @@ with latest as (
 
 typed as (
     select
-        review_id,
-        ticket_id,
-        agent_id,
-        reviewer_id,
-        {{ parse_utc_timestamp('reviewed_at') }} as reviewed_at,
-        try_cast(expertise_score as double) as expertise_score,
-        try_cast(language_score as double) as language_score,
-        try_cast(clarity_score as double) as clarity_score,
-        try_cast(attitude_score as double) as attitude_score,
-        try_cast(documentation_score as double) as documentation_score,
-        comment,
+        {{ contract_columns('qa_reviews') }},
         _source_file,
         _source_row,
         _load_id

@@ -7,12 +7,7 @@ with latest as (
 
 typed as (
     select
-        survey_id,
-        ticket_id,
-        {{ parse_utc_timestamp('sent_at') }} as sent_at,
-        {{ parse_utc_timestamp('responded_at') }} as responded_at,
-        try_cast(rating as integer) as rating,
-        comment,
+        {{ contract_columns('surveys') }},
         _source_file,
         _source_row,
         _load_id

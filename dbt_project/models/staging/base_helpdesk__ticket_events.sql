@@ -7,18 +7,7 @@ with latest as (
 
 typed as (
     select
-        event_id,
-        ticket_id,
-        {{ parse_utc_timestamp('event_at') }} as event_at,
-        lower(event_type) as event_type,
-        lower(actor_type) as actor_type,
-        agent_id,
-        team_id,
-        try_cast(tier as integer) as tier,
-        lower(from_status) as from_status,
-        lower(to_status) as to_status,
-        lower(tool) as tool,
-        body,
+        {{ contract_columns('ticket_events') }},
         _source_file,
         _source_row,
         _load_id

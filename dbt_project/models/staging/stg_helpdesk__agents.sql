@@ -3,11 +3,5 @@ with latest as (
 )
 
 select
-    agent_id,
-    name as agent_name,
-    team_id,
-    try_cast(tier as integer) as tier,
-    skills,
-    lower(active) in ('true', '1', 'yes', 't', 'y') as is_active,
-    try_cast(hired_at as date) as hired_at
+    {{ contract_columns('agents', aliases={'name': 'agent_name', 'active': 'is_active'}) }}
 from latest

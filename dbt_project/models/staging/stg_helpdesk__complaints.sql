@@ -3,12 +3,7 @@ with latest as (
 )
 
 select
-    complaint_id,
-    ticket_id,
-    {{ parse_utc_timestamp('received_at') }} as received_at,
-    lower(category) as category,
-    {{ parse_utc_timestamp('resolved_at') }} as resolved_at,
-    description,
+    {{ contract_columns('complaints') }},
     _source_file,
     _source_row,
     _load_id

@@ -6,10 +6,7 @@ with inbox as (
 
 from_inbox as (
     select
-        upper(calendar_id) as calendar_id,
-        try_cast(calendar_date as date) as calendar_date,
-        lower(day_type) as day_type,
-        holiday_name,
+        {{ contract_columns('holiday_calendars', overrides={'calendar_id': 'upper(calendar_id)'}) }},
         'inbox' as calendar_source
     from inbox
 ),

@@ -3,13 +3,7 @@ with latest as (
 )
 
 select
-    audit_id,
-    team_id,
-    ticket_id,
-    {{ parse_utc_timestamp('audited_at') }} as audited_at,
-    lower(process_step) as process_step,
-    try_cast(items_checked as integer) as items_checked,
-    try_cast(items_compliant as integer) as items_compliant,
+    {{ contract_columns('process_audits') }},
     _source_file,
     _source_row,
     _load_id

@@ -3,14 +3,12 @@ with latest as (
 )
 
 select
-    team_id,
-    name as team_name,
-    timezone,
-    cast(work_start as time) as work_start,
-    cast(work_end as time) as work_end,
+    {{ contract_columns('teams', aliases={'name': 'team_name'}, overrides={
+        'work_start': 'cast(work_start as time)',
+        'work_end': 'cast(work_end as time)',
+        'calendar_id': 'upper(calendar_id)',
+    }) }},
     (extract(hour from cast(work_end as time)) * 60 + extract(minute from cast(work_end as time)))
         - (extract(hour from cast(work_start as time)) * 60 + extract(minute from cast(work_start as time)))
-        as working_day_minutes,
-    work_days,
-    upper(calendar_id) as calendar_id
+        as working_day_minutes
 from latest

@@ -1,0 +1,159 @@
+"""What the export contract writes into the dbt project: the raw sources and the staging
+casts, generated from orchestration/contract.py by `tsq docs` (and checked by
+`tsq docs --check`), so a column's name, type and description live in one place.
+
+- `dbt_project/models/staging/_sources.yml`: every contract entity as a table of the
+  `raw` source, with its description and its columns' (the loader's lineage columns
+  and its two own tables, loads and quarantine, are described here too);
+- `dbt_project/macros/contract_columns.sql`: the macro `contract_columns(entity, ...)`,
+  the typed select list of an entity's columns (a timestamp parsed to UTC, numbers and
+  dates cast, a boolean read from the contract's spellings), which every staging model
+  uses instead of writing its casts by hand. A model passes `overrides` (column ->
+  expression) for a definitional choice that is more than a cast, `aliases` (column ->
+  output name) and `exclude`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from orchestration.contract import (
+    BOOLEAN_PATTERN,
+    CONTRACT_VERSION,
+    ENTITIES,
+    Column,
+    ColumnType,
+)
+from orchestration.settings import DBT_PROJECT_DIR
+
+SOURCES_PATH = DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml"
+CASTS_MACRO_PATH = DBT_PROJECT_DIR / "macros" / "contract_columns.sql"
+
+RAW_SOURCE_DESCRIPTION = (
+    f"Inbox files loaded as text by the Dagster ingestion assets (export contract version "
+    f"{CONTRACT_VERSION}), with lineage columns."
+)
+#: the loader's columns on every raw table (orchestration/ingest/loader.py writes them)
+LINEAGE_COLUMNS = (
+    ("_source_file", "The inbox file the row came from."),
+    ("_source_row", "The row's number in that file (1 = the first record after the header)."),
+    ("_load_id", "The load (one per file and content) that accepted the row; see raw.loads."),
+    ("_loaded_at", "When that load ran."),
+)
+#: the loader's own tables in the raw schema, beside the contract's entities
+LOADER_TABLES = (
+    (
+        "quarantine",
+        "Rows the ingestion assets refused (row-level rule broken, or unparseable), with the "
+        "rule, source file and row, and the original row.",
+    ),
+    (
+        "loads",
+        "One row per loaded file: entity, file, SHA-256, rows read, accepted and quarantined.",
+    ),
+)
+
+# The SQL a value of each type is read with (the row rules guarantee its form already).
+_BOOLEAN_TRUE = ("true", "1", "yes", "t", "y")
+assert all(word in BOOLEAN_PATTERN for word in _BOOLEAN_TRUE)
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is a subset of YAML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _column_description(column: Column) -> str:
+    if column.type is ColumnType.STRING:
+        return column.description
+    return f"{column.description} A {column.type}, as text (staging types it)."
+
+
+def render_sources_yml() -> str:
+    lines = [
+        "# Generated from orchestration/contract.py by `tsq docs`; do not edit.",
+        "version: 2",
+        "",
+        "sources:",
+        "  - name: raw",
+        "    description: " + _quoted(RAW_SOURCE_DESCRIPTION),
+        "    schema: raw",
+        "    tables:",
+    ]
+    for entity in ENTITIES:
+        lines += [
+            f"      - name: {entity.name}",
+            f"        description: {_quoted(entity.description)}",
+            "        meta:",
+            "          dagster:",
+            f'            asset_key: ["raw", "{entity.name}"]',
+            "        columns:",
+        ]
+        for column in entity.columns:
+            lines += [
+                f"          - name: {column.name}",
+                f"            description: {_quoted(_column_description(column))}",
+            ]
+        for name, description in LINEAGE_COLUMNS:
+            lines += [
+                f"          - name: {name}",
+                f"            description: {_quoted(description)}",
+            ]
+    for name, description in LOADER_TABLES:
+        lines += [
+            f"      - name: {name}",
+            f"        description: {_quoted(description)}",
+            "        meta:",
+            "          dagster:",
+            f'            asset_key: ["raw", "{name}"]',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def render_casts_macro() -> str:
+    entities = ",\n".join(
+        f"        '{entity.name}': ["
+        + ", ".join(f"('{c.name}', '{c.type}')" for c in entity.columns)
+        + "]"
+        for entity in ENTITIES
+    )
+    true_words = ", ".join(f"'{w}'" for w in _BOOLEAN_TRUE)
+    return f"""{{#- Generated from orchestration/contract.py by `tsq docs`; do not edit.
+
+    contract_columns(entity, overrides={{}}, aliases={{}}, exclude=[]): the typed select
+    list of a contract entity's columns, read from raw's text: a timestamp parsed to UTC
+    (parse_utc_timestamp), an integer, number or date cast, a boolean true for
+    {true_words} (any case), a string as it is. `overrides` maps a column to the
+    expression a model reads it with instead (a definitional choice, stated in the model);
+    `aliases` renames an output column; `exclude` leaves columns out. -#}}
+
+{{% macro contract_columns(entity, overrides={{}}, aliases={{}}, exclude=[]) -%}}
+    {{%- set contract = {{
+{entities}
+    }} -%}}
+    {{%- set kept = [] -%}}
+    {{%- for name, type in contract[entity] if name not in exclude -%}}
+        {{%- do kept.append((name, type)) -%}}
+    {{%- endfor -%}}
+    {{%- for name, type in kept %}}
+    {{% if name in overrides -%}}
+        {{{{ overrides[name] }}}}
+    {{%- elif type == '{ColumnType.TIMESTAMP}' -%}}
+        {{{{ parse_utc_timestamp(name) }}}}
+    {{%- elif type == '{ColumnType.INTEGER}' -%}}
+        try_cast({{{{ name }}}} as integer)
+    {{%- elif type == '{ColumnType.NUMBER}' -%}}
+        try_cast({{{{ name }}}} as double)
+    {{%- elif type == '{ColumnType.DATE}' -%}}
+        try_cast({{{{ name }}}} as date)
+    {{%- elif type == '{ColumnType.BOOLEAN}' -%}}
+        lower({{{{ name }}}}) in ({true_words})
+    {{%- else -%}}
+        {{{{ name }}}}
+    {{%- endif %}} as {{{{ aliases.get(name, name) }}}}{{{{ ',' if not loop.last }}}}
+    {{%- endfor %}}
+{{%- endmacro %}}
+"""
+
+
+GENERATED = {SOURCES_PATH: render_sources_yml, CASTS_MACRO_PATH: render_casts_macro}
