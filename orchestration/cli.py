@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -297,23 +297,24 @@ def scores(grain: str, scope_type: str, period_start: str | None, lang: str) -> 
         if error.option:
             raise click.BadParameter(str(error), param_hint=error.option) from error
         raise click.ClickException(str(error)) from error
-    _print_uncropped(scorecard_table(card))
+    _print_whole(scorecard_table(card))
     console.print(scorecard_legend(card))
     for line in scorecard_notes(card):
         console.print(Text(line))
 
 
-def _print_uncropped(table: Table) -> None:
-    """Print a table whole: rich would otherwise crop the columns that do not fit a narrow
-    terminal, or the 80 columns it assumes for a pipe. On a terminal narrower than the
-    table's minimum width, its lines wrap in the terminal, but no figure is lost; into a
-    pipe or a file, it is printed at its natural width, one line per row, for grep."""
+def _print_whole(renderable: RenderableType) -> None:
+    """Print a table or tree whole: rich would otherwise crop the columns that do not fit
+    a narrow terminal, or wrap to the 80 columns it assumes for a pipe. On a terminal
+    narrower than its minimum width, its lines wrap in the terminal, but no figure is
+    lost; into a pipe or a file, it is printed at its natural width, one line per row or
+    node, for grep."""
     from rich.measure import Measurement
 
-    measured = Measurement.get(console, console.options.update(width=10_000), table)
+    measured = Measurement.get(console, console.options.update(width=10_000), renderable)
     needed = measured.minimum if console.is_terminal else measured.maximum
     if needed <= console.width:
-        console.print(table)
+        console.print(renderable)
         return
     # Console.print never goes wider than its console: print through a wider one
     wide = Console(
@@ -323,7 +324,7 @@ def _print_uncropped(table: Table) -> None:
         color_system=console.color_system,  # type: ignore[arg-type]
         no_color=console.no_color,
     )
-    wide.print(table)
+    wide.print(renderable)
 
 
 @main.command()
@@ -468,7 +469,8 @@ def weights(ahp_file: Path | None, lang: str) -> None:
     (the scoring_weights gate would refuse the next run)."""
     from rich.tree import Tree
 
-    from orchestration.weights import WEIGHTS_SEED, AhpError, WeightNode, apply_ahp, weight_tree
+    from orchestration import weights as weight_file
+    from orchestration.weights import AhpError, WeightNode, apply_ahp, weight_tree
 
     if ahp_file is not None:
         try:
@@ -500,14 +502,15 @@ def weights(ahp_file: Path | None, lang: str) -> None:
     for root in roots:
         tree = Tree(label(root))
         grow(tree, root)
-        console.print(tree)
+        _print_whole(tree)
     wrong = [n.node_id for root in roots for n in root.walk() if n.children_sum_to_one is False]
     if wrong:
         raise click.ClickException(
             f"the children's weights of {', '.join(wrong)} do not sum to 1 in "
-            f"{WEIGHTS_SEED.name}: the next run's scoring_weights check refuses to publish"
+            f"{weight_file.WEIGHTS_SEED.name}: the next run's scoring_weights check refuses "
+            "to publish"
         )
-    console.print(f"every parent's children sum to 1 ({WEIGHTS_SEED})")
+    console.print(f"every parent's children sum to 1 ({weight_file.WEIGHTS_SEED})")
 
 
 @main.command()

@@ -120,15 +120,19 @@ def _names(path: Path, id_column: str) -> dict[str, tuple[str, str]]:
 
 
 def weight_tree(
-    weights_path: Path = WEIGHTS_SEED,
-    node_names_path: Path = NODE_NAMES_SEED,
-    catalog_path: Path = CATALOG_SEED,
+    weights_path: Path | None = None,
+    node_names_path: Path | None = None,
+    catalog_path: Path | None = None,
 ) -> list[WeightNode]:
     """The weight tree: overall -> dimensions -> sub-dimensions -> indicators, in the
     weights file's order, each node with its names (score_nodes for the upper levels, the
     catalogue for indicators; None where neither names it). Returns the roots: one, the
     overall node, unless the file holds a row whose parent is missing (then that row is a
-    root too, so the listing shows it rather than dropping it)."""
+    root too, so the listing shows it rather than dropping it). The paths default to the
+    seeds, looked up when called."""
+    weights_path = weights_path or WEIGHTS_SEED
+    node_names_path = node_names_path or NODE_NAMES_SEED
+    catalog_path = catalog_path or CATALOG_SEED
     names = _names(node_names_path, "node_id") | _names(catalog_path, "indicator_id")
     rows = read_weights(weights_path)
     nodes = {
