@@ -7,6 +7,12 @@ the project's own constants (a status list, a path TSQ chose).
 """
 
 
+def quote_identifier(identifier: str) -> str:
+    """`identifier` as a quoted SQL identifier (a"b -> "a""b"): the only way a column or
+    table name read from a file or a mapping enters SQL text."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 def sql_string(value: str) -> str:
     """`value` as a SQL string literal ('it''s'), for constants of our own only."""
     return "'" + value.replace("'", "''") + "'"

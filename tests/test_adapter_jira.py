@@ -8,12 +8,12 @@ import duckdb
 import pytest
 
 from orchestration.adapters.base import AdapterError
-from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.jira import JiraAdapter, sla_verdict_sql
 from orchestration.adapters.registry import ingest_files
 from orchestration.contract import ENTITIES
 from orchestration.ingest.loader import load_entity
 from orchestration.settings import PROJECT_ROOT
+from orchestration.sql_text import quote_identifier as _q
 from tests.conftest import dbt_build, query
 
 DATA = PROJECT_ROOT / "tests" / "data" / "jira"

@@ -18,10 +18,6 @@ from orchestration.contract import ENTITY_BY_NAME
 ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
 
 
-def quote_identifier(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 class AdapterError(ValueError):
     """An input the adapter cannot read; the message names the file and what did not match."""
 

@@ -55,7 +55,6 @@ from orchestration.adapters.base import (
     Conversion,
     namespaced,
 )
-from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.toolkit import (
     MAPPING_FILE,
     SOURCE_FILE,
@@ -77,6 +76,7 @@ from orchestration.adapters.toolkit import (
     write_conversion,
 )
 from orchestration.contract import EVENT_TYPES
+from orchestration.sql_text import quote_identifier as _q
 
 #: what each kind of derived event may say in the mapping: key -> (required, optional)
 DERIVED_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -53,7 +53,6 @@ from orchestration.adapters.base import (
     namespaced,
     source_id,
 )
-from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.toolkit import (
     TEAM_WEEK_COLUMNS,
     Declarations,
@@ -72,6 +71,7 @@ from orchestration.adapters.toolkit import (
     write_conversion,
 )
 from orchestration.contract import STATUSES
+from orchestration.sql_text import quote_identifier as _q
 from orchestration.sql_text import sql_string
 from orchestration.text_files import csv_header
 

@@ -24,7 +24,6 @@ from orchestration.adapters.base import (
     namespaced,
     source_id,
 )
-from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.toolkit import (
     SOURCE_FILE,
     SOURCE_ROW,
@@ -47,6 +46,7 @@ from orchestration.adapters.toolkit import (
     xlsx_to_csv,
 )
 from orchestration.contract import CHANNELS, EVENT_TYPES, PRIORITIES, STATUSES
+from orchestration.sql_text import quote_identifier as _q
 from orchestration.sql_text import sql_string
 from orchestration.text_files import (
     UnreadableFileError,

@@ -45,7 +45,6 @@ from orchestration.adapters.base import (
     namespaced,
     source_id,
 )
-from orchestration.adapters.base import quote_identifier as _q
 from orchestration.adapters.toolkit import (
     TEAM_WEEK_COLUMNS,
     XLSX_SUFFIXES,
@@ -66,6 +65,7 @@ from orchestration.adapters.toolkit import (
     xlsx_to_csv,
 )
 from orchestration.contract import STATUSES
+from orchestration.sql_text import quote_identifier as _q
 from orchestration.text_files import (
     UnreadableFileError,
     detect_csv_encoding,

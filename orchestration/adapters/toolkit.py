@@ -26,10 +26,10 @@ import duckdb
 from orchestration.adapters.base import (
     AdapterError,
     Conversion,
-    quote_identifier,
     write_entities,
     write_entity,
 )
+from orchestration.sql_text import quote_identifier
 
 #: the working week of a generated team when nobody declared one (no zone, no country:
 #: those have no default, see `Declarations`)

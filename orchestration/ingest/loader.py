@@ -53,6 +53,7 @@ from orchestration.ingest.ticket_cascade import (
     follow_ticket_quarantine,
 )
 from orchestration.raw_tables import ensure_raw_schema
+from orchestration.sql_text import quote_identifier
 from orchestration.text_files import (
     UnreadableFileError,
     csv_header,
@@ -270,8 +271,8 @@ def _reconcile_with_the_files_lines(
     if source.file_format == "csv":
         columns = csv_header(readable)
         breaks = " + ".join(
-            f"coalesce(len({_quote(c)}) - len(replace({_quote(c)}, chr(10), '')), 0)"
-            for c in columns
+            f"coalesce(len({quoted}) - len(replace({quoted}, chr(10), '')), 0)"
+            for quoted in map(quote_identifier, columns)
         )
         relation, params = relation_sql("csv", readable)  # the rows that parse
         (embedded,) = con.execute(
@@ -284,10 +285,6 @@ def _reconcile_with_the_files_lines(
             f"were read ({staged} parsed, {unparseable} unparseable); a record would be "
             "lost or doubled, so nothing of it was loaded"
         )
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _commit_load(

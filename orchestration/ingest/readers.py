@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contract import Entity
+from orchestration.sql_text import quote_identifier
 from orchestration.text_files import UnreadableFileError, csv_header
 
 
@@ -160,9 +161,9 @@ def stage_file(
         )
     selected = [
         # Empty strings mean "missing" in every export format we accept.
-        f"NULLIF(TRIM(CAST({_quote(c)} AS VARCHAR)), '') AS {_quote(c)}"
+        f"NULLIF(TRIM(CAST({quote_identifier(c)} AS VARCHAR)), '') AS {quote_identifier(c)}"
         if c in present
-        else f"CAST(NULL AS VARCHAR) AS {_quote(c)}"
+        else f"CAST(NULL AS VARCHAR) AS {quote_identifier(c)}"
         for c in source.entity.column_names
     ]
     read_table = f"{incoming_table}_read"
@@ -209,7 +210,3 @@ def _renumber_around_rejects(
         WHERE {incoming_table}._source_row = slots.ordinal
         """
     )
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'

@@ -34,7 +34,7 @@ from orchestration.contract import (
     row_rules,
 )
 from orchestration.ingest.readers import IngestError
-from orchestration.sql_text import sql_string
+from orchestration.sql_text import quote_identifier, sql_string
 
 PLAUSIBLE_WINDOW = "plausible_window"
 DUPLICATE_OF = "_duplicate_of"
@@ -78,17 +78,13 @@ def create_plausible_window(con: duckdb.DuckDBPyConnection, loaded_at: datetime)
     )
 
 
-def _quoted(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
-
-
 def _typed(column: Column) -> str:
     """The column's text value cast to what it compares as (NULL when it does not parse,
     which the type rule reports): a clock time as TIME, so 9:00 comes before 18:00."""
     if column.type in _PARSES_AS:
-        return f"TRY_CAST({_quoted(column.name)} AS {_PARSES_AS[column.type]})"
+        return f"TRY_CAST({quote_identifier(column.name)} AS {_PARSES_AS[column.type]})"
     if column.pattern == CLOCK_PATTERN:
-        return f"TRY_CAST({_quoted(column.name)} AS TIME)"
+        return f"TRY_CAST({quote_identifier(column.name)} AS TIME)"
     raise ValueError(f"column {column.name} ({column.type}) has no order")  # pragma: no cover
 
 
@@ -124,7 +120,7 @@ def _rule_sql(entity: Entity, at_load: bool) -> list[tuple[str, str, str]]:
             continue
         if rule.kind is RuleKind.CONTROL:
             for column in entity.column_names:
-                c = _quoted(column)
+                c = quote_identifier(column)
                 translated.append(
                     (
                         f"{rule.name}:{column}",
@@ -135,7 +131,7 @@ def _rule_sql(entity: Entity, at_load: bool) -> list[tuple[str, str, str]]:
             continue
         assert rule.column is not None
         column = columns[rule.column]
-        c = _quoted(column.name)
+        c = quote_identifier(column.name)
         if rule.kind is RuleKind.REQUIRED:
             condition = f"{c} IS NULL"
         elif rule.kind is RuleKind.TYPE:
@@ -197,7 +193,7 @@ def breaks_any_rule_sql(entity: Entity, at_load: bool = False) -> str:
         for name, condition, _ in _rule_sql(entity, at_load)
         if not name.startswith(f"{RuleKind.CONTROL}:")
     ]
-    joined = ", ".join(_quoted(c) for c in entity.column_names)
+    joined = ", ".join(quote_identifier(c) for c in entity.column_names)
     conditions.append(
         f"coalesce(regexp_matches(concat_ws('', {joined}), "
         f"{sql_string(CONTROL_CHARACTERS_PATTERN)}), false)"
