@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.built_warehouse"]
+pytest_plugins = ["tests.built_warehouse", "tests.postgres_server"]
 
 #: fixtures that materialise a warehouse (a pipeline run or a dbt build): their tests are slow
 _SLOW_FIXTURES = {"first_run", "late_files_run", "vendor_exports_run", "small_home"}

@@ -1,0 +1,298 @@
+"""`tsq publish --to postgresql://…` against a real PostgreSQL server (tests/postgres_server.py
+starts one with scripts/postgres-test-server.sh), publishing the real store of the
+`small_home` session warehouse (300 generated tickets through the loader and dbt).
+
+Row-for-row equality is checked with a fingerprint computed the same way on both sides
+from the values each driver returns: the row count and the md5 of the sorted rows, each
+row rendered as text (floats by repr, so every bit counts; instants in UTC)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import socket
+import threading
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from orchestration.publish.cli_commands import publish as publish_command
+from orchestration.publish.postgres import (
+    PostgresPublishError,
+    publish_to_postgres,
+)
+from orchestration.settings import DBT_PROJECT_DIR
+
+pytestmark = pytest.mark.slow
+
+
+def render(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def fingerprint(rows: list[tuple]) -> tuple[int, str]:
+    lines = sorted("\t".join(render(v) for v in row) for row in rows)
+    return len(rows), hashlib.md5("\n".join(lines).encode()).hexdigest()
+
+
+def duckdb_fingerprints(store: Path) -> dict[str, tuple[int, str]]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        tables = [name for (name,) in con.execute("SHOW TABLES").fetchall()]
+        return {t: fingerprint(con.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+    finally:
+        con.close()
+
+
+def postgres_fingerprints(url: str, schema: str = "tsq_published") -> dict[str, tuple[int, str]]:
+    from psycopg import sql
+
+    with psycopg.connect(url) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema]
+            ).fetchall()
+        ]
+        return {
+            t: fingerprint(
+                con.execute(
+                    sql.SQL("SELECT * FROM {}").format(sql.Identifier(schema, t))
+                ).fetchall()
+            )
+            for t in tables
+        }
+
+
+def manifest_descriptions() -> dict[tuple[str, str], str]:
+    """(table, column) -> description of the published models, read from the manifest."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    return {
+        (node["name"], column): spec["description"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "published"
+        for column, spec in node["columns"].items()
+        if spec.get("description")
+    }
+
+
+def test_every_published_table_arrives_row_for_row_typed_and_described(
+    small_home: Path, postgres_database: str
+):
+    store = small_home / "published.duckdb"
+    outcome = publish_to_postgres(store, postgres_database)
+
+    in_duckdb = duckdb_fingerprints(store)
+    assert sorted(in_duckdb) == sorted(
+        ["indicator_catalog", "indicator_values", "scores", "ticket_sla", "score_tree",
+         "scopes", "publish_log"]
+    )  # fmt: skip
+    assert postgres_fingerprints(postgres_database) == in_duckdb
+    assert outcome.row_counts == {table: rows for table, (rows, _) in in_duckdb.items()}
+    assert in_duckdb["scores"][0] > 0 and in_duckdb["ticket_sla"][0] == 300  # real data
+
+    with psycopg.connect(postgres_database) as con:
+        types = dict(
+            ((table, column), data_type)
+            for table, column, data_type in con.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'tsq_published'"
+            ).fetchall()
+        )
+        comments = {
+            (table, column): comment
+            for table, column, comment in con.execute(
+                "SELECT c.relname, a.attname, col_description(c.oid, a.attnum) "
+                "FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+                "JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 "
+                "WHERE n.nspname = 'tsq_published' AND c.relkind = 'r'"
+            ).fetchall()
+        }
+        (scores_comment,) = con.execute(
+            "SELECT obj_description('tsq_published.scores'::regclass, 'pg_class')"
+        ).fetchone()
+    # the contract's types (dbt_project/models/published/_published.yml), mapped explicitly
+    assert types[("scores", "score")] == "double precision"
+    assert types[("scores", "grade")] == "text"
+    assert types[("scores", "period_start")] == "date"
+    assert types[("scores", "period_complete")] == "boolean"
+    assert types[("scores", "peers_ranked")] in ("integer", "bigint")
+    assert types[("publish_log", "published_at")] == "timestamp with time zone"
+    # every described column of the dbt models carries its description, word for word
+    described = manifest_descriptions()
+    for (table, column), comment in comments.items():
+        if table != "publish_log":
+            assert comment == described.get((table, column)), (table, column)
+    assert sum(1 for c in comments.values() if c) >= 80  # 80 described model columns today
+    assert comments[("publish_log", "run_id")] == "The Dagster run that published."
+    assert scores_comment and scores_comment.startswith("Sub-dimension, dimension and overall")
+
+
+def test_a_second_publish_switches_atomically_for_readers_holding_a_transaction(
+    small_home: Path, postgres_database: str, tmp_path: Path
+):
+    """Store A (small_home) is published, then store B (A without the overall scores, run
+    'run-b'). Reader 1 (READ COMMITTED, as BI tools run) has read A's scores in an open
+    transaction; reader 2 (REPEATABLE READ) holds a snapshot taken before B was loaded and
+    has read nothing. The switch must wait for both: reader 1 keeps reading A across its
+    statements, and reader 2, once reader 1 is gone, still sees A (a switch under its old
+    snapshot would show it B's tables with no rows). After both end: B whole, and only one
+    schema left."""
+    store_a = small_home / "published.duckdb"
+    store_b = tmp_path / "published.duckdb"
+    shutil.copy(store_a, store_b)
+    con = duckdb.connect(str(store_b))
+    try:
+        (overall,) = con.execute("SELECT count(*) FROM scores WHERE level = 'overall'").fetchone()
+        con.execute("DELETE FROM scores WHERE level = 'overall'")
+        con.execute("UPDATE publish_log SET run_id = 'run-b'")
+    finally:
+        con.close()
+    a = duckdb_fingerprints(store_a)
+    b = duckdb_fingerprints(store_b)
+    assert overall > 0 and b["scores"][0] == a["scores"][0] - overall
+
+    publish_to_postgres(store_a, postgres_database)
+
+    reader_1 = psycopg.connect(postgres_database)  # READ COMMITTED, a transaction per block
+    reader_2 = psycopg.connect(postgres_database)
+    reader_2.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    count = "SELECT count(*) FROM tsq_published.scores"
+    run = "SELECT run_id FROM tsq_published.publish_log"
+    try:
+        assert reader_1.execute(count).fetchone() == (a["scores"][0],)
+        reader_2.execute("SELECT 1")  # its snapshot, before B is loaded
+
+        waits: list[str] = []
+        waited = threading.Condition()
+
+        def note(step: str) -> None:
+            with waited:
+                waits.append(step)
+                waited.notify_all()
+
+        def waits_so_far() -> int:
+            return sum(1 for step in waits if step == "waiting_for_readers")
+
+        outcome: dict[str, object] = {}
+
+        def publish_b() -> None:
+            try:
+                outcome["ok"] = publish_to_postgres(store_b, postgres_database, on_step=note)
+            except Exception as error:  # handed to the test thread
+                outcome["error"] = error
+            with waited:
+                waited.notify_all()
+
+        publisher = threading.Thread(target=publish_b)
+        publisher.start()
+        with waited:  # the switch has tried and found the readers in its way
+            assert waited.wait_for(lambda: waits_so_far() >= 1 or outcome, timeout=300)
+        assert waits_so_far() >= 1, outcome
+        # reader 1, still in its transaction, reads A in every statement
+        assert reader_1.execute(count).fetchone() == (a["scores"][0],)
+        assert reader_1.execute(run).fetchall() == [("test-run",)]
+        reader_1.commit()
+        # two more failed tries: the second began after reader 1 ended, so reader 2's old
+        # snapshot alone holds the switch back
+        after_reader_1 = waits_so_far()
+        with waited:
+            assert waited.wait_for(
+                lambda: waits_so_far() >= after_reader_1 + 2 or outcome, timeout=300
+            )
+        assert waits_so_far() >= after_reader_1 + 2, outcome
+        assert reader_2.execute(count).fetchone() == (a["scores"][0],)
+        assert reader_2.execute(run).fetchall() == [("test-run",)]
+        reader_2.commit()
+        publisher.join(timeout=300)
+        assert not publisher.is_alive()
+        assert "error" not in outcome, outcome
+
+        # a new transaction on the same connection sees B, all of it
+        assert reader_1.execute(count).fetchone() == (b["scores"][0],)
+        assert reader_1.execute(run).fetchall() == [("run-b",)]
+        reader_1.commit()
+        schemas = reader_1.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tsq%' ORDER BY 1"
+        ).fetchall()
+        assert schemas == [("tsq_published",)]  # the previous schema is gone
+    finally:
+        reader_1.close()
+        reader_2.close()
+    assert postgres_fingerprints(postgres_database) == b
+
+
+def closed_local_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_bad_url_is_one_line_naming_the_host_and_never_the_password(
+    small_home: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("TSQ_HOME", str(small_home))
+    port = closed_local_port()
+    secret = "s3cret-Passw0rd"
+    runner = CliRunner()
+
+    nobody_listens = f"postgresql://tsq:{secret}@127.0.0.1:{port}/tsq"
+    result = runner.invoke(publish_command, ["--to", nobody_listens])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(
+        f"Error: cannot connect to PostgreSQL at postgresql://tsq@127.0.0.1:{port}/tsq"
+    )
+    assert secret not in result.output
+
+    # the same from the environment variable
+    monkeypatch.setenv("TSQ_PUBLISH_POSTGRES_URL", nobody_listens)
+    result = runner.invoke(publish_command, [])
+    assert result.exit_code == 1 and secret not in result.output
+    assert f"127.0.0.1:{port}" in result.output
+
+    # not a PostgreSQL URL at all
+    result = runner.invoke(publish_command, ["--to", f"mysql://tsq:{secret}@db.example:3306/x"])
+    assert result.exit_code == 1 and secret not in result.output
+    assert result.output.strip().splitlines() == [
+        "Error: not a PostgreSQL URL: mysql://tsq@db.example:3306/x "
+        "(expected postgresql://user@host:port/db)"
+    ]
+
+    with pytest.raises(PostgresPublishError, match="no published store yet"):
+        publish_to_postgres(small_home / "absent.duckdb", nobody_listens)
+
+
+def test_the_command_publishes_and_prints_no_password(
+    small_home: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch
+):
+    """The test server trusts 127.0.0.1, so a password in the URL is accepted and unused:
+    the command must still never print it."""
+    monkeypatch.setenv("TSQ_HOME", str(small_home))
+    secret = "s3cret-Passw0rd"
+    url = postgres_database.replace("postgresql://postgres@", f"postgresql://postgres:{secret}@")
+    result = CliRunner().invoke(publish_command, ["--to", url])
+    assert result.exit_code == 0, result.output
+    assert secret not in result.output
+    rows = duckdb_fingerprints(small_home / "published.duckdb")["scores"][0]
+    assert f"scores {rows:,}" in result.output
+    assert "schema tsq_published" in result.output
