@@ -298,9 +298,12 @@ def scores(grain: str, scope_type: str, period_start: str | None, lang: str) -> 
             raise click.BadParameter(str(error), param_hint=error.option) from error
         raise click.ClickException(str(error)) from error
     _print_whole(scorecard_table(card))
-    console.print(scorecard_legend(card))
+    legend = scorecard_legend(card)
+    if legend:
+        console.print(legend)
     for line in scorecard_notes(card):
-        console.print(Text(line))
+        # a pipe gets each note on one line, for grep; a terminal wraps it at words
+        console.print(Text(line), soft_wrap=not console.is_terminal)
 
 
 def _print_whole(renderable: RenderableType) -> None:

@@ -291,13 +291,12 @@ def _row_cells(row: ScorecardRow, card: Scorecard) -> list[Text]:
     ]
 
 
-def scorecard_legend(card: Scorecard) -> Columns:
+def scorecard_legend(card: Scorecard) -> Columns | None:
     """The sub-dimensions' names, laid out in columns under the table: the table heads
-    them by id, as eight names as headers would not fit a terminal's width."""
-    return Columns(
-        [Text(f"{node_id} {name}") for node_id, name in card.columns if name != node_id],
-        padding=(0, 3),
-    )
+    them by id, as eight names as headers would not fit a terminal's width. None when the
+    store names none (published before score_tree)."""
+    named = [Text(f"{node_id} {name}") for node_id, name in card.columns if name != node_id]
+    return Columns(named, padding=(0, 3)) if named else None
 
 
 def scorecard_notes(card: Scorecard) -> list[str]:
@@ -351,8 +350,9 @@ def read_scorecard(
 ) -> Group:
     """load_scorecard laid out: the table, then its notes."""
     card = load_scorecard(published_path, grain, scope_type, period_start, lang)
+    legend = scorecard_legend(card)
     return Group(
         scorecard_table(card),
-        scorecard_legend(card),
+        *([legend] if legend else []),
         *(Text(line) for line in scorecard_notes(card)),
     )
