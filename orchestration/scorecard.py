@@ -123,12 +123,14 @@ def _listed(periods: list[date]) -> str:
     return f"{head}, ... {tail} ({len(periods)} periods)"
 
 
-def _parse_period(text: str) -> date:
+def _parse_period(text: str, periods: list[date], grain: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as error:
         raise ScorecardError(
-            f"{text!r} is not a date: give a period start as YYYY-MM-DD", "--period"
+            f"{text!r} is not a date: give a {grain}'s start as YYYY-MM-DD; published: "
+            f"{_listed(periods)}",
+            "--period",
         ) from error
 
 
@@ -138,7 +140,7 @@ def _choose_period(
     """The period asked for, else the report's default: the latest complete one, or the
     running one when none is complete (see report._period); and a sentence saying which."""
     if requested is not None:
-        period = _parse_period(requested)
+        period = _parse_period(requested, list(periods), grain)
         if period not in periods:
             raise ScorecardError(
                 f"no {grain} starting {period} is published; published: {_listed(list(periods))}",

@@ -176,8 +176,8 @@ def test_the_organisation_scope_is_one_row(small_home):
         ),
         (
             ["--period", "2026-13-01"],
-            "Invalid value for --period: '2026-13-01' is not a date: give a period start as "
-            "YYYY-MM-DD",
+            "Invalid value for --period: '2026-13-01' is not a date: give a month's start as "
+            "YYYY-MM-DD; published: 2026-04-01, 2026-05-01, 2026-06-01, 2026-07-01",
         ),
         (
             ["--period", "2026-05-15"],
