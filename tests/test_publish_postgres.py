@@ -240,6 +240,70 @@ def test_a_second_publish_switches_atomically_for_readers_holding_a_transaction(
     assert postgres_fingerprints(postgres_database) == b
 
 
+def test_a_read_committed_reader_keeps_the_old_tables_until_its_transaction_ends(
+    small_home: Path, postgres_database: str, tmp_path: Path
+):
+    """The lock alone (no old snapshot involved): a READ COMMITTED transaction holds no
+    snapshot between its statements, so only its lock on the old tables it read keeps the
+    switch back; its later statements, even on tables it had not touched, read the old
+    publication."""
+    store_a = small_home / "published.duckdb"
+    store_b = tmp_path / "published.duckdb"
+    shutil.copy(store_a, store_b)
+    con = duckdb.connect(str(store_b))
+    try:
+        con.execute("UPDATE publish_log SET run_id = 'run-b'")
+    finally:
+        con.close()
+    publish_to_postgres(store_a, postgres_database)
+
+    reader = psycopg.connect(postgres_database)
+    watcher = psycopg.connect(postgres_database, autocommit=True)
+    try:
+        reader.execute("SELECT count(*) FROM tsq_published.scores").fetchone()
+        (reader_pid,) = reader.execute("SELECT pg_backend_pid()").fetchone()
+        # idle in its transaction, the reader holds no snapshot: nothing but its lock
+        assert watcher.execute(
+            "SELECT state, backend_xmin FROM pg_stat_activity WHERE pid = %s", [reader_pid]
+        ).fetchone() == ("idle in transaction", None)
+
+        waits: list[str] = []
+        waited = threading.Condition()
+        outcome: dict[str, object] = {}
+
+        def note(step: str) -> None:
+            with waited:
+                waits.append(step)
+                waited.notify_all()
+
+        def publish_b() -> None:
+            try:
+                outcome["ok"] = publish_to_postgres(store_b, postgres_database, on_step=note)
+            except Exception as error:  # handed to the test thread
+                outcome["error"] = error
+            with waited:
+                waited.notify_all()
+
+        publisher = threading.Thread(target=publish_b)
+        publisher.start()
+        with waited:
+            assert waited.wait_for(lambda: "waiting_for_readers" in waits or outcome, timeout=300)
+        assert "waiting_for_readers" in waits, outcome
+        assert reader.execute("SELECT run_id FROM tsq_published.publish_log").fetchall() == [
+            ("test-run",)
+        ]
+        reader.commit()
+        publisher.join(timeout=300)
+        assert not publisher.is_alive() and "error" not in outcome, outcome
+        assert reader.execute("SELECT run_id FROM tsq_published.publish_log").fetchall() == [
+            ("run-b",)
+        ]
+        reader.commit()
+    finally:
+        reader.close()
+        watcher.close()
+
+
 def closed_local_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

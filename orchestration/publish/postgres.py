@@ -28,12 +28,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import duckdb
 
 from orchestration.publish.privacy import quote_identifier
 from orchestration.settings import DBT_PROJECT_DIR
+
+if TYPE_CHECKING:  # imported when used: `tsq --help` need not load the driver
+    import psycopg
 
 DEFAULT_SCHEMA = "tsq_published"
 URL_ENVIRONMENT_VARIABLE = "TSQ_PUBLISH_POSTGRES_URL"
@@ -291,7 +295,7 @@ def publish_to_postgres(
 
 
 def _publish(
-    connection,  # psycopg.Connection
+    connection: psycopg.Connection,
     store: duckdb.DuckDBPyConnection,
     tables: list[PublishedTable],
     target: str,
@@ -341,7 +345,7 @@ def _publish(
     )
 
 
-def _drop_leftovers(connection, schema: str) -> None:
+def _drop_leftovers(connection: psycopg.Connection, schema: str) -> None:
     """Schemas `<schema>_new_…` and `<schema>_old_…` of a publisher that died: under the
     advisory lock no other publisher of this schema is alive."""
     from psycopg import sql
@@ -359,7 +363,7 @@ def _drop_leftovers(connection, schema: str) -> None:
 
 
 def _load(
-    connection,
+    connection: psycopg.Connection,
     store: duckdb.DuckDBPyConnection,
     tables: list[PublishedTable],
     new_schema: str,
@@ -433,7 +437,7 @@ class _ReadersInTheWay(Exception):
 
 
 def _switch(
-    connection,
+    connection: psycopg.Connection,
     schema: str,
     new_schema: str,
     old_schema: str,
@@ -506,14 +510,14 @@ def _switch(
             pause = min(pause * 2, _LONGEST_RETRY_SECONDS)
 
 
-def _schema_exists(connection, schema: str) -> bool:
+def _schema_exists(connection: psycopg.Connection, schema: str) -> bool:
     (exists,) = connection.execute(
         "SELECT count(*) > 0 FROM pg_namespace WHERE nspname = %s", [schema]
     ).fetchone()
     return bool(exists)
 
 
-def _drop_quietly(connection, name: str) -> None:
+def _drop_quietly(connection: psycopg.Connection, name: str) -> None:
     from psycopg import sql
 
     try:
