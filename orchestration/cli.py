@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 from rich.console import Console, RenderableType
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -16,7 +27,7 @@ from orchestration.scorecard import GRAINS, LANGUAGES
 from orchestration.settings import TsqSettings, get_settings
 
 if TYPE_CHECKING:  # the runner imports Dagster: only `tsq run` pays for it
-    from orchestration.runner import ReportLine
+    from orchestration.runner import ProgressEvent, ReportLine
 
 console = Console()
 
@@ -191,18 +202,27 @@ def ingest(
 @click.option(
     "--force", is_flag=True, help="Rebuild even when nothing changed since the last publish."
 )
-def run(force: bool) -> None:
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress while it runs: only the report at the end."
+)
+def run(force: bool, quiet: bool) -> None:
     """Materialise every asset in-process: ingest, dbt, checks, publish.
 
-    Exits non-zero, naming the failed checks, when a blocking check fails; the
-    previous published.duckdb then stays as it was. With nothing new in the inbox or the
-    project since the last published run, there is nothing to do and it says so.
+    Shows on stderr which step is running, with elapsed time: live on a terminal, a plain
+    line per step otherwise (none with --quiet). Exits non-zero, naming the failed checks,
+    when a blocking check fails; the previous published.duckdb then stays as it was. With
+    nothing new in the inbox or the project since the last published run, there is nothing
+    to do and it says so.
     """
     from orchestration.runner import WarehouseLocked, run_pipeline
 
     settings = get_settings()
     try:
-        outcome = run_pipeline(settings, force=force)
+        if quiet:
+            outcome = run_pipeline(settings, force=force)
+        else:
+            with RunProgress() as progress:
+                outcome = run_pipeline(settings, force=force, on_progress=progress)
     except WarehouseLocked as error:
         raise click.ClickException(str(error)) from error
     for line in outcome.describe():
@@ -210,6 +230,137 @@ def run(force: bool) -> None:
     _print_unread_inbox_files(settings)
     if not outcome.success:
         sys.exit(1)
+
+
+#: the order the phases of a run are shown in (a terminal's live display)
+PHASE_LABELS = {
+    "prepare": "prepare",
+    "ingest": "ingest",
+    "checks": "checks",
+    "dbt": "dbt build",
+    "publish": "publish",
+    "summary": "summary",
+}
+
+
+class RunProgress:
+    """Shows a run's ProgressEvents on stderr while it works (see runner.ProgressEvent).
+
+    On a terminal: a rich live display, a line per phase with its bar, count and elapsed
+    time, and the step it is on. Elsewhere (a pipe, CI, a test): plain lines, one when a
+    step starts or ends (dbt's models every quarter of the way), with no spinner and no
+    control characters, so a log reads as text. Used as a context manager around the run.
+
+    The stream is taken when this is made: the runner sends stdout and stderr to the run's
+    log while Dagster runs, and the progress must still reach the user."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.console = Console(file=self.stream, highlight=False)
+        self.live = self.console.is_terminal
+        self._progress: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+        self._failures: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> RunProgress:
+        if self.live:
+            self._progress = Progress(
+                SpinnerColumn(finished_text="[green]✓[/green]"),
+                TextColumn("{task.description}"),
+                BarColumn(bar_width=24),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                # the runner redirects stdout and stderr into the run's log itself
+                redirect_stdout=False,
+                redirect_stderr=False,
+                refresh_per_second=4,
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def note(self, line: str) -> None:
+        """A line of its own (e.g. a finished benchmark measurement): above the live
+        display on a terminal, as it is elsewhere."""
+        with self._lock:
+            if self._progress is not None:
+                self._progress.console.print(Text(line))
+            else:
+                self.stream.write(line + "\n")
+                self.stream.flush()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        with self._lock:
+            if event.phase == "prepare" and event.state == "started":
+                self._new_run()
+            if self._progress is not None:
+                self._show_live(event)
+            else:
+                line = plain_progress_line(event)
+                if line is not None:
+                    self.stream.write(line + "\n")
+                    self.stream.flush()
+
+    def _new_run(self) -> None:
+        """A run begins (a benchmark makes several): the previous run's lines go."""
+        if self._progress is not None:
+            for task in self._tasks.values():
+                self._progress.remove_task(task)
+        self._tasks.clear()
+        self._failures.clear()
+
+    def _show_live(self, event: ProgressEvent) -> None:
+        assert self._progress is not None
+        label = PHASE_LABELS[event.phase]
+        task = self._tasks.get(event.phase)
+        if task is None:
+            task = self._progress.add_task(label, total=event.total or None)
+            self._tasks[event.phase] = task
+        if event.state in ("failed", "warned"):
+            self._failures[event.phase] = self._failures.get(event.phase, 0) + 1
+        failures = self._failures.get(event.phase, 0)
+        flagged = f" [red]({failures} failed or warned)[/red]" if failures else ""
+        item = escape(event.item)
+        if event.phase == "dbt" and event.state == "started":
+            item = "starting dbt (it parses the project first)"
+        elif event.state == "advanced":
+            item = f"built {item}"
+        elif event.state != "finished":
+            item = f"{item} {event.state}"
+        self._progress.update(
+            task,
+            description=f"{label:<9} {item}{flagged}",
+            completed=event.done,
+            total=event.total or None,
+        )
+        ended = event.state in ("failed", "skipped") and event.phase in ("dbt", "publish")
+        if event.phase in ("prepare", "summary") and event.state == "finished":
+            self._progress.update(task, total=1, completed=1)
+        elif ended:
+            self._progress.stop_task(task)
+
+
+def plain_progress_line(event: ProgressEvent) -> str | None:
+    """A progress event as one plain line, or None for one not worth a line of its own
+    (a dbt model between the quarter marks)."""
+    count = f" ({event.done}/{event.total})" if event.total else ""
+    if event.state == "advanced":
+        # dbt builds a model at a time: a line at each quarter of the way, not per model
+        quarter = max(event.total // 4, 1)
+        if event.done % quarter and event.done != event.total:
+            return None
+        what = f"{event.done}/{event.total} models built, last {event.item}"
+    elif event.phase == "dbt" and event.state != "started":
+        what = f"{event.item} {event.state} ({event.done}/{event.total} models)"
+    else:
+        what = f"{event.item} {event.state}{count}"
+    return f"[{event.elapsed:7.1f} s] {PHASE_LABELS[event.phase]:<9} {what}"
 
 
 #: how `tsq run` colours a report line's lead, by its tone (runner.ReportLine)

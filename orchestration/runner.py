@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +16,7 @@ from typing import Literal
 
 import dagster as dg
 
+from orchestration.contract import ENTITIES
 from orchestration.publish.store import (
     reconcile_publish_log,
     record_run,
@@ -425,9 +431,192 @@ def refuse_publication(
         con.close()
 
 
-def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
+# --- progress: what the run is doing, while it does it -----------------------------------
+
+#: the parts of a run, in the order they begin: building the definitions, loading the
+#: inbox (each entity, and the vendor adapters), the quality checks (the raw layer's run
+#: between the loads, the others after dbt), the dbt build, the publication, and the
+#: runner's own summary after Dagster returns
+Phase = Literal["prepare", "ingest", "checks", "dbt", "publish", "summary"]
+#: started/finished/failed: a step (or phase) began or ended; advanced: a dbt model was
+#: built; warned: a check step ended with a warning check; skipped: Dagster did not run the
+#: step, because something it needs failed
+ProgressState = Literal["started", "advanced", "finished", "warned", "failed", "skipped"]
+
+#: the Dagster steps that load the inbox: one per entity, and the vendor adapters
+INGEST_STEPS = frozenset({f"raw__{entity.name}" for entity in ENTITIES} | {"raw__inbox_adapters"})
+DBT_STEP = "tsq_dbt_models"
+PUBLISH_STEP = "published_store"
+
+
+def step_phase(step_key: str) -> Phase:
+    """Which part of a run a Dagster step belongs to; every other step is an asset check
+    (a GX suite or a load reconciliation)."""
+    if step_key in INGEST_STEPS:
+        return "ingest"
+    if step_key == DBT_STEP:
+        return "dbt"
+    if step_key == PUBLISH_STEP:
+        return "publish"
+    return "checks"
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of a run's progress, as plain data (the CLI decides how to show it).
+
+    `item` names what the event is about (an entity, a check, a dbt model); `done` of
+    `total` counts the phase's finished steps (for dbt: the models built, of the models in
+    the manifest); `elapsed` is seconds since run_pipeline began."""
+
+    phase: Phase
+    item: str
+    done: int
+    total: int
+    elapsed: float
+    state: ProgressState = "finished"
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+def manifest_model_count(manifest_path: Path) -> int:
+    """The models a run's `dbt build` builds: every model of the manifest the Dagster
+    assets were defined from (the build excludes only unit tests)."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "model")
+
+
+class ProgressTracker:
+    """Turns the Dagster events of one in-process run into ProgressEvents.
+
+    Called by the Dagster instance for every event of the run, as it is stored
+    (DagsterInstance.add_event_listener), in the thread running the step: so the dbt
+    step's per-model materializations, which dagster-dbt yields while dbt still runs
+    (DbtCliInvocation.stream), arrive one by one, not when the step ends."""
+
+    def __init__(self, on_progress: ProgressCallback, started: float) -> None:
+        self._on_progress = on_progress
+        self._started = started
+        self.totals: dict[Phase, int] = {"prepare": 1, "summary": 1}
+        self.done: dict[Phase, int] = {
+            phase: 0 for phase in ("prepare", "ingest", "checks", "dbt", "publish", "summary")
+        }
+        #: a check step's name for a person (asset:check), by step key
+        self._check_names: dict[str, str] = {}
+        #: check steps whose evaluation failed (ERROR) or warned (WARN), by step key
+        self._check_states: dict[str, ProgressState] = {}
+        self.broken: Exception | None = None
+
+    def expect(self, step_keys: list[str], dbt_models: int, check_names: dict[str, str]) -> None:
+        """The run's plan, once the definitions are built: its steps (counted per phase),
+        the models dbt will build, and what each check step checks."""
+        for key in step_keys:
+            phase = step_phase(key)
+            self.totals[phase] = self.totals.get(phase, 0) + 1
+        self.totals["dbt"] = dbt_models
+        self._check_names = dict(check_names)
+
+    def emit(self, phase: Phase, item: str, state: ProgressState) -> None:
+        if self.broken is not None:
+            return
+        event = ProgressEvent(
+            phase=phase,
+            item=item,
+            done=self.done[phase],
+            total=self.totals.get(phase, 0),
+            elapsed=round(time.monotonic() - self._started, 2),
+            state=state,
+        )
+        try:
+            self._on_progress(event)
+        except Exception as error:  # noqa: BLE001 - a display fault must not fail a run
+            # Raised here it would fail the Dagster step storing the event: the run goes
+            # on without progress, and the run's log (stderr is redirected there) says why.
+            self.broken = error
+            print(f"progress reporting stopped: {error!r}", file=sys.stderr)
+
+    def finish(self, phase: Phase, item: str, state: ProgressState = "finished") -> None:
+        self.done[phase] += 1
+        self.emit(phase, item, state)
+
+    def on_event(self, entry: object) -> None:
+        """The instance's listener: one stored event log entry of the run."""
+        event = getattr(entry, "dagster_event", None)
+        if event is None:
+            return
+        if event.event_type == dg.DagsterEventType.RUN_START:
+            self.finish("prepare", "definitions built, run started")
+            return
+        step_key = event.step_key
+        if step_key is None:
+            return
+        phase = step_phase(step_key)
+        item = self._check_names.get(step_key) or _step_item(step_key)
+        if event.is_step_start:
+            self.emit(phase, item, "started")
+        elif phase == "dbt" and event.is_step_materialization:
+            materialization = event.step_materialization_data.materialization
+            unique_id = materialization.metadata.get("unique_id")
+            # seeds are materialized too; the count is of models
+            if unique_id is not None and str(unique_id.value).startswith("model."):
+                self.finish("dbt", materialization.asset_key.to_user_string(), "advanced")
+        elif phase == "checks" and event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.asset_check_evaluation_data
+            if not evaluation.passed:
+                worse = "failed" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "warned"
+                if self._check_states.get(step_key) != "failed":
+                    self._check_states[step_key] = worse
+        elif event.is_step_success:
+            if phase == "dbt":
+                # the models' count is already up to date: the step's end is not one more
+                self.emit("dbt", item, "finished")
+            else:
+                self.finish(phase, item, self._check_states.get(step_key, "finished"))
+        elif event.is_step_failure:
+            if phase == "dbt":
+                self.emit("dbt", item, "failed")
+            else:
+                self.finish(phase, item, "failed")
+        elif event.is_step_skipped:
+            if phase == "dbt":
+                self.emit("dbt", item, "skipped")
+            else:
+                self.finish(phase, item, "skipped")
+
+
+def check_step_names(defs: dg.Definitions) -> dict[str, str]:
+    """Each asset-check step's key (its op's name) and what it checks, as `asset:check`."""
+    return {
+        checks.node_def.name: ", ".join(key.to_user_string() for key in checks.check_keys)
+        for checks in defs.asset_checks
+        if isinstance(checks, dg.AssetChecksDefinition)
+    }
+
+
+def _step_item(step_key: str) -> str:
+    """A step's name for a person: the entity an ingest step loads, else the step key."""
+    if step_key in INGEST_STEPS:
+        return step_key.removeprefix("raw__")
+    if step_key == DBT_STEP:
+        return "dbt build"
+    if step_key == PUBLISH_STEP:
+        return "published store"
+    return step_key
+
+
+def run_pipeline(
+    settings: TsqSettings,
+    force: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> RunOutcome:
     """Run the job in-process; skipped (nothing new) when neither the inbox nor the project
-    changed since the last published run, unless forced."""
+    changed since the last published run, unless forced.
+
+    `on_progress`, when given, is called with a ProgressEvent as each step starts and ends
+    (and as dbt builds each model), in the thread running the step, while stdout and stderr
+    go to the run's log: a caller that prints must hold its own stream."""
+    started = time.monotonic()
     settings.ensure()
     fingerprint = inputs_fingerprint(settings)
     current_run = None if force else published_run_if_current(settings, fingerprint)
@@ -444,10 +633,24 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
     os.environ["TSQ_HOME"] = str(settings.root)
     # dbt's DuckDB reads its memory limit from here (profiles.yml)
     os.environ["TSQ_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
+    tracker = None
+    if on_progress is not None:
+        tracker = ProgressTracker(on_progress, started)
+        tracker.emit("prepare", "building the Dagster definitions", "started")
     from orchestration.definitions import build_definitions
+    from orchestration.transform.dbt_assets import dbt_project
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def("tsq_pipeline")
+    if tracker is not None:
+        tracker.expect(
+            [node.name for node in job.graph.nodes],
+            manifest_model_count(Path(dbt_project.manifest_path)),
+            check_step_names(defs),
+        )
+    # the run's id is chosen here (a uuid4, as Dagster makes them), so the listener can be
+    # registered before the run starts
+    run_id = str(uuid.uuid4())
     log_dir = settings.root / "logs"
     log_dir.mkdir(exist_ok=True)
     started_at = datetime.now(UTC)
@@ -460,9 +663,16 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
         contextlib.redirect_stdout(log),
         contextlib.redirect_stderr(log),
     ):
+        if tracker is not None:
+            instance.add_event_listener(run_id, tracker.on_event)
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, tags={FINGERPRINT_TAG: fingerprint}
+            instance=instance,
+            raise_on_error=False,
+            run_id=run_id,
+            tags={FINGERPRINT_TAG: fingerprint},
         )
+    if tracker is not None:
+        tracker.emit("summary", "reading the checks and recording the outcome", "started")
     evaluations = result.get_asset_check_evaluations()
     failed = sorted(
         f"{e.asset_key.to_user_string()}:{e.check_name}"
@@ -495,6 +705,8 @@ def run_pipeline(settings: TsqSettings, force: bool = False) -> RunOutcome:
         passed = sum(1 for e in evaluations if e.passed)
         published = refuse_publication(settings, result.run_id, passed, failed or failed_steps)
     assumptions, assumptions_scope = source_assumptions(settings, started_at)
+    if tracker is not None:
+        tracker.finish("summary", "published" if published else "not published")
     return RunOutcome(
         run_id=result.run_id,
         assumptions=assumptions,
