@@ -27,17 +27,19 @@ import shutil
 import statistics
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from orchestration.contract import ENTITIES
 from orchestration.settings import PROJECT_ROOT, TsqSettings
 from orchestration.sql_text import sql_string
 
+if TYPE_CHECKING:  # the runner imports Dagster: only a timed run pays for it
+    from orchestration.runner import ProgressCallback
+
 STAGES = ("ingest", "checks", "dbt", "publish")
-INGEST_STEPS = {f"raw__{entity.name}" for entity in ENTITIES} | {"raw__inbox_adapters"}
 SAMPLE_INTERVAL_S = 0.05
 
 
@@ -227,16 +229,6 @@ class RunFigures:
     stages: dict[str, StageFigures] = field(default_factory=dict)
 
 
-def stage_of(step_key: str) -> str:
-    if step_key in INGEST_STEPS:
-        return "ingest"
-    if step_key == "tsq_dbt_models":
-        return "dbt"
-    if step_key == "published_store":
-        return "publish"
-    return "checks"
-
-
 @contextmanager
 def _environment(**values: str) -> Iterator[None]:
     saved = {key: os.environ.get(key) for key in values}
@@ -251,11 +243,13 @@ def _environment(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def timed_run(home: Path) -> RunFigures:
-    """One `tsq run` in the given home, with per-stage wall time and peak memory."""
+def timed_run(home: Path, on_progress: ProgressCallback | None = None) -> RunFigures:
+    """One `tsq run` in the given home, with per-stage wall time and peak memory.
+    `on_progress` sees the run's steps as they go (runner.run_pipeline); its cost, small
+    beside a step's, is part of the total measured."""
     import dagster as dg
 
-    from orchestration.runner import run_pipeline
+    from orchestration.runner import run_pipeline, step_phase
 
     settings = TsqSettings(home=home)
     with (
@@ -263,7 +257,7 @@ def timed_run(home: Path) -> RunFigures:
         MemorySampler() as sampler,
     ):
         started = time.perf_counter()
-        outcome = run_pipeline(settings)
+        outcome = run_pipeline(settings, on_progress=on_progress)
         total = time.perf_counter() - started
         with dg.DagsterInstance.get() as instance:
             # a skipped run (nothing new) has no steps of its own
@@ -271,7 +265,7 @@ def timed_run(home: Path) -> RunFigures:
     windows: dict[str, list[tuple[float, float]]] = {stage: [] for stage in STAGES}
     for step in steps:
         if step.start_time is not None and step.end_time is not None:
-            windows[stage_of(step.step_key)].append((step.start_time, step.end_time))
+            windows[step_phase(step.step_key)].append((step.start_time, step.end_time))
     stages = {
         stage: StageFigures(
             wall_s=round(sum(end - start for start, end in spans), 2),
@@ -373,8 +367,8 @@ def machine_facts() -> dict[str, object]:
 def empty_home(home: Path) -> None:
     """Remove the previous run's warehouse, inbox, published store and logs, but keep
     dbt's parse cache (dbt_target): a TSQ home keeps it from run to run, it holds no data,
-    and without it each run would time dbt parsing the whole project again (2.5 s), which
-    only a home's first run does."""
+    and without it each run would time dbt parsing the whole project again, which only a
+    home's first run does."""
     if not home.exists():
         return
     for child in home.iterdir():
@@ -386,25 +380,68 @@ def empty_home(home: Path) -> None:
             child.unlink()
 
 
+@dataclass(frozen=True)
+class Measurement:
+    """One finished measurement of a benchmark, told as it is made: `what` was measured
+    (e.g. "run 2/3"), at which size, how long it took, and what else is worth saying."""
+
+    tickets: int
+    what: str
+    wall_s: float
+    detail: str = ""
+
+
+MeasurementCallback = Callable[[Measurement], None]
+
+
 def run_bench(
     tickets: int,
     seed: int,
     runs: int,
     work_dir: Path,
     cache_dir: Path,
+    on_progress: ProgressCallback | None = None,
+    on_measurement: MeasurementCallback | None = None,
 ) -> BenchReport:
+    """The benchmark (see the module's docstring). `on_progress` follows each pipeline
+    run's steps; `on_measurement` hears of each measurement as soon as it is made."""
+
+    def measured(what: str, wall_s: float, detail: str = "") -> None:
+        if on_measurement is not None:
+            on_measurement(Measurement(tickets, what, round(wall_s, 2), detail))
+
     started = time.perf_counter()
     data_dir, generated = cached_data(cache_dir, tickets, seed)
     generate_wall_s = round(time.perf_counter() - started, 2) if generated else None
+    measured(
+        "data generation" if generated else "data from the cache",
+        time.perf_counter() - started,
+        str(data_dir),
+    )
     figures: list[RunFigures] = []
     home = work_dir / "home"
-    for _ in range(runs):
+    for number in range(1, runs + 1):
         empty_home(home)
         stock_inbox(data_dir, TsqSettings(home=home).inbox)
-        figures.append(timed_run(home))
+        figures.append(timed_run(home, on_progress))
+        run = figures[-1]
+        measured(
+            f"run {number}/{runs}",
+            run.total_wall_s,
+            ("published" if run.published else "NOT published")
+            + f", peak {run.peak_rss_mb:,.0f} MB",
+        )
     # the same home again: every file is already loaded
-    rerun = timed_run(home)
-    references = [reference_query(data_dir) for _ in range(runs)]
+    rerun = timed_run(home, on_progress)
+    measured(
+        "run with nothing new",
+        rerun.total_wall_s,
+        "skipped" if rerun.skipped else "not skipped: everything ran again",
+    )
+    references = []
+    for number in range(1, runs + 1):
+        references.append(reference_query(data_dir))
+        measured(f"reference query {number}/{runs}", references[-1][0])
     reference_wall_s = statistics.median(wall for wall, _ in references)
     reference_rows = references[0][1]
     return BenchReport(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -27,6 +28,7 @@ from orchestration.scorecard import GRAINS, LANGUAGES
 from orchestration.settings import TsqSettings, get_settings
 
 if TYPE_CHECKING:  # the runner imports Dagster: only `tsq run` pays for it
+    from orchestration.bench import Measurement
     from orchestration.runner import ProgressEvent, ReportLine
 
 console = Console()
@@ -684,26 +686,45 @@ def weights(ahp_file: Path | None, lang: str) -> None:
     default=None,
     help="Where the benchmark's TSQ home and data cache live (default TSQ_HOME/bench).",
 )
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress while it runs: only the figures at the end."
+)
 def bench(
-    ticket_count: int, seed: int, runs: int, json_path: Path | None, work_dir: Path | None
+    ticket_count: int,
+    seed: int,
+    runs: int,
+    json_path: Path | None,
+    work_dir: Path | None,
+    quiet: bool,
 ) -> None:
     """Time the whole pipeline on generated data, per stage, against a bare DuckDB query.
 
     The data are generated once per size and seed (cached); each run starts from an empty
-    warehouse. Your own TSQ_HOME's warehouse and published store are not touched.
+    warehouse. Your own TSQ_HOME's warehouse and published store are not touched. While it
+    works, stderr shows each run's steps (as `tsq run` does) and a line per finished
+    measurement.
     """
     from orchestration.bench import run_bench, write_json
 
     if runs < 1:
         raise click.BadParameter("at least one run", param_hint="--runs")
     bench_dir = (work_dir or get_settings().root / "bench").resolve()
-    report = run_bench(
-        tickets=ticket_count,
-        seed=seed,
-        runs=runs,
-        work_dir=bench_dir,
-        cache_dir=bench_dir / "data",
-    )
+    with contextlib.ExitStack() as stack:
+        progress = None if quiet else stack.enter_context(RunProgress())
+
+        def measured(measurement: Measurement) -> None:
+            if progress is not None:
+                progress.note(measurement_line(measurement))
+
+        report = run_bench(
+            tickets=ticket_count,
+            seed=seed,
+            runs=runs,
+            work_dir=bench_dir,
+            cache_dir=bench_dir / "data",
+            on_progress=progress,
+            on_measurement=measured,
+        )
     if not all(run.published for run in report.runs):
         raise click.ClickException(
             f"a benchmark run did not publish: see the run logs under {bench_dir / 'home' / 'logs'}"
@@ -742,6 +763,15 @@ def bench(
     if json_path:
         write_json(report, json_path)
         console.print(f"wrote {json_path}")
+
+
+def measurement_line(measurement: Measurement) -> str:
+    """A finished benchmark measurement as one plain line: size, what, time, detail."""
+    detail = f" ({measurement.detail})" if measurement.detail else ""
+    return (
+        f"bench {measurement.tickets:,} tickets, {measurement.what}: "
+        f"{measurement.wall_s:.2f} s{detail}"
+    )
 
 
 @main.command()
