@@ -15,6 +15,7 @@ _SLOW_MODULES = {
     "test_semantic_layer", "test_report", "test_publish_safety", "test_hostile_input",
     "test_loads", "test_bench", "test_definitions_snapshot", "test_honest_scores",
     "test_up_to_date", "test_adapter_servicenow", "test_data_docs", "test_personal_data",
+    "test_progress",
 }  # fmt: skip
 #: single tests elsewhere that build with dbt
 _SLOW_TESTS = {"test_source_sla_agreement_reconciles_source_and_tsq_verdicts"}
