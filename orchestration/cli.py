@@ -833,5 +833,14 @@ def report(period: str | None, scope_type: str, lang: str, out: Path | None) -> 
     console.print(f"wrote {written}")
 
 
+def _register_publish() -> None:
+    from orchestration.publish.cli_commands import publish as publish_command
+
+    main.add_command(publish_command)
+
+
+_register_publish()
+
+
 if __name__ == "__main__":
     main()
