@@ -5,9 +5,68 @@
     by the first run in which their ticket or team arrives; they never block a run
     (docs/DECISIONLOG.md, "Rows that need another entity are held back, not blocking").
 
-    Each base_helpdesk__* model of such an entity computes `_held_back_reason` with these
-    macros (NULL for a usable row), and its stg_helpdesk__* view keeps the NULL ones.
+    Each base_helpdesk__* model of such an entity is one call of held_back_base, which
+    computes `_held_back_reason` (NULL for a usable row); its stg_helpdesk__* view keeps
+    the NULL ones (usable_rows).
 -#}
+
+{% macro held_back_base(entity, key_columns, typed_columns, held_back_by, extra_reason=none, keep_loaded_at=false) -%}
+    {#- The base model of an entity whose rows need another entity: the latest row of each
+        key of raw.<entity> (latest_row_per_key), read as `typed_columns` (the model's
+        contract_columns(entity, ...) call, so its overrides stay in the model), then the
+        loader's lineage columns, then `_held_back_reason`.
+
+        held_back_by: 'ticket' (left join of base_helpdesk__tickets as `ticket`; reasons of
+            held_back_by_ticket) or 'team' (left join of stg_helpdesk__teams as `team`;
+            reasons of held_back_by_team).
+        extra_reason: a further SQL reason (a CASE giving the reason text, NULL when the
+            row is fine), over `typed` (the row) and the joined `ticket` or `team`; it
+            applies only when the join's own reason does not.
+        keep_loaded_at: also keep `_loaded_at` after `_load_id` (only a model read by
+            something that dates a row by its load needs it).
+
+        Column order is the contract's, `_source_file, _source_row, _load_id[, _loaded_at]`,
+        `_held_back_reason`: models downstream and their unit tests depend on it. -#}
+    {%- set joins = {
+        'ticket': ('base_helpdesk__tickets', 'ticket_id'),
+        'team': ('stg_helpdesk__teams', 'team_id'),
+    } -%}
+    {%- if held_back_by not in joins -%}
+        {{ exceptions.raise_compiler_error(
+            "held_back_base: held_back_by must be 'ticket' or 'team', not '" ~ held_back_by ~ "'") }}
+    {%- endif -%}
+    {%- set joined_model, join_key = joins[held_back_by] -%}
+    {%- set own_reason = held_back_by_ticket('ticket') if held_back_by == 'ticket'
+        else held_back_by_team('team') -%}
+with latest as (
+    {{ latest_row_per_key(source('raw', entity), key_columns) }}
+),
+
+typed as (
+    select
+        {{ typed_columns }},
+        _source_file,
+        _source_row,
+        _load_id
+        {%- if keep_loaded_at %},
+        _loaded_at
+        {%- endif %}
+    from latest
+)
+
+select
+    typed.*,
+    {% if extra_reason is none -%}
+    {{ own_reason }} as _held_back_reason
+    {%- else -%}
+    coalesce(
+        {{ own_reason }},
+        {{ extra_reason }}
+    ) as _held_back_reason
+    {%- endif %}
+from typed
+left join {{ ref(joined_model) }} as {{ held_back_by }} on {{ held_back_by }}.{{ join_key }} = typed.{{ join_key }}
+{%- endmacro %}
 
 {% macro held_back_by_ticket(ticket) -%}
     {#- the reason a row about one ticket is held back; `ticket` is a left join of

@@ -1,21 +1,9 @@
--- raw.qa_reviews: the latest row of each key, typed, with the reason it is held back
--- (NULL for a usable row; macros/held_back.sql); stg_helpdesk__qa_reviews keeps the
--- usable rows.
-with latest as (
-    {{ latest_row_per_key(source('raw', 'qa_reviews'), ['review_id']) }}
-),
-
-typed as (
-    select
-        {{ contract_columns('qa_reviews') }},
-        _source_file,
-        _source_row,
-        _load_id
-    from latest
-)
-
-select
-    typed.*,
-    {{ held_back_by_ticket('ticket') }} as _held_back_reason
-from typed
-left join {{ ref('base_helpdesk__tickets') }} as ticket on ticket.ticket_id = typed.ticket_id
+-- raw.qa_reviews: the latest row of each key, typed, with `_held_back_reason` (NULL for a
+-- usable row; macros/held_back.sql); stg_helpdesk__qa_reviews keeps the usable rows.
+-- A review is held back while its ticket is unknown or held back.
+{{ held_back_base(
+    'qa_reviews',
+    key_columns=['review_id'],
+    typed_columns=contract_columns('qa_reviews'),
+    held_back_by='ticket',
+) }}

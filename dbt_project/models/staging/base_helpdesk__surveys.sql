@@ -1,21 +1,9 @@
--- raw.surveys: the latest row of each key, typed, with the reason it is held back
--- (NULL for a usable row; macros/held_back.sql); stg_helpdesk__surveys keeps the
--- usable rows.
-with latest as (
-    {{ latest_row_per_key(source('raw', 'surveys'), ['survey_id']) }}
-),
-
-typed as (
-    select
-        {{ contract_columns('surveys') }},
-        _source_file,
-        _source_row,
-        _load_id
-    from latest
-)
-
-select
-    typed.*,
-    {{ held_back_by_ticket('ticket') }} as _held_back_reason
-from typed
-left join {{ ref('base_helpdesk__tickets') }} as ticket on ticket.ticket_id = typed.ticket_id
+-- raw.surveys: the latest row of each key, typed, with `_held_back_reason` (NULL for a
+-- usable row; macros/held_back.sql); stg_helpdesk__surveys keeps the usable rows.
+-- A survey is held back while its ticket is unknown or held back.
+{{ held_back_base(
+    'surveys',
+    key_columns=['survey_id'],
+    typed_columns=contract_columns('surveys'),
+    held_back_by='ticket',
+) }}
