@@ -3,7 +3,7 @@
 import dagster as dg
 import duckdb
 
-from orchestration.publish.store import PUBLISHED_MODELS, publish
+from orchestration.publish.store import PUBLISHED_SCHEMA, publish, published_models
 from orchestration.quality.suites import discover_suites
 from orchestration.quarantine import set_aside_by_rule
 from orchestration.report import (
@@ -25,7 +25,7 @@ _GATED_ASSETS = sorted({suite.asset_key for suite in discover_suites()})
     key="published_store",
     group_name="published",
     deps=[
-        *(dg.AssetKey(["published", model]) for model in PUBLISHED_MODELS),
+        *(dg.AssetKey([PUBLISHED_SCHEMA, model]) for model in published_models()),
         *(dg.AssetKey(list(key)) for key in _GATED_ASSETS),
     ],
     description="published.duckdb, the BI-facing store, replaced atomically. Blocking checks "

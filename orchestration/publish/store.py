@@ -20,14 +20,16 @@ refused, by `reconcile_parquet_set`, which makes the link follow the store in pl
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -37,17 +39,55 @@ from orchestration.publish.privacy import (
     remember_replacements,
     safe_select,
 )
-from orchestration.sql_text import sql_string
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.sql_text import quote_identifier, sql_string
 
-# The published contract (docs/published-tables.md): dbt models in schema `published`.
-PUBLISHED_MODELS = (
-    "indicator_catalog",
-    "indicator_values",
-    "scores",
-    "ticket_sla",
-    "score_tree",
-    "scopes",
-)
+# The manifest dagster-dbt loads when the code location is imported
+# (transform/dbt_assets.py, `dbt_project.manifest_path`): the published list and the
+# asset graph are read from the same parse.
+DBT_MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+# dbt_project.yml gives the folder models/published/ `+schema: published`; the schema is
+# the first part of a model's asset key (LayerTranslator) and the schema publish reads.
+PUBLISHED_SCHEMA = "published"
+
+
+def read_manifest(manifest_path: Path = DBT_MANIFEST_PATH) -> dict[str, Any]:
+    """The parsed dbt manifest. Missing, it is an error: what to publish is not guessed."""
+    try:
+        text = manifest_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{manifest_path} is missing: the published models are read from the dbt "
+            "manifest (make install, or `dbt parse --profiles-dir .` in dbt_project/)"
+        ) from None
+    return json.loads(text)
+
+
+def published_table_name(node: Mapping[str, Any]) -> str:
+    """The table a dbt model is published as: its alias, else its name (as its asset key)."""
+    return node.get("alias") or node["name"]
+
+
+def published_model_nodes(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The one rule for what is published (docs/published-tables.md): a dbt model whose
+    schema is `published`, which is every model in dbt_project/models/published/ and no
+    other (tests/test_published_models.py compares the two). Ordered by table name, so
+    the order is the same from one parse to the next (the manifest's is not)."""
+    nodes = [
+        node
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model"
+        and node.get("config", {}).get("schema") == PUBLISHED_SCHEMA
+    ]
+    return sorted(nodes, key=published_table_name)
+
+
+def published_models(manifest_path: Path = DBT_MANIFEST_PATH) -> tuple[str, ...]:
+    """The tables of the published store that dbt builds, in publication order."""
+    return tuple(
+        published_table_name(node) for node in published_model_nodes(read_manifest(manifest_path))
+    )
+
 
 # The steps of `publish`, in order; `on_step` is called with each name once it is done.
 PUBLISH_STEPS = (
@@ -233,10 +273,9 @@ def parquet_set_for(published_path: Path, run_id: str) -> Path:
     return published_path.with_name(f".{PARQUET_FOLDER_NAME}.{safe_run}")
 
 
-def _parquet_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
-    """The published tables the attached store holds, in contract order. Names come from
-    our own list (a store written by an older version may lack some), never from data."""
-    present = {
+def _store_tables(con: duckdb.DuckDBPyConnection, database: str) -> set[str]:
+    """The tables the store attached as `database` holds."""
+    return {
         name
         for (name,) in con.execute(
             "SELECT table_name FROM duckdb_tables() "
@@ -244,23 +283,31 @@ def _parquet_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
             [database],
         ).fetchall()
     }
-    return [table for table in (*PUBLISHED_MODELS, "publish_log") if table in present]
 
 
 def write_parquet_set(
-    con: duckdb.DuckDBPyConnection, database: str, published_path: Path, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    database: str,
+    published_path: Path,
+    run_id: str,
+    models: tuple[str, ...],
 ) -> Path:
-    """COPY every table of the store attached as `database` to `<table>.parquet` in a
+    """COPY each of `models` and the publish log that the store attached as `database`
+    holds (a store written by an older version may lack some) to `<table>.parquet` in a
     scratch folder, sync the files and the folder, then rename it to the run's set name
     (`parquet_set_for`): a set that exists under that name is complete. Returns it."""
     final = parquet_set_for(published_path, run_id)
     scratch = final.with_name(f"{final.name}.tmp")
     shutil.rmtree(scratch, ignore_errors=True)  # an earlier attempt of this same run
     scratch.mkdir()
-    for table in _parquet_tables(con, database):
+    present = _store_tables(con, database)
+    for table in (table for table in (*models, "publish_log") if table in present):
         target = scratch / f"{table}.parquet"
-        # the path is bound, not spliced; `database` and `table` are our own names
-        con.execute(f"COPY {database}.main.{table} TO ? (FORMAT parquet)", [str(target)])
+        # the path is bound, not spliced; `database` is our own name, `table` a quoted one
+        con.execute(
+            f"COPY {database}.main.{quote_identifier(table)} TO ? (FORMAT parquet)",
+            [str(target)],
+        )
         _fsync(target)
     _fsync(scratch)
     link = parquet_folder_for(published_path)
@@ -314,7 +361,7 @@ def reconcile_parquet_set(published_path: Path) -> bool:
             con.execute("ATTACH ? AS store_in_place (READ_ONLY)", [str(published_path)])
         except duckdb.Error:
             return False  # not a store we can read; the next publication replaces it
-        if "publish_log" not in _parquet_tables(con, "store_in_place"):
+        if "publish_log" not in _store_tables(con, "store_in_place"):
             return False
         latest = con.execute(
             "SELECT run_id FROM store_in_place.main.publish_log WHERE status = 'published' "
@@ -327,7 +374,7 @@ def reconcile_parquet_set(published_path: Path) -> bool:
         if wanted.is_dir() and link.is_symlink() and os.readlink(link) == wanted.name:
             return False
         if not wanted.is_dir():
-            write_parquet_set(con, "store_in_place", published_path, latest[0])
+            write_parquet_set(con, "store_in_place", published_path, latest[0], published_models())
         switch_parquet_link(published_path, wanted)
         return True
     finally:
@@ -398,14 +445,17 @@ def publish(
     checks_passed: int,
     publish_personal_names: bool = False,
     on_step: Callable[[str], None] | None = None,
+    manifest_path: Path = DBT_MANIFEST_PATH,
 ) -> PublishOutcome:
-    """Copy the published models (personal data replaced, formulas neutralised) and the
-    publish log into a fresh file and swap it in; `on_step(name)` after each step."""
+    """Copy the published models (`published_models` of the dbt manifest; personal data
+    replaced, formulas neutralised) and the publish log into a fresh file and swap it in;
+    `on_step(name)` after each step."""
 
     def done(step: str) -> None:
         if on_step is not None:
             on_step(step)
 
+    models = published_models(manifest_path)
     staging_path = staging_path_for(published_path, run_id)
     staging_path.unlink(missing_ok=True)
     Path(f"{staging_path}.wal").unlink(missing_ok=True)
@@ -416,23 +466,28 @@ def publish(
     done("reconcile_publish_log")
 
     row_counts = {
-        model: con.execute(f"SELECT count(*) FROM published.{model}").fetchone()[0]
-        for model in PUBLISHED_MODELS
+        model: con.execute(
+            f"SELECT count(*) FROM {PUBLISHED_SCHEMA}.{quote_identifier(model)}"
+        ).fetchone()[0]
+        for model in models
     }
     log_row = _log_row(con, run_id, "published", checks_passed, [], row_counts)
     done("count_rows")
 
     replacements = find_replacements(
-        con, "published", PUBLISHED_MODELS, publish_secret(con), publish_personal_names
+        con, PUBLISHED_SCHEMA, models, publish_secret(con), publish_personal_names
     )
     remember_replacements(con, replacements, run_id)
     done("protect_personal_data")
 
     con.execute(f"ATTACH {sql_string(str(staging_path))} AS next_store")
     try:
-        for model in PUBLISHED_MODELS:
-            select_sql, params = safe_select(con, "published", model, replacements)
-            con.execute(f"CREATE TABLE next_store.main.{model} AS {select_sql}", params)
+        for model in models:
+            select_sql, params = safe_select(con, PUBLISHED_SCHEMA, model, replacements)
+            con.execute(
+                f"CREATE TABLE next_store.main.{quote_identifier(model)} AS {select_sql}",
+                params,
+            )
         # the store's own log: every earlier publication, then this one (true exactly
         # when this file is the one in place)
         con.execute(
@@ -449,7 +504,7 @@ def publish(
     # the Parquet set is written from the new store itself, so it holds exactly its rows
     con.execute("ATTACH ? AS next_store (READ_ONLY)", [str(staging_path)])
     try:
-        next_parquet = write_parquet_set(con, "next_store", published_path, run_id)
+        next_parquet = write_parquet_set(con, "next_store", published_path, run_id, models)
     finally:
         con.execute("DETACH next_store")
     done("write_next_parquet")
