@@ -23,6 +23,7 @@ from orchestration.publish.store import (
     remove_stale_temporaries,
 )
 from orchestration.settings import TsqSettings
+from orchestration.sql_text import quote_identifier
 from orchestration.up_to_date import (
     FINGERPRINT_TAG,
     inputs_fingerprint,
@@ -226,10 +227,6 @@ class RejectedRows:
     shown: list[str]
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _column_label(kwargs: dict) -> str | None:
     """The column label validate_suite gives an expectation (see quality/suites.py)."""
     if kwargs.get("column"):
@@ -251,7 +248,7 @@ def rejected_rows_query(table: str, spec: dict) -> RejectedRows | None:
     columns = kwargs.get("column_list") or [
         kwargs[key] for key in ("column", "column_A", "column_B") if kwargs.get(key)
     ]
-    quoted = [_quoted(column) for column in columns]
+    quoted = [quote_identifier(column) for column in columns]
     params: list = []
     if kind == "expect_column_values_to_be_in_set":
         params = [[str(value) for value in kwargs["value_set"]]]

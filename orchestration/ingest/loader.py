@@ -301,7 +301,7 @@ def _commit_load(
     entity = source.entity
     loaded_at = datetime.now(UTC)
     file_name = source.path.name  # a value from outside: bound, never spliced
-    columns = ", ".join(f'"{c}"' for c in entity.column_names)
+    columns = ", ".join(map(quote_identifier, entity.column_names))
     # The rules are evaluated where the rows are copied, instead of into a checked copy
     # of the whole file first: writing that copy cost 5 s of the 11.5M events.
     create_plausible_window(con, loaded_at)

@@ -40,6 +40,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from orchestration.sql_text import quote_identifier
+
 PERSON_COLUMNS = frozenset({"agent_id", "assignee_id", "assigned_to"})
 PERSON_SCOPE_TYPES = frozenset({"agent"})
 
@@ -161,10 +163,6 @@ def all_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list
         [schema, table],
     ).fetchall()
     return [name for (name,) in rows]
-
-
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def find_replacements(
