@@ -303,7 +303,8 @@ def _commit_load(
     file_name = source.path.name  # a value from outside: bound, never spliced
     columns = ", ".join(map(quote_identifier, entity.column_names))
     # The rules are evaluated where the rows are copied, instead of into a checked copy
-    # of the whole file first: writing that copy cost 5 s of the 11.5M events.
+    # of the whole file first: writing that copy was a large share of a big load
+    # (docs/performance.md, "Why the code is shaped as it is").
     create_plausible_window(con, loaded_at)
     breaks_any_rule = breaks_any_rule_sql(entity, at_load=True)
     own_rules = broken_rules_sql(entity, at_load=True)

@@ -181,7 +181,8 @@ def stage_file(
         (rejected,) = con.execute(f"SELECT count(DISTINCT line) FROM {rejects_table}").fetchone()
     # Scans preserve file order (insertion order is kept), so a row's rowid in the table
     # it was read into is its position among the rows read. Numbering with rowid instead
-    # of row_number() OVER () spares a single-threaded pass (6 s of 11.5M events).
+    # of row_number() OVER () spares a single-threaded pass over every row
+    # (docs/performance.md, "Why the code is shaped as it is").
     numbered = f"SELECT *, rowid + 1 AS _source_row FROM {read_table}"
     if rejected:
         renumbered = f"{incoming_table}_renumbered"
