@@ -10,6 +10,7 @@ import dagster as dg
 from orchestration.adapters.inbox import inbox_adapters
 from orchestration.automation import daily_schedule, inbox_sensor, pipeline_job
 from orchestration.ingest.assets import ingest_assets
+from orchestration.ingest.quarantine_asset import raw_quarantine
 from orchestration.publish.assets import published_store
 from orchestration.quality.checks import suite_checks
 from orchestration.quality.reconciliation import reconciliation_checks
@@ -20,7 +21,7 @@ from orchestration.transform.dbt_assets import InstalledDbtCliResource, dbt_proj
 
 def build_definitions(settings: TsqSettings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[inbox_adapters, *ingest_assets, tsq_dbt_models, published_store],
+        assets=[inbox_adapters, *ingest_assets, raw_quarantine, tsq_dbt_models, published_store],
         asset_checks=[*suite_checks, *reconciliation_checks],
         jobs=[pipeline_job],
         schedules=[daily_schedule],

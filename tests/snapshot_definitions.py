@@ -1,5 +1,6 @@
-"""A snapshot of the Dagster code location: asset keys, asset checks (and whether each
-blocks), jobs, schedules and sensors. A change to the graph shows up as a diff of
+"""A snapshot of the Dagster code location: asset keys, the assets nothing in the code
+location materialises (external: shown in the UI as "Never materialized"), asset checks
+(and whether each blocks), jobs, schedules and sensors. A change to the graph shows up as a diff of
 tests/snapshots/definitions.json in review, not as a surprise in the UI.
 
     .venv/bin/python -m tests.snapshot_definitions          # rewrite the snapshot
@@ -29,6 +30,12 @@ def current() -> dict[str, Any]:
         )
     return {
         "assets": sorted(k.to_user_string() for k in graph.get_all_asset_keys()),
+        # a dbt source no asset materialises becomes one of these; each should be a choice
+        "external_assets": sorted(
+            k.to_user_string()
+            for k in graph.get_all_asset_keys()
+            if not graph.get(k).is_materializable
+        ),
         "checks": checks,
         "jobs": sorted(j.name for j in repo.get_all_jobs() if not j.name.startswith("__")),
         "schedules": {s.name: s.cron_schedule for s in repo.schedule_defs},

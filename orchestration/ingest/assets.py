@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from orchestration.contract import ENTITIES, Entity
+from orchestration.contract import ENTITIES, Column, Entity
+from orchestration.contract_dbt import LINEAGE_COLUMNS, _column_description
 from orchestration.ingest.loader import load_entity
 from orchestration.ingest.ticket_cascade import depends_on_tickets
 from orchestration.resources import TsqHome
@@ -17,6 +18,60 @@ def upstream_of(entity: Entity) -> list[dg.AssetKey]:
     return upstream
 
 
+#: The storage type of each lineage column in raw.<entity> (orchestration/raw_tables.py
+#: creates them NOT NULL); their descriptions are contract_dbt's, the same text dbt docs
+#: shows. tests/test_raw_assets.py compares both with the table a real load made.
+LINEAGE_COLUMN_TYPES = {
+    "_source_file": "VARCHAR",
+    "_source_row": "BIGINT",
+    "_load_id": "VARCHAR",
+    "_loaded_at": "TIMESTAMPTZ",
+}
+#: Every contract column is stored as text in raw; staging types it.
+RAW_VALUE_TYPE = "VARCHAR"
+
+
+def _contract_constraints(column: Column) -> dg.TableColumnConstraints:
+    """What the load's row rules guarantee of a value in raw: a required column is never
+    empty (rule required:<column>), an allowed list or a range holds (allowed:, range:)."""
+    rules: list[str] = []
+    if column.allowed:
+        rules.append("one of " + ", ".join(column.allowed))
+    if column.minimum is not None:
+        rules.append(f">= {column.minimum:g}")
+    if column.maximum is not None:
+        rules.append(f"<= {column.maximum:g}")
+    return dg.TableColumnConstraints(nullable=not column.required, other=rules or None)
+
+
+def raw_column_schema(entity: Entity) -> dg.TableSchema:
+    """The columns of raw.<entity>, generated from the export contract: its columns in
+    contract order (stored as text; the contract's type is the tag `contract_type` and is
+    named in the description), then the loader's lineage columns."""
+    contract_columns = [
+        dg.TableColumn(
+            name=column.name,
+            type=RAW_VALUE_TYPE,
+            # the text dbt docs shows for the raw source (_sources.yml is rendered with
+            # the same function), so Dagster and dbt say the same of every column
+            description=_column_description(column),
+            constraints=_contract_constraints(column),
+            tags={"contract_type": str(column.type)},
+        )
+        for column in entity.columns
+    ]
+    lineage_columns = [
+        dg.TableColumn(
+            name=name,
+            type=LINEAGE_COLUMN_TYPES[name],
+            description=description,
+            constraints=dg.TableColumnConstraints(nullable=False),
+        )
+        for name, description in LINEAGE_COLUMNS
+    ]
+    return dg.TableSchema(columns=contract_columns + lineage_columns)
+
+
 def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", entity.name],
@@ -26,6 +81,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         kinds={"duckdb", "python"},
         pool="tsq_warehouse",
         deps=upstream_of(entity),
+        metadata={"dagster/column_schema": raw_column_schema(entity)},
     )
     def ingest(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.MaterializeResult:
         settings = tsq.settings
