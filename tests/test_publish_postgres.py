@@ -94,6 +94,55 @@ def manifest_descriptions() -> dict[tuple[str, str], str]:
     }
 
 
+class PublishInBackground:
+    """`publish_to_postgres(store, url)` run in a thread while the test thread holds
+    readers open: the steps it reports and how it ended are handed over under one
+    condition, so the test can wait for the switch to have waited for its readers."""
+
+    def __init__(self, store: Path, url: str, timeout_seconds: float = 300) -> None:
+        self.steps: list[str] = []
+        self.outcome: dict[str, object] = {}  # "ok": PostgresOutcome, or "error"
+        self.timeout_seconds = timeout_seconds
+        self._changed = threading.Condition()
+        # a daemon: a failed assertion in the test thread must not leave pytest hanging
+        self._thread = threading.Thread(target=self._publish, args=(store, url), daemon=True)
+        self._thread.start()
+
+    def _note(self, step: str) -> None:
+        with self._changed:
+            self.steps.append(step)
+            self._changed.notify_all()
+
+    def _publish(self, store: Path, url: str) -> None:
+        try:
+            self.outcome["ok"] = publish_to_postgres(store, url, on_step=self._note)
+        except Exception as error:  # handed to the test thread
+            self.outcome["error"] = error
+        with self._changed:
+            self._changed.notify_all()
+
+    def waits(self) -> int:
+        """How many times the switch has found readers in its way so far."""
+        with self._changed:
+            return sum(1 for step in self.steps if step == "waiting_for_readers")
+
+    def wait_until_it_waited(self, times: int) -> None:
+        """Return once the switch has waited for readers `times` times in all; fail if the
+        publication ended (or the timeout passed) first."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self.steps.count("waiting_for_readers") >= times or self.outcome,
+                timeout=self.timeout_seconds,
+            )
+        assert self.waits() >= times, self.outcome
+
+    def finish(self) -> None:
+        """Wait for the publication to end, and fail if it failed."""
+        self._thread.join(timeout=self.timeout_seconds)
+        assert not self._thread.is_alive()
+        assert "error" not in self.outcome, self.outcome
+
+
 def test_every_published_table_arrives_row_for_row_typed_and_described(
     small_home: Path, postgres_database: str
 ):
@@ -181,50 +230,20 @@ def test_a_second_publish_switches_atomically_for_readers_holding_a_transaction(
         assert reader_1.execute(count).fetchone() == (a["scores"][0],)
         reader_2.execute("SELECT 1")  # its snapshot, before B is loaded
 
-        waits: list[str] = []
-        waited = threading.Condition()
-
-        def note(step: str) -> None:
-            with waited:
-                waits.append(step)
-                waited.notify_all()
-
-        def waits_so_far() -> int:
-            return sum(1 for step in waits if step == "waiting_for_readers")
-
-        outcome: dict[str, object] = {}
-
-        def publish_b() -> None:
-            try:
-                outcome["ok"] = publish_to_postgres(store_b, postgres_database, on_step=note)
-            except Exception as error:  # handed to the test thread
-                outcome["error"] = error
-            with waited:
-                waited.notify_all()
-
-        publisher = threading.Thread(target=publish_b)
-        publisher.start()
-        with waited:  # the switch has tried and found the readers in its way
-            assert waited.wait_for(lambda: waits_so_far() >= 1 or outcome, timeout=300)
-        assert waits_so_far() >= 1, outcome
+        publisher = PublishInBackground(store_b, postgres_database)
+        # the switch has tried and found the readers in its way
+        publisher.wait_until_it_waited(times=1)
         # reader 1, still in its transaction, reads A in every statement
         assert reader_1.execute(count).fetchone() == (a["scores"][0],)
         assert reader_1.execute(run).fetchall() == [("test-run",)]
         reader_1.commit()
         # two more failed tries: the second began after reader 1 ended, so reader 2's old
         # snapshot alone holds the switch back
-        after_reader_1 = waits_so_far()
-        with waited:
-            assert waited.wait_for(
-                lambda: waits_so_far() >= after_reader_1 + 2 or outcome, timeout=300
-            )
-        assert waits_so_far() >= after_reader_1 + 2, outcome
+        publisher.wait_until_it_waited(times=publisher.waits() + 2)
         assert reader_2.execute(count).fetchone() == (a["scores"][0],)
         assert reader_2.execute(run).fetchall() == [("test-run",)]
         reader_2.commit()
-        publisher.join(timeout=300)
-        assert not publisher.is_alive()
-        assert "error" not in outcome, outcome
+        publisher.finish()
 
         # a new transaction on the same connection sees B, all of it
         assert reader_1.execute(count).fetchone() == (b["scores"][0],)
@@ -267,34 +286,13 @@ def test_a_read_committed_reader_keeps_the_old_tables_until_its_transaction_ends
             "SELECT state, backend_xmin FROM pg_stat_activity WHERE pid = %s", [reader_pid]
         ).fetchone() == ("idle in transaction", None)
 
-        waits: list[str] = []
-        waited = threading.Condition()
-        outcome: dict[str, object] = {}
-
-        def note(step: str) -> None:
-            with waited:
-                waits.append(step)
-                waited.notify_all()
-
-        def publish_b() -> None:
-            try:
-                outcome["ok"] = publish_to_postgres(store_b, postgres_database, on_step=note)
-            except Exception as error:  # handed to the test thread
-                outcome["error"] = error
-            with waited:
-                waited.notify_all()
-
-        publisher = threading.Thread(target=publish_b)
-        publisher.start()
-        with waited:
-            assert waited.wait_for(lambda: "waiting_for_readers" in waits or outcome, timeout=300)
-        assert "waiting_for_readers" in waits, outcome
+        publisher = PublishInBackground(store_b, postgres_database)
+        publisher.wait_until_it_waited(times=1)
         assert reader.execute("SELECT run_id FROM tsq_published.publish_log").fetchall() == [
             ("test-run",)
         ]
         reader.commit()
-        publisher.join(timeout=300)
-        assert not publisher.is_alive() and "error" not in outcome, outcome
+        publisher.finish()
         assert reader.execute("SELECT run_id FROM tsq_published.publish_log").fetchall() == [
             ("run-b",)
         ]
