@@ -52,9 +52,10 @@ test-fast: install
 report-browser:
 	bash scripts/install-chromium.sh
 
+# Dagster's `dg` CLI finds the code location through [tool.dg] in pyproject.toml.
 dev: install
 	mkdir -p $(DAGSTER_HOME)
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/dg dev
 
 lint:
 	$(BIN)/ruff check orchestration tests scripts
