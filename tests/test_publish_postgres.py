@@ -9,7 +9,6 @@ row rendered as text (floats by repr, so every bit counts; instants in UTC)."""
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import socket
 import threading
@@ -27,7 +26,12 @@ from orchestration.publish.postgres import (
     PostgresPublishError,
     publish_to_postgres,
 )
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.publish.store import (
+    published_model_nodes,
+    published_models,
+    published_table_name,
+    read_manifest,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -84,11 +88,9 @@ def postgres_fingerprints(url: str, schema: str = "tsq_published") -> dict[str, 
 
 def manifest_descriptions() -> dict[tuple[str, str], str]:
     """(table, column) -> description of the published models, read from the manifest."""
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
     return {
-        (node["name"], column): spec["description"]
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == "published"
+        (published_table_name(node), column): spec["description"]
+        for node in published_model_nodes(read_manifest())
         for column, spec in node["columns"].items()
         if spec.get("description")
     }
@@ -150,10 +152,8 @@ def test_every_published_table_arrives_row_for_row_typed_and_described(
     outcome = publish_to_postgres(store, postgres_database)
 
     in_duckdb = duckdb_fingerprints(store)
-    assert sorted(in_duckdb) == sorted(
-        ["indicator_catalog", "indicator_values", "scores", "ticket_sla", "score_tree",
-         "scopes", "publish_log"]
-    )  # fmt: skip
+    # the dbt models of models/published/ (tests/test_published_models.py) and the log
+    assert sorted(in_duckdb) == sorted([*published_models(), "publish_log"])
     assert postgres_fingerprints(postgres_database) == in_duckdb
     assert outcome.row_counts == {table: rows for table, (rows, _) in in_duckdb.items()}
     assert in_duckdb["scores"][0] > 0 and in_duckdb["ticket_sla"][0] == 300  # real data
