@@ -94,7 +94,7 @@ def test_raw_tickets_column_schema_is_the_contracts_columns_then_the_lineage() -
     assert by_name["product"].constraints.nullable is True
     assert by_name["priority"].constraints.other == ["one of P1, P2, P3, P4"]
     assert (by_name["created_at"].type, by_name["created_at"].tags) == (
-        "VARCHAR",
+        "varchar",
         {"contract_type": "timestamp"},
     )
 
@@ -237,8 +237,9 @@ def test_raw_quarantine_records_what_the_quarantine_holds_run_after_run(
 def test_the_raw_tables_have_the_columns_their_schema_metadata_names(
     tsq_home: TsqSettings,
 ) -> None:
-    """The column schema is declared, not read from the table: a real load's tables must
-    have exactly those columns, in that order, with those storage types."""
+    """The column schemas (the entities' and raw.quarantine's) are declared, not read from
+    the tables: a real load's tables must have exactly those columns, in that order, with
+    those storage types, each described."""
     (tsq_home.inbox / "tickets.csv").write_text(TICKETS, encoding="utf-8")
     from orchestration.definitions import build_definitions
     from orchestration.runner import dagster_instance
@@ -248,18 +249,20 @@ def test_the_raw_tables_have_the_columns_their_schema_metadata_names(
         # the ingest assets alone, without their checks: only the tables are looked at
         subset = job.get_subset(asset_selection=set(INGEST_KEYS), asset_check_selection=set())
         assert subset.execute_in_process(instance=instance).success
-    for entity in ENTITIES:
+    declared_tables = {
+        entity.name: _column_schema(dg.AssetKey(["raw", entity.name])) for entity in ENTITIES
+    }
+    declared_tables["quarantine"] = _column_schema(QUARANTINE_KEY)
+    for table, schema in declared_tables.items():
         described = query(
             tsq_home.warehouse_path,
-            "SELECT column_name, data_type FROM information_schema.columns "
+            "SELECT column_name, lower(data_type) FROM information_schema.columns "
             "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
-            [entity.name],
+            [table],
         )
-        declared = [
-            (c.name, c.type) for c in _column_schema(dg.AssetKey(["raw", entity.name])).columns
-        ]
-        # DuckDB names TIMESTAMPTZ "TIMESTAMP WITH TIME ZONE" in information_schema
+        # information_schema spells TIMESTAMPTZ out
         assert [
-            (name, "TIMESTAMPTZ" if kind == "TIMESTAMP WITH TIME ZONE" else kind)
+            (name, "timestamptz" if kind == "timestamp with time zone" else kind)
             for name, kind in described
-        ] == declared, entity.name
+        ] == [(c.name, c.type) for c in schema.columns], table
+        assert all(c.description for c in schema.columns), table

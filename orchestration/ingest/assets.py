@@ -21,14 +21,15 @@ def upstream_of(entity: Entity) -> list[dg.AssetKey]:
 #: The storage type of each lineage column in raw.<entity> (orchestration/raw_tables.py
 #: creates them NOT NULL); their descriptions are contract_dbt's, the same text dbt docs
 #: shows. tests/test_raw_assets.py compares both with the table a real load made.
+#: (Lower case, as dagster-dbt shows the dbt models' column types.)
 LINEAGE_COLUMN_TYPES = {
-    "_source_file": "VARCHAR",
-    "_source_row": "BIGINT",
-    "_load_id": "VARCHAR",
-    "_loaded_at": "TIMESTAMPTZ",
+    "_source_file": "varchar",
+    "_source_row": "bigint",
+    "_load_id": "varchar",
+    "_loaded_at": "timestamptz",
 }
 #: Every contract column is stored as text in raw; staging types it.
-RAW_VALUE_TYPE = "VARCHAR"
+RAW_VALUE_TYPE = "varchar"
 
 
 def _contract_constraints(column: Column) -> dg.TableColumnConstraints:
