@@ -441,7 +441,10 @@ Phase = Literal["prepare", "ingest", "checks", "dbt", "publish", "summary"]
 ProgressState = Literal["started", "advanced", "finished", "warned", "failed", "skipped"]
 
 #: the Dagster steps that load the inbox: one per entity, and the vendor adapters
-INGEST_STEPS = frozenset({f"raw__{entity.name}" for entity in ENTITIES} | {"raw__inbox_adapters"})
+# the loads, the vendor adapters before them and the quarantine's record after them
+INGEST_STEPS = frozenset(
+    {f"raw__{entity.name}" for entity in ENTITIES} | {"raw__inbox_adapters", "raw__quarantine"}
+)
 DBT_STEP = "tsq_dbt_models"
 PUBLISH_STEP = "published_store"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pytest
@@ -140,7 +140,9 @@ def vendor_exports_run(
         yield settings, run_pipeline(settings)
 
 
-def run_in(home: Path, force: bool = False) -> tuple[TsqSettings, RunOutcome]:
+def run_in(
+    home: Path, force: bool = False, on_progress: Callable[[Any], None] | None = None
+) -> tuple[TsqSettings, RunOutcome]:
     """A real whole-pipeline run in `home` (its own TSQ_HOME and Dagster home)."""
     from orchestration.runner import run_pipeline
 
@@ -148,7 +150,7 @@ def run_in(home: Path, force: bool = False) -> tuple[TsqSettings, RunOutcome]:
         env.setenv("TSQ_HOME", str(home))
         env.setenv("DAGSTER_HOME", str(home / "dagster"))
         settings = TsqSettings(home=home).ensure()
-        return settings, run_pipeline(settings, force=force)
+        return settings, run_pipeline(settings, force=force, on_progress=on_progress)
 
 
 # -- the generated warehouse shared by test_pipeline and test_quarantine_cascade ----------
@@ -197,7 +199,12 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[TsqSettings, Ru
     generate(inbox, tickets=GENERATED_TICKETS, seed=7)
     for name, text in CASCADE_FILES.items():
         (inbox / name).write_text(text, encoding="utf-8")
-    return run_in(home)
+    return run_in(home, on_progress=FIRST_RUN_PROGRESS.append)
+
+
+#: every ProgressEvent first_run reported, in order (tests/test_progress.py reads them
+#: instead of paying for a run of its own)
+FIRST_RUN_PROGRESS: list = []
 
 
 LATE_TICKET_HEADER = (

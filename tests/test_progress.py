@@ -1,5 +1,5 @@
 """Progress while `tsq run` works: the runner's ProgressEvents from one real in-process
-Dagster run of a small generated inbox, and how the CLI shows them when stderr is not a
+Dagster run (the session's first_run), and how the CLI shows them when stderr is not a
 terminal (plain lines, no control characters)."""
 
 from __future__ import annotations
@@ -14,29 +14,17 @@ from orchestration.cli import RunProgress, main, plain_progress_line
 from orchestration.contract import ENTITIES
 from orchestration.quality.suites import discover_suites
 from orchestration.runner import ProgressEvent, RunOutcome
-from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
-
-#: the smallest generated inbox that still has rows for every entity
-TICKETS = 60
+from orchestration.settings import DBT_PROJECT_DIR
+from tests.conftest import FIRST_RUN_PROGRESS
 
 
 @pytest.fixture(scope="module")
-def progress_run(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[RunOutcome, list[ProgressEvent]]:
-    """One real run of a generated inbox, every ProgressEvent it reported collected."""
-    from orchestration.generator import generate
-    from orchestration.runner import run_pipeline
-
-    home = tmp_path_factory.mktemp("progress") / "home"
-    events: list[ProgressEvent] = []
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("TSQ_HOME", str(home))
-        env.setenv("DAGSTER_HOME", str(home / "dagster"))
-        settings = TsqSettings(home=home).ensure()
-        generate(settings.inbox, tickets=TICKETS, seed=7)
-        outcome = run_pipeline(settings, on_progress=events.append)
-    return outcome, events
+def progress_run(first_run) -> tuple[RunOutcome, list[ProgressEvent]]:
+    """The session's first whole-pipeline run (tests/conftest.py first_run: a generated
+    inbox with planted files, some of them quarantined) and every ProgressEvent it
+    reported, collected as it ran."""
+    _, outcome = first_run
+    return outcome, list(FIRST_RUN_PROGRESS)
 
 
 def _manifest_models() -> int:
@@ -74,13 +62,16 @@ def test_events_follow_the_run_in_order(progress_run):
     assert max(dbt) < max(checks) < min(publish)
     assert [events[i].state for i in publish] == ["started", "finished"]
 
-    # ingest: a step per entity and one for the vendor adapters, each started and finished
+    # ingest: a step per entity, one for the vendor adapters before them and one recording
+    # the quarantine after them, each started and finished
     ingest_done = [events[i] for i in ingest if events[i].state == "finished"]
-    assert [e.done for e in ingest_done] == list(range(1, len(ENTITIES) + 2))
-    assert {e.total for e in ingest_done} == {len(ENTITIES) + 1}
+    assert [e.done for e in ingest_done] == list(range(1, len(ENTITIES) + 3))
+    assert {e.total for e in ingest_done} == {len(ENTITIES) + 2}
     assert {e.item for e in ingest_done} == {entity.name for entity in ENTITIES} | {
-        "inbox_adapters"
+        "inbox_adapters",
+        "quarantine",
     }
+    assert ingest_done[-1].item == "quarantine"
 
     # dbt: started, then one event per model as dbt builds it, counted up to the number of
     # models in the manifest, then finished
