@@ -433,48 +433,53 @@ def test_every_raw_suite_fails_on_a_key_repeated_within_a_load(first_run, tmp_pa
     ]
 
 
-def test_planted_weights_that_do_not_sum_to_one_stop_publication_at_the_scores(first_run, tmp_path):
+@pytest.fixture(scope="module")
+def planted_seeds_run(first_run, tmp_path_factory):
+    """One run of a copy of first_run's home with two errors planted in the seeds a user
+    edits: weights whose children do not sum to one (UX 0.9 beside OPS 0.5), and a
+    catalogue row calling a per-1,000 indicator a rate (its values, about 15, are then out
+    of [0, 1]). Each is caught by its own gate in the same run (the dbt step builds every
+    model, then each asset's blocking checks run), so one run shows both; publication
+    stops and the store stays byte for byte as it was."""
+    from orchestration.catalog_doc import CATALOG_SEED
     from orchestration.weights import WEIGHTS_SEED
 
     settings, _ = first_run
-    copy = tmp_path / "home"
+    copy = tmp_path_factory.mktemp("planted-seeds") / "home"
     shutil.copytree(settings.root, copy)
     published_before = sha256(copy / "published.duckdb")
-    original = WEIGHTS_SEED.read_bytes()
+    weights, catalogue = WEIGHTS_SEED.read_bytes(), CATALOG_SEED.read_bytes()
+    planted_weights = weights.decode().replace(
+        "dimension,UX,overall,0.5", "dimension,UX,overall,0.9"
+    )
+    lines = catalogue.decode("utf-8").splitlines(keepends=True)
+    planted_catalogue = [
+        line.replace(",per_1000,", ",rate,") if line.startswith("ux_complaint_rate,") else line
+        for line in lines
+    ]
+    assert planted_weights != weights.decode() and planted_catalogue != lines
     try:
-        WEIGHTS_SEED.write_text(
-            original.decode().replace("dimension,UX,overall,0.5", "dimension,UX,overall,0.9")
-        )
+        WEIGHTS_SEED.write_text(planted_weights)
+        CATALOG_SEED.write_text("".join(planted_catalogue), encoding="utf-8")
         rerun_settings, outcome = run_in(copy)
     finally:
-        WEIGHTS_SEED.write_bytes(original)
+        WEIGHTS_SEED.write_bytes(weights)
+        CATALOG_SEED.write_bytes(catalogue)
+    return outcome, published_before, rerun_settings
+
+
+def test_planted_weights_that_do_not_sum_to_one_stop_publication_at_the_scores(
+    planted_seeds_run,
+):
+    outcome, published_before, rerun_settings = planted_seeds_run
     assert not outcome.published
     assert sha256(rerun_settings.published_path) == published_before
     # the scoring_weights suite holds the rule (one check per rule: no dbt test repeats it)
     assert "config/scoring_weights:gx_scoring_weights" in outcome.failed_checks
 
 
-def test_a_planted_catalogue_error_stops_publication_at_the_indicators(first_run, tmp_path):
-    """A catalogue row that calls a per-1,000 indicator a rate: its values (about 15) are
-    then out of [0, 1], and the indicator-layer gate refuses to publish."""
-    from orchestration.catalog_doc import CATALOG_SEED
-
-    settings, _ = first_run
-    copy = tmp_path / "home"
-    shutil.copytree(settings.root, copy)
-    published_before = sha256(copy / "published.duckdb")
-    original = CATALOG_SEED.read_bytes()
-    lines = original.decode("utf-8").splitlines(keepends=True)
-    planted = [
-        line.replace(",per_1000,", ",rate,") if line.startswith("ux_complaint_rate,") else line
-        for line in lines
-    ]
-    assert planted != lines
-    try:
-        CATALOG_SEED.write_text("".join(planted), encoding="utf-8")
-        rerun_settings, outcome = run_in(copy)
-    finally:
-        CATALOG_SEED.write_bytes(original)
+def test_a_planted_catalogue_error_stops_publication_at_the_indicators(planted_seeds_run):
+    outcome, published_before, rerun_settings = planted_seeds_run
     assert not outcome.published
     assert "indicators/ind_indicator_values:gx_ind_indicator_values" in outcome.failed_checks
     assert sha256(rerun_settings.published_path) == published_before
