@@ -22,7 +22,6 @@ no parameters, so its text goes through psycopg.sql.Literal (the driver's quotin
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -33,15 +32,19 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from orchestration.publish.privacy import quote_identifier
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.publish.store import (
+    DBT_MANIFEST_PATH,
+    published_model_nodes,
+    published_table_name,
+    read_manifest,
+)
+from orchestration.sql_text import quote_identifier
 
 if TYPE_CHECKING:  # imported when used: `tsq --help` need not load the driver
     import psycopg
 
 DEFAULT_SCHEMA = "tsq_published"
 URL_ENVIRONMENT_VARIABLE = "TSQ_PUBLISH_POSTGRES_URL"
-DEFAULT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 DEFAULT_WAIT_FOR_READERS_SECONDS = 300.0
 
 # The steps of `publish_to_postgres`; `on_step` is called with each name once it is done,
@@ -164,21 +167,19 @@ def postgres_type(duckdb_type: str, where: str) -> str:
 
 
 def read_descriptions(manifest_path: Path) -> dict[str, tuple[str | None, dict[str, str]]]:
-    """Per published model (dbt schema `published`): its description and its columns'."""
+    """Per published model (store.py's `published_model_nodes`, the one rule for what is
+    published): its description and its columns'. Without a manifest, no descriptions
+    (the tables are still copied; only their COMMENT ON is skipped)."""
     if not manifest_path.is_file():
         return {}
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     found: dict[str, tuple[str | None, dict[str, str]]] = {}
-    for node in manifest.get("nodes", {}).values():
-        if node.get("resource_type") != "model" or node.get("schema") != "published":
-            continue
+    for node in published_model_nodes(read_manifest(manifest_path)):
         columns = {
             name: column["description"]
             for name, column in node.get("columns", {}).items()
             if column.get("description")
         }
-        table = node.get("alias") or node["name"]
-        found[table] = (node.get("description") or None, columns)
+        found[published_table_name(node)] = (node.get("description") or None, columns)
     publish_log_columns = {k: v for k, v in PUBLISH_LOG_DESCRIPTIONS.items() if k}
     found["publish_log"] = (PUBLISH_LOG_DESCRIPTIONS[""], publish_log_columns)
     return found
@@ -245,7 +246,7 @@ def publish_to_postgres(
     published_path: Path,
     url: str,
     schema: str = DEFAULT_SCHEMA,
-    manifest_path: Path = DEFAULT_MANIFEST,
+    manifest_path: Path = DBT_MANIFEST_PATH,
     wait_for_readers_seconds: float = DEFAULT_WAIT_FOR_READERS_SECONDS,
     grant_to: tuple[str, ...] = (),
     on_step: Callable[[str], None] | None = None,
