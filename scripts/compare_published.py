@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sql_text import quote_identifier
+
 IGNORED_TABLES = {"publish_log"}
 
 
@@ -38,7 +40,7 @@ def fingerprint(path: Path) -> dict[str, tuple[list[tuple[str, str]], int, str]]
                 "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
                 [table],
             ).fetchall()
-            quoted = '"' + table.replace('"', '""') + '"'
+            quoted = quote_identifier(table)
             rows, digest = con.execute(
                 "SELECT count(*), "
                 "md5(coalesce(string_agg(row_text, chr(10) ORDER BY row_text), '')) "

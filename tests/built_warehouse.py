@@ -17,12 +17,14 @@ import pytest
 from orchestration.contract import ENTITIES
 from orchestration.generator import generate
 from orchestration.ingest.loader import load_entity
+from orchestration.publish.store import published_models
 from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.sql_text import quote_identifier
 from tests.conftest import DBT
 
-PUBLISHED_TABLES = (
-    "indicator_catalog", "indicator_values", "scores", "ticket_sla", "score_tree", "scopes",
-)  # fmt: skip
+# The published list by the one rule publish uses (the dbt manifest's published models),
+# not a copy of it: conftest's pytest_configure parses the project before this is imported.
+PUBLISHED_TABLES = published_models()
 
 
 def build_small_home(home: Path) -> Path:
@@ -42,7 +44,8 @@ def build_small_home(home: Path) -> Path:
     con = duckdb.connect(str(home / "tsq.duckdb"))
     con.execute("ATTACH ? AS store", [str(store)])
     for table in PUBLISHED_TABLES:
-        con.execute(f"CREATE TABLE store.main.{table} AS SELECT * FROM published.{table}")
+        name = quote_identifier(table)
+        con.execute(f"CREATE TABLE store.main.{name} AS SELECT * FROM published.{name}")
     con.execute(
         "CREATE TABLE store.main.publish_log AS SELECT 'test-run' AS run_id, "
         "now() AS published_at, 'published' AS status, 118 AS checks_passed"
