@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import duckdb
 
 from orchestration.contract import ENTITY_BY_NAME
+from orchestration.sql_text import sql_string
 
 # A canonical timestamp: ISO 8601 in UTC with Z, from a naive UTC timestamp (SQL template).
 ISO = "strftime({}, '%Y-%m-%dT%H:%M:%SZ')"
@@ -54,15 +55,12 @@ class Adapter(Protocol):
         ...
 
 
-def sql_literal(text: str) -> str:
-    """A SQL string literal of `text`, quotes doubled: the one way an adapter writes a
-    value it was given (the source name) into SQL text, so it can never become code."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def source_id(source: str, suffix: str) -> str:
-    """SQL literal of an id of the source's own making, e.g. `crm:unassigned`."""
-    return sql_literal(f"{source}:{suffix}")
+    """SQL literal of an id of the source's own making, e.g. `crm:unassigned`. Ingest
+    checks the source name against contract.SOURCE_NAME_PATTERN before it calls an adapter
+    (inbox.check_source_name: no quote can be in it); `sql_string` doubles quotes all the
+    same, so a name could never become code."""
+    return sql_string(f"{source}:{suffix}")
 
 
 def namespaced(source: str, column_sql: str) -> str:
@@ -70,7 +68,7 @@ def namespaced(source: str, column_sql: str) -> str:
     source name is a quoted literal: a name holding a quote or SQL stays text."""
     return (
         f"CASE WHEN {column_sql} IS NULL THEN NULL "
-        f"ELSE {sql_literal(source + ':')} || CAST({column_sql} AS VARCHAR) END"
+        f"ELSE {sql_string(source + ':')} || CAST({column_sql} AS VARCHAR) END"
     )
 
 
