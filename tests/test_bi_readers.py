@@ -105,3 +105,33 @@ def test_rows_read_back_through_a_reflected_table_match_duckdb(small_home):
         con.close()
     assert through_sqlalchemy[0] > 0
     assert tuple(through_sqlalchemy) == tuple(direct)
+
+
+def test_the_tsq_dialect_reflects_keys_and_constraints_a_store_declares(tmp_path):
+    """The published tables declare none, so the keys, unique, check and foreign-key
+    answers are shown on a small file that declares one of each."""
+    database = tmp_path / "declared.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute(
+        "CREATE TABLE team "
+        "(id INTEGER PRIMARY KEY, code VARCHAR UNIQUE, size INTEGER CHECK (size > 0))"
+    )
+    con.execute("CREATE TABLE agent (id INTEGER, team_id INTEGER REFERENCES team (id))")
+    con.close()
+    engine = sa.create_engine(f"duckdb+tsq:///{database}", connect_args={"read_only": True})
+    try:
+        inspector = sa.inspect(engine)
+        assert inspector.get_pk_constraint("team")["constrained_columns"] == ["id"]
+        assert inspector.get_pk_constraint("agent")["constrained_columns"] == []
+        assert [u["column_names"] for u in inspector.get_unique_constraints("team")] == [["code"]]
+        assert [c["sqltext"] for c in inspector.get_check_constraints("team")] == ["(size > 0)"]
+        ((foreign_key),) = inspector.get_foreign_keys("agent")
+        assert (foreign_key["constrained_columns"], foreign_key["referred_table"]) == (
+            ["team_id"],
+            "team",
+        )
+        assert foreign_key["referred_columns"] == ["id"]
+        team = sa.Table("team", sa.MetaData(), autoload_with=engine)
+        assert [column.name for column in team.primary_key] == ["id"]
+    finally:
+        engine.dispose()

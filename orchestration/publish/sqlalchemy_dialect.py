@@ -17,7 +17,7 @@ installed loads it without Dagster or dbt.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from duckdb_engine import Dialect as DuckDBEngineDialect
@@ -51,6 +51,10 @@ _CONSTRAINTS = """
       AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')
     ORDER BY table_name, constraint_index
 """
+
+
+#: (schema, table), as SQLAlchemy's batched reflection keys its answers
+TableKey = tuple[str | None, str]
 
 
 class TsqDuckDBDialect(DuckDBEngineDialect):
@@ -129,9 +133,9 @@ class TsqDuckDBDialect(DuckDBEngineDialect):
         schema: str | None = None,
         filter_names: Collection[str] | None = None,
         **kw: Any,
-    ) -> Iterable[tuple[tuple[str | None, str], list[Any]]]:
+    ) -> Iterable[tuple[TableKey, list[Any]]]:
         relations = self._relations(connection, schema, filter_names)
-        columns: dict[tuple[str | None, str], list[Any]] = {(schema, n): [] for n in relations}
+        columns: dict[TableKey, list[Any]] = {(schema, n): [] for n in relations}
         rows = connection.execute(text(_COLUMNS), {"schema": self._schema(schema)})
         for table, column, data_type, nullable, default, comment in rows:
             if (schema, table) not in columns:
@@ -168,19 +172,39 @@ class TsqDuckDBDialect(DuckDBEngineDialect):
             return sqltypes.NullType()
         return type_class()
 
+    def _constraints_by_table(
+        self,
+        connection: Connection,
+        schema: str | None,
+        filter_names: Collection[str] | None,
+        constraint_type: str,
+        shape: Callable[[Any], dict[str, Any]],
+    ) -> dict[TableKey, list[dict[str, Any]]]:
+        """Each relation's constraints of one type, shaped as SQLAlchemy's reflection
+        wants them; a relation with none has an empty list."""
+        relations = self._relations(connection, schema, filter_names)
+        found: dict[TableKey, list[dict[str, Any]]] = {(schema, n): [] for n in relations}
+        for row in self._constraints(connection, schema):
+            if row.constraint_type == constraint_type and (schema, row.table_name) in found:
+                found[(schema, row.table_name)].append(shape(row))
+        return found
+
     def get_multi_pk_constraint(
         self,
         connection: Connection,
         schema: str | None = None,
         filter_names: Collection[str] | None = None,
         **kw: Any,
-    ) -> Iterable[tuple[tuple[str | None, str], Any]]:
-        relations = self._relations(connection, schema, filter_names)
-        keys = {(schema, n): reflection.ReflectionDefaults.pk_constraint() for n in relations}
-        for table, kind, name, columns, *_ in self._constraints(connection, schema):
-            if kind == "PRIMARY KEY" and (schema, table) in keys:
-                keys[(schema, table)] = {"constrained_columns": list(columns), "name": name}
-        return keys.items()
+    ) -> Iterable[tuple[TableKey, Any]]:
+        found = self._constraints_by_table(
+            connection, schema, filter_names, "PRIMARY KEY",
+            lambda row: {"constrained_columns": list(row.constraint_column_names),
+                         "name": row.constraint_name},
+        )  # fmt: skip
+        return [
+            (key, keys[0] if keys else reflection.ReflectionDefaults.pk_constraint())
+            for key, keys in found.items()
+        ]
 
     def get_multi_foreign_keys(
         self,
@@ -188,24 +212,18 @@ class TsqDuckDBDialect(DuckDBEngineDialect):
         schema: str | None = None,
         filter_names: Collection[str] | None = None,
         **kw: Any,
-    ) -> Iterable[tuple[tuple[str | None, str], list[Any]]]:
-        relations = self._relations(connection, schema, filter_names)
-        keys: dict[tuple[str | None, str], list[Any]] = {(schema, n): [] for n in relations}
-        for table, kind, name, columns, referred, referred_columns, _ in self._constraints(
-            connection, schema
-        ):
-            if kind == "FOREIGN KEY" and (schema, table) in keys:
-                keys[(schema, table)].append(
-                    {
-                        "name": name,
-                        "constrained_columns": list(columns),
-                        "referred_schema": schema,
-                        "referred_table": referred,
-                        "referred_columns": list(referred_columns),
-                        "options": {},
-                    }
-                )
-        return keys.items()
+    ) -> Iterable[tuple[TableKey, list[Any]]]:
+        return self._constraints_by_table(
+            connection, schema, filter_names, "FOREIGN KEY",
+            lambda row: {
+                "name": row.constraint_name,
+                "constrained_columns": list(row.constraint_column_names),
+                "referred_schema": schema,
+                "referred_table": row.referenced_table,
+                "referred_columns": list(row.referenced_column_names),
+                "options": {},
+            },
+        ).items()  # fmt: skip
 
     def get_multi_unique_constraints(
         self,
@@ -213,13 +231,12 @@ class TsqDuckDBDialect(DuckDBEngineDialect):
         schema: str | None = None,
         filter_names: Collection[str] | None = None,
         **kw: Any,
-    ) -> Iterable[tuple[tuple[str | None, str], list[Any]]]:
-        relations = self._relations(connection, schema, filter_names)
-        found: dict[tuple[str | None, str], list[Any]] = {(schema, n): [] for n in relations}
-        for table, kind, name, columns, *_ in self._constraints(connection, schema):
-            if kind == "UNIQUE" and (schema, table) in found:
-                found[(schema, table)].append({"name": name, "column_names": list(columns)})
-        return found.items()
+    ) -> Iterable[tuple[TableKey, list[Any]]]:
+        return self._constraints_by_table(
+            connection, schema, filter_names, "UNIQUE",
+            lambda row: {"name": row.constraint_name,
+                         "column_names": list(row.constraint_column_names)},
+        ).items()  # fmt: skip
 
     def get_multi_check_constraints(
         self,
@@ -227,13 +244,11 @@ class TsqDuckDBDialect(DuckDBEngineDialect):
         schema: str | None = None,
         filter_names: Collection[str] | None = None,
         **kw: Any,
-    ) -> Iterable[tuple[tuple[str | None, str], list[Any]]]:
-        relations = self._relations(connection, schema, filter_names)
-        found: dict[tuple[str | None, str], list[Any]] = {(schema, n): [] for n in relations}
-        for table, kind, name, _, _, _, expression in self._constraints(connection, schema):
-            if kind == "CHECK" and (schema, table) in found:
-                found[(schema, table)].append({"name": name, "sqltext": expression})
-        return found.items()
+    ) -> Iterable[tuple[TableKey, list[Any]]]:
+        return self._constraints_by_table(
+            connection, schema, filter_names, "CHECK",
+            lambda row: {"name": row.constraint_name, "sqltext": row.expression},
+        ).items()  # fmt: skip
 
     def get_multi_table_comment(
         self,
@@ -241,6 +256,6 @@ class TsqDuckDBDialect(DuckDBEngineDialect):
         schema: str | None = None,
         filter_names: Collection[str] | None = None,
         **kw: Any,
-    ) -> Iterable[tuple[tuple[str | None, str], Any]]:
+    ) -> Iterable[tuple[TableKey, Any]]:
         relations = self._relations(connection, schema, filter_names)
         return [((schema, name), {"text": comment}) for name, comment in relations.items()]
