@@ -4,7 +4,8 @@ casts, generated from orchestration/contract.py by `tsq docs` (and checked by
 
 - `dbt_project/models/staging/_sources.yml`: every contract entity as a table of the
   `raw` source, with its description and its columns' (the loader's lineage columns
-  and its two own tables, loads and quarantine, are described here too);
+  and its two own tables, loads and quarantine, are described here too, quarantine
+  column by column);
 - `dbt_project/macros/contract_columns.sql`: the macro `contract_columns(entity, ...)`,
   the typed select list of an entity's columns (a timestamp parsed to UTC, numbers and
   dates cast, a boolean read from the contract's spellings), which every staging model
@@ -40,6 +41,51 @@ LINEAGE_COLUMNS = (
     ("_load_id", "The load (one per file and content) that accepted the row; see raw.loads."),
     ("_loaded_at", "When that load ran."),
 )
+#: raw.quarantine's columns: name, storage type (lower case, as dagster-dbt shows the
+#: models' types), description. orchestration/raw_tables.py creates them, every one NOT
+#: NULL; the text is the one dbt docs shows (_sources.yml) and Dagster's raw/quarantine
+#: asset shows (ingest/quarantine_asset.py); tests/test_raw_assets.py compares names and
+#: types with the table a real load made.
+QUARANTINE_COLUMNS = (
+    (
+        "load_id",
+        "varchar",
+        "The load that read the row: its row in raw.loads (`tsq loads`); "
+        "`tsq retract LOAD_ID` removes it.",
+    ),
+    ("entity", "varchar", "The contract entity of the file (tickets, ticket_events, ...)."),
+    ("source_file", "varchar", "The inbox file the row came from."),
+    (
+        "source_row",
+        "bigint",
+        "The row's number in that file (1 = the first record after the header).",
+    ),
+    (
+        "rule",
+        "varchar",
+        "The first rule the row broke (required:category, allowed:priority, "
+        "its ticket was quarantined, unparseable:..., as docs/export-contract.md lists them).",
+    ),
+    (
+        "rules_broken",
+        "varchar",
+        "Every rule the row broke, with its reason, separated by '; '; for a row that "
+        "followed its ticket, the ticket's own reason, file and row; for an unparseable "
+        "line, the parser's messages.",
+    ),
+    (
+        "original_row",
+        "varchar",
+        "The row as read, as JSON of the contract's columns; the line itself when it "
+        "could not be parsed.",
+    ),
+    (
+        "quarantined_at",
+        "timestamptz",
+        "When the row was set aside: its load's time, or the time it followed its ticket "
+        "into quarantine.",
+    ),
+)
 #: the loader's own tables in the raw schema, beside the contract's entities
 LOADER_TABLES = (
     (
@@ -63,10 +109,16 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _column_description(column: Column) -> str:
+def column_description(column: Column) -> str:
+    """A contract column's description as dbt docs (the raw source) and Dagster (the raw
+    ingest asset's column schema) both show it: the contract's text, plus, for a column
+    that is not a string, its type and that raw holds it as text."""
     if column.type is ColumnType.STRING:
         return column.description
-    return f"{column.description} A {column.type}, as text (staging types it)."
+    type_name = str(column.type)
+    # "An integer", "A timestamp": the contract's type names all sound as they are spelt
+    article = "An" if type_name[0] in "aeiou" else "A"
+    return f"{column.description} {article} {type_name}, as text (staging types it)."
 
 
 def render_sources_yml() -> str:
@@ -92,13 +144,14 @@ def render_sources_yml() -> str:
         for column in entity.columns:
             lines += [
                 f"          - name: {column.name}",
-                f"            description: {_quoted(_column_description(column))}",
+                f"            description: {_quoted(column_description(column))}",
             ]
         for name, description in LINEAGE_COLUMNS:
             lines += [
                 f"          - name: {name}",
                 f"            description: {_quoted(description)}",
             ]
+    loader_table_columns = {"quarantine": QUARANTINE_COLUMNS}
     for name, description in LOADER_TABLES:
         lines += [
             f"      - name: {name}",
@@ -107,6 +160,14 @@ def render_sources_yml() -> str:
             "          dagster:",
             f'            asset_key: ["raw", "{name}"]',
         ]
+        columns = loader_table_columns.get(name, ())
+        if columns:
+            lines.append("        columns:")
+        for column_name, _storage_type, column_text in columns:
+            lines += [
+                f"          - name: {column_name}",
+                f"            description: {_quoted(column_text)}",
+            ]
     return "\n".join(lines) + "\n"
 
 

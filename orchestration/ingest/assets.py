@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.contract import ENTITIES, Column, Entity
-from orchestration.contract_dbt import LINEAGE_COLUMNS, _column_description
+from orchestration.contract_dbt import LINEAGE_COLUMNS, column_description
 from orchestration.ingest.loader import load_entity
 from orchestration.ingest.ticket_cascade import depends_on_tickets
 from orchestration.resources import TsqHome
@@ -55,7 +55,7 @@ def raw_column_schema(entity: Entity) -> dg.TableSchema:
             type=RAW_VALUE_TYPE,
             # the text dbt docs shows for the raw source (_sources.yml is rendered with
             # the same function), so Dagster and dbt say the same of every column
-            description=_column_description(column),
+            description=column_description(column),
             constraints=_contract_constraints(column),
             tags={"contract_type": str(column.type)},
         )

@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.contract import ENTITIES
+from orchestration.contract_dbt import QUARANTINE_COLUMNS
 from orchestration.resources import TsqHome
 
 QUARANTINE_KEY = dg.AssetKey(["raw", "quarantine"])
@@ -50,49 +51,7 @@ This asset writes nothing: after every ingest step of the run it reads the table
 records its rows by entity and by rule, and how many this run added."""
 
 
-#: raw.quarantine's columns (orchestration/raw_tables.py creates them, every one NOT NULL),
-#: described for the Dagster catalog; tests/test_raw_assets.py compares names and types
-#: with the table a real load made.
-QUARANTINE_COLUMNS = (
-    (
-        "load_id",
-        "varchar",
-        "The load that read the row: its row in raw.loads (`tsq loads`); "
-        "`tsq retract LOAD_ID` removes it.",
-    ),
-    ("entity", "varchar", "The contract entity of the file (tickets, ticket_events, ...)."),
-    ("source_file", "varchar", "The inbox file the row came from."),
-    (
-        "source_row",
-        "bigint",
-        "The row's number in that file (1 = the first record after the header).",
-    ),
-    (
-        "rule",
-        "varchar",
-        "The first rule the row broke (required:category, allowed:priority, "
-        "its ticket was quarantined, unparseable:..., as docs/export-contract.md lists them).",
-    ),
-    (
-        "rules_broken",
-        "varchar",
-        "Every rule the row broke, with its reason, separated by '; '; for a row that "
-        "followed its ticket, the ticket's own reason, file and row; for an unparseable "
-        "line, the parser's messages.",
-    ),
-    (
-        "original_row",
-        "varchar",
-        "The row as read, as JSON of the contract's columns; the line itself when it "
-        "could not be parsed.",
-    ),
-    (
-        "quarantined_at",
-        "timestamptz",
-        "When the row was set aside: its load's time, or the time it followed its ticket "
-        "into quarantine.",
-    ),
-)
+# raw.quarantine's columns, described once in contract_dbt.py for dbt docs and Dagster
 QUARANTINE_SCHEMA = dg.TableSchema(
     columns=[
         dg.TableColumn(
