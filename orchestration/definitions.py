@@ -1,4 +1,5 @@
-"""The Dagster code location: `dagster dev` (workspace.yaml) and `tsq run` both load it."""
+"""The Dagster code location: `dg dev` (`make dev`, `[tool.dg]` in pyproject.toml) and
+`tsq run` both load it."""
 
 from __future__ import annotations
 
