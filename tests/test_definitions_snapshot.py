@@ -12,4 +12,3 @@ def test_the_code_location_matches_its_snapshot():
     assert current() == expected, (
         "the asset graph changed: review it, then `.venv/bin/python -m tests.snapshot_definitions`"
     )
-

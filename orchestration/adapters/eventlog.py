@@ -198,7 +198,6 @@ def derived_events(mapping: dict[str, Any]) -> DerivedEvents:
     return derived
 
 
-
 SPEC = VendorSpec(
     name="eventlog",
     title="Process-mining event logs (CSV or XES)",

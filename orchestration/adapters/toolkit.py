@@ -86,9 +86,7 @@ def _zone(value: Any, what: str) -> str:
     return zone
 
 
-def declarations(
-    mapping: Mapping[str, Any] | None, spec: VendorSpec | None = None
-) -> Declarations:
+def declarations(mapping: Mapping[str, Any] | None, spec: VendorSpec | None = None) -> Declarations:
     """The declarations of a mapping dict (flags already merged in by `ingest_files`).
 
     Time zone of the export: `timezone`, else none (naive timestamps are then refused).

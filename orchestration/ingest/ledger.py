@@ -255,5 +255,3 @@ def rows_left_without_their_ticket(con: duckdb.DuckDBPyConnection) -> dict[str, 
         if orphans:
             counts[entity] = int(orphans)
     return counts
-
-

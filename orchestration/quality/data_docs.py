@@ -35,7 +35,7 @@ _EXTERNAL_ASSET = re.compile(
     re.IGNORECASE,
 )
 _SITE_LINK = re.compile(r'href="(?:\.\./)+(?:index\.html|expectations/[^"]*)"')
-_NEWSLETTER = re.compile(r'<a[^>]*greatexpectations\.io/newsletter[^>]*>.*?</a>', re.DOTALL)
+_NEWSLETTER = re.compile(r"<a[^>]*greatexpectations\.io/newsletter[^>]*>.*?</a>", re.DOTALL)
 _STYLE = """<style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;margin:.5rem 0;width:100%}
@@ -111,8 +111,9 @@ def _write_index(docs_dir: Path, status: dict[str, dict]) -> None:
         for name, s in sorted(status.items(), key=lambda item: (item[1]["layer"], item[0]))
     )
     (docs_dir / "index.html").write_text(
-        "<!doctype html><meta charset='utf-8'><title>TSQ Data Docs</title>" + _STYLE +
-        "<h1>TSQ quality gates: latest validation of each suite</h1>"
+        "<!doctype html><meta charset='utf-8'><title>TSQ Data Docs</title>"
+        + _STYLE
+        + "<h1>TSQ quality gates: latest validation of each suite</h1>"
         "<table border='1' cellpadding='4'><tr><th>layer</th><th>suite</th><th>table</th>"
         f"<th>status</th><th>validated at (UTC)</th><th>summary</th></tr>{rows}</table>",
         encoding="utf-8",
