@@ -497,7 +497,18 @@ def where() -> None:
         ("Dagster home", Path(os.environ.get("DAGSTER_HOME", settings.dagster_home))),
     ):
         table.add_row(label, str(path))
+    table.add_row("DuckDB memory limit", memory_limit_origin(settings.duckdb_memory_limit))
     console.print(table)
+
+
+def memory_limit_origin(limit: str) -> str:
+    """The DuckDB memory limit in force and where it comes from."""
+    from orchestration.settings import DUCKDB_MEMORY_SHARE
+
+    if os.environ.get("TSQ_DUCKDB_MEMORY_LIMIT"):
+        return f"{limit} (TSQ_DUCKDB_MEMORY_LIMIT)"
+    share = f"{DUCKDB_MEMORY_SHARE:.0%}"
+    return f"{limit} ({share} of the memory available; TSQ_DUCKDB_MEMORY_LIMIT overrides)"
 
 
 @main.command()

@@ -97,8 +97,10 @@ class RunOutcome:
         if not self.published and self.out_of_memory:
             lines.append(
                 ReportLine(
-                    f"(its limit is {self.duckdb_memory_limit}): raise "
-                    "TSQ_DUCKDB_MEMORY_LIMIT, e.g. TSQ_DUCKDB_MEMORY_LIMIT=8GB, and run again",
+                    f"(its limit is {self.duckdb_memory_limit}; unset, TSQ_DUCKDB_MEMORY_LIMIT "
+                    "is half of the machine's memory): set TSQ_DUCKDB_MEMORY_LIMIT higher, "
+                    "e.g. TSQ_DUCKDB_MEMORY_LIMIT=16GB (up to about 80% of the memory), "
+                    "or free memory, and run again",
                     "failure",
                     "DuckDB ran out of memory",
                 )
@@ -631,7 +633,8 @@ def run_pipeline(
         )
     # dbt reads TSQ_HOME from the environment when run by hand; keep it absolute.
     os.environ["TSQ_HOME"] = str(settings.root)
-    # dbt's DuckDB reads its memory limit from here (profiles.yml)
+    # dbt's DuckDB reads its memory limit from here (profiles.yml): the value the
+    # settings resolved (the override or the share of memory), so dbt's limit is ours
     os.environ["TSQ_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     tracker = None
     if on_progress is not None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -12,6 +13,61 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 OWNER_ONLY_DIR = 0o700
 OWNER_ONLY_FILE = 0o600
+
+
+#: The share of the machine's memory (or of the container's, if less) that each DuckDB
+#: instance of a run may hold before it spills to disk. DuckDB's own default is 80 %; a
+#: run also holds Dagster, dbt's Python process, Great Expectations and the operating
+#: system's file cache beside DuckDB, and only one DuckDB instance works at a time
+#: (the in-process executor runs steps one after another), so half leaves those the
+#: other half. dbt_project/profiles.yml falls back to the same share ("50%") when dbt is
+#: run by hand without the runner (tests/test_settings_memory.py holds the two together).
+DUCKDB_MEMORY_SHARE = 0.5
+
+#: Where Linux puts a container's memory limit: cgroup v2, then v1.
+CGROUP_MEMORY_LIMIT_FILES = (
+    Path("/sys/fs/cgroup/memory.max"),
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+)
+
+
+def physical_memory_bytes() -> int | None:
+    """The machine's memory, or None where the operating system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or no such name
+        return None
+
+
+def cgroup_memory_limit_bytes(files: tuple[Path, ...] = CGROUP_MEMORY_LIMIT_FILES) -> int | None:
+    """The memory limit of the cgroup (container) this process runs in, or None if there
+    is none: "max" (v2) or a huge number (v1's "unlimited") mean no limit."""
+    for path in files:
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if text == "max" or not text.isdigit():
+            return None
+        return int(text)
+    return None
+
+
+def memory_limit_for(
+    physical_bytes: int | None, cgroup_bytes: int | None, share: float = DUCKDB_MEMORY_SHARE
+) -> str:
+    """`share` of the memory available (the lower of the machine's and the cgroup's, a
+    cgroup limit above the machine's meaning none), in whole MiB in DuckDB's size syntax.
+    With neither known, DuckDB's own relative syntax for the same share."""
+    known = [size for size in (physical_bytes, cgroup_bytes) if size]
+    if not known:
+        return f"{share:.0%}"
+    return f"{int(min(known) * share) // 2**20}MiB"
+
+
+def default_duckdb_memory_limit() -> str:
+    """The DuckDB memory limit when TSQ_DUCKDB_MEMORY_LIMIT is not set (DUCKDB_MEMORY_SHARE)."""
+    return memory_limit_for(physical_memory_bytes(), cgroup_memory_limit_bytes())
 
 
 class TsqSettings(BaseSettings):
@@ -22,8 +78,10 @@ class TsqSettings(BaseSettings):
     home: Path = Path("warehouse")
     # DuckDB's memory limit for the pipeline's own connections and for dbt's (the runner
     # passes it on): beyond it DuckDB spills to disk instead of growing, which keeps a
-    # run within a laptop's memory. TSQ_DUCKDB_MEMORY_LIMIT; DuckDB's size syntax.
-    duckdb_memory_limit: str = "2GB"
+    # run within the machine's memory. TSQ_DUCKDB_MEMORY_LIMIT (DuckDB's size syntax,
+    # e.g. 8GB) overrides; unset, a share of the memory this process may use
+    # (default_duckdb_memory_limit).
+    duckdb_memory_limit: str = Field(default_factory=default_duckdb_memory_limit)
     # The coverage a sub-dimension, dimension or overall score needs to be graded, ranked
     # and compared (TSQ_COVERAGE_FLOOR, a share in [0, 1]). Unset, dbt's own default
     # applies (var tsq_coverage_floor in dbt_project.yml, the one home of the default).
