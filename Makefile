@@ -13,7 +13,7 @@ DEMO_SEED ?= 42
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: install demo test test-fast report-browser dev lint format clean
+.PHONY: install demo test test-fast report-browser dev serve lint format clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -56,6 +56,11 @@ report-browser:
 dev: install
 	mkdir -p $(DAGSTER_HOME)
 	$(BIN)/dg dev
+
+# The served deployment: the Dagster webserver and daemon with the schedule and the inbox
+# sensor switched on, one run at a time (docs/deployment.md).
+serve: install
+	bash scripts/serve.sh
 
 lint:
 	$(BIN)/ruff check orchestration tests scripts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -91,6 +92,18 @@ class TsqSettings(BaseSettings):
     # pseudonym. E-mail addresses and phone numbers are never published, whatever this
     # says (orchestration/publish/privacy.py, docs/published-tables.md).
     publish_personal_names: bool = False
+    # The served deployment (`make serve`, docs/deployment.md). TSQ_AUTOMATION=1 switches
+    # the daily schedule and the inbox sensor on when the code location loads (make serve
+    # sets it); off, they start stopped, as under `make dev`, until switched on in the UI.
+    automation: bool = False
+    # How often the inbox sensor looks at the inbox (TSQ_SENSOR_INTERVAL_SECONDS).
+    sensor_interval_seconds: int = 30
+    # Where the Dagster instance keeps runs, events and schedules (TSQ_DAGSTER_STORAGE):
+    # "sqlite" under the home's dagster folder, or "postgres" (a team's server, credentials
+    # from DAGSTER_PG_* variables; needs the dagster-postgres package).
+    dagster_storage: Literal["sqlite", "postgres"] = "sqlite"
+    # Served runs keep each step's stdout/stderr for the UI (TSQ_COMPUTE_LOGS=0: not kept).
+    compute_logs: bool = True
 
     @field_validator("coverage_floor")
     @classmethod
