@@ -6,7 +6,12 @@ A benchmark run
    whose inbox holds hard links to the cached files, `runs` times (only dbt's parse cache
    is kept between runs, as in any home);
 3. runs it once more with nothing new in the inbox (the fixed overhead of a run);
-4. times a reference: one bare DuckDB query over the same CSV files computing the core
+4. with `delta` (a share such as 0.01), times a run that adds a day's drop after the full
+   run: `generator.delta.generate_delta` (new tickets, plus a new event on that share of
+   the old tickets), generated once and cached beside the data. Every delta run starts
+   from the same state, a copy of the home taken right after the last full run, so the
+   delta runs are comparable and their median means something;
+5. times a reference: one bare DuckDB query over the same CSV files computing the core
    ticket indicators (first response, resolution time, SLA attainment, reopen rate) per
    team per month, with none of TSQ's business calendars, quarantine, checks or history.
 
@@ -136,6 +141,45 @@ def cached_data(cache_dir: Path, tickets: int, seed: int) -> tuple[Path, bool]:
     generate(scratch, tickets=tickets, seed=seed, file_format="csv")
     scratch.rename(folder)
     return folder, True
+
+
+def cached_delta(cache_dir: Path, data_dir: Path, share: float, seed: int) -> Path:
+    """The folder of a drop of `share` of the data in `data_dir` (generate_delta), made
+    once (scratch folder renamed when complete, as cached_data does)."""
+    from orchestration.generator.delta import generate_delta
+
+    folder = cache_dir / f"{data_dir.name}-delta{share:g}-s{seed}"
+    if folder.is_dir():
+        return folder
+    scratch = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(scratch, ignore_errors=True)
+    generate_delta(data_dir, scratch, share, seed)
+    scratch.rename(folder)
+    return folder
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def snapshot_home(home: Path, snapshot: Path) -> None:
+    """A copy of a home to start each delta run from. The inbox's files never change once
+    there, so they are hard links; the warehouse, the Dagster storage and the rest are
+    copied (a run writes into them)."""
+    shutil.rmtree(snapshot, ignore_errors=True)
+    shutil.copytree(home, snapshot, ignore=shutil.ignore_patterns("inbox"))
+    shutil.copytree(home / "inbox", snapshot / "inbox", copy_function=_link_or_copy)
+
+
+def restore_home(snapshot: Path, home: Path) -> None:
+    """The home back as the snapshot was, at the home's own path (paths inside the Dagster
+    storage and dbt's target stay true)."""
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(snapshot, home, ignore=shutil.ignore_patterns("inbox"))
+    shutil.copytree(snapshot / "inbox", home / "inbox", copy_function=_link_or_copy)
 
 
 def stock_inbox(data_dir: Path, inbox: Path) -> None:
@@ -302,6 +346,11 @@ class BenchReport:
     data_dir: str
     data_bytes: int
     machine: dict[str, object]
+    #: the share of the history a delta run added (None: no delta runs)
+    delta_share: float | None = None
+    delta_runs: list[RunFigures] = field(default_factory=list)
+    #: rows of the drop per entity (generate_delta)
+    delta_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_wall_s(self) -> float:
@@ -327,6 +376,23 @@ class BenchReport:
     def reference_ratio(self) -> float:
         return round(self.total_wall_s / self.reference_wall_s, 1)
 
+    @property
+    def delta_wall_s(self) -> float | None:
+        if not self.delta_runs:
+            return None
+        return round(statistics.median(r.total_wall_s for r in self.delta_runs), 2)
+
+    @property
+    def delta_ratio(self) -> float | None:
+        """The delta run's median over the full run's (the issue's target: <= 0.1 at 1 %)."""
+        delta = self.delta_wall_s
+        return None if delta is None else round(delta / self.total_wall_s, 3)
+
+    @property
+    def delta_reference_ratio(self) -> float | None:
+        delta = self.delta_wall_s
+        return None if delta is None else round(delta / self.reference_wall_s, 1)
+
     def as_json(self) -> dict[str, object]:
         return {
             "tickets": self.tickets,
@@ -346,6 +412,13 @@ class BenchReport:
             "data_bytes": self.data_bytes,
             "machine": self.machine,
             "each_run": [asdict(r) for r in self.runs],
+            "delta_share": self.delta_share,
+            "delta_rows": self.delta_rows,
+            "delta_runs": len(self.delta_runs),
+            "delta_wall_s": self.delta_wall_s,
+            "delta_ratio": self.delta_ratio,
+            "delta_reference_ratio": self.delta_reference_ratio,
+            "each_delta_run": [asdict(r) for r in self.delta_runs],
         }
 
 
@@ -402,9 +475,14 @@ def run_bench(
     cache_dir: Path,
     on_progress: ProgressCallback | None = None,
     on_measurement: MeasurementCallback | None = None,
+    delta: float | None = None,
+    delta_runs: int | None = None,
 ) -> BenchReport:
     """The benchmark (see the module's docstring). `on_progress` follows each pipeline
-    run's steps; `on_measurement` hears of each measurement as soon as it is made."""
+    run's steps; `on_measurement` hears of each measurement as soon as it is made.
+    `delta` (a share in (0, 1]) adds the delta runs, `delta_runs` of them (default `runs`)."""
+    if delta is not None and not 0.0 < delta <= 1.0:
+        raise ValueError(f"delta is a share in (0, 1], not {delta}")
 
     def measured(what: str, wall_s: float, detail: str = "") -> None:
         if on_measurement is not None:
@@ -431,6 +509,9 @@ def run_bench(
             ("published" if run.published else "NOT published")
             + f", peak {run.peak_rss_mb:,.0f} MB",
         )
+    snapshot = work_dir / "home-after-full-run"
+    if delta is not None:
+        snapshot_home(home, snapshot)
     # the same home again: every file is already loaded
     rerun = timed_run(home, on_progress)
     measured(
@@ -438,6 +519,25 @@ def run_bench(
         rerun.total_wall_s,
         "skipped" if rerun.skipped else "not skipped: everything ran again",
     )
+    delta_figures: list[RunFigures] = []
+    delta_rows: dict[str, int] = {}
+    if delta is not None:
+        delta_dir = cached_delta(cache_dir, data_dir, delta, seed)
+        delta_rows = _csv_rows(delta_dir)
+        count = delta_runs if delta_runs is not None else runs
+        for number in range(1, count + 1):
+            restore_home(snapshot, home)
+            stock_inbox(delta_dir, TsqSettings(home=home).inbox)
+            delta_figures.append(timed_run(home, on_progress))
+            run = delta_figures[-1]
+            measured(
+                f"delta run {number}/{count} ({delta:g} of the history)",
+                run.total_wall_s,
+                ("published" if run.published else "NOT published")
+                + ("" if not run.skipped else ", skipped")
+                + f", peak {run.peak_rss_mb:,.0f} MB",
+            )
+        shutil.rmtree(snapshot, ignore_errors=True)
     references = []
     for number in range(1, runs + 1):
         references.append(reference_query(data_dir))
@@ -455,7 +555,24 @@ def run_bench(
         data_dir=str(data_dir),
         data_bytes=sum(p.stat().st_size for p in data_dir.iterdir()),
         machine=machine_facts(),
+        delta_share=delta,
+        delta_runs=delta_figures,
+        delta_rows=delta_rows,
     )
+
+
+def _csv_rows(folder: Path) -> dict[str, int]:
+    """Data rows per CSV file of a drop, by entity (file name up to `_delta`)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        return {
+            path.name.split("_delta")[0]: con.read_csv(str(path), all_varchar=True).shape[0]
+            for path in sorted(folder.glob("*.csv"))
+        }
+    finally:
+        con.close()
 
 
 def write_json(report: BenchReport, path: Path) -> None:

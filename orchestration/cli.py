@@ -700,6 +700,19 @@ def weights(ahp_file: Path | None, lang: str) -> None:
 @click.option(
     "--quiet", "-q", is_flag=True, help="No progress while it runs: only the figures at the end."
 )
+@click.option(
+    "--delta",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=None,
+    help="After the full run, also time a run that adds this share of the history "
+    "(e.g. 0.01: new tickets, and a new event on that share of the old tickets).",
+)
+@click.option(
+    "--delta-runs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Delta runs (median); default the same as --runs.",
+)
 def bench(
     ticket_count: int,
     seed: int,
@@ -707,6 +720,8 @@ def bench(
     json_path: Path | None,
     work_dir: Path | None,
     quiet: bool,
+    delta: float | None,
+    delta_runs: int | None,
 ) -> None:
     """Time the whole pipeline on generated data, per stage, against a bare DuckDB query.
 
@@ -735,8 +750,10 @@ def bench(
             cache_dir=bench_dir / "data",
             on_progress=progress,
             on_measurement=measured,
+            delta=delta,
+            delta_runs=delta_runs,
         )
-    if not all(run.published for run in report.runs):
+    if not all(run.published for run in [*report.runs, *report.delta_runs]):
         raise click.ClickException(
             f"a benchmark run did not publish: see the run logs under {bench_dir / 'home' / 'logs'}"
         )
@@ -771,6 +788,15 @@ def bench(
     else:
         console.print(f"data from the cache: {report.data_dir}")
     console.print("each run: " + ", ".join(f"{r.total_wall_s:.1f} s" for r in report.runs))
+    if report.delta_wall_s is not None:
+        added = ", ".join(f"{rows:,} {entity}" for entity, rows in report.delta_rows.items())
+        console.print(
+            f"delta run ({report.delta_share:g} of the history: {added}), median of "
+            f"{len(report.delta_runs)}: {report.delta_wall_s:.1f} s -> delta / full = "
+            f"[bold]{report.delta_ratio}[/bold], delta / reference = "
+            f"{report.delta_reference_ratio}x; each: "
+            + ", ".join(f"{r.total_wall_s:.1f} s" for r in report.delta_runs)
+        )
     if json_path:
         write_json(report, json_path)
         console.print(f"wrote {json_path}")

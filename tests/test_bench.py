@@ -8,7 +8,9 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -95,6 +97,8 @@ def test_bench_runs_the_pipeline_and_reports_every_stage(tmp_path):
             str(tmp_path / "bench"),
             "--json",
             str(report_path),
+            "--delta",
+            "0.05",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -111,4 +115,36 @@ def test_bench_runs_the_pipeline_and_reports_every_stage(tmp_path):
     # the second run in the same home finds nothing new and skips the work
     assert report["rerun_nothing_new_wall_s"] < report["total_wall_s"]
     assert (tmp_path / "bench" / "home" / "published.duckdb").is_file()
-    assert len(list((tmp_path / "bench" / "data").iterdir())) == 1
+    # the data and the drop, each generated once into the cache
+    assert len(list((tmp_path / "bench" / "data").iterdir())) == 2
+
+    # the delta run (--delta-runs defaults to --runs: 1) added 5 % of 300 tickets: 15 new
+    # tickets, and a note on 15 old ones; its ratios are of the medians reported
+    assert report["delta_share"] == 0.05 and report["delta_runs"] == 1
+    assert report["delta_rows"]["tickets"] == 15
+    assert report["delta_rows"]["ticket_events"] > 15  # the copies' events + 15 notes
+    delta_run = report["each_delta_run"][0]
+    assert delta_run["published"] and not delta_run["skipped"]
+    assert report["delta_wall_s"] == delta_run["total_wall_s"]
+    assert report["delta_ratio"] == pytest.approx(
+        report["delta_wall_s"] / report["total_wall_s"], abs=0.001
+    )
+    assert report["delta_reference_ratio"] == pytest.approx(
+        report["delta_wall_s"] / report["reference_wall_s"], rel=0.01
+    )
+    assert "delta / full" in result.output
+    # the loads ledger of the home the delta run left: the full files loaded once (the
+    # home was restored from the copy taken after the full run), then exactly the drop's
+    # rows from the drop's files, none quarantined
+    con = duckdb.connect(str(tmp_path / "bench" / "home" / "tsq.duckdb"), read_only=True)
+    loads = con.execute(
+        "SELECT entity, source_file, rows_loaded, rows_quarantined FROM raw.loads"
+    ).fetchall()
+    con.close()
+    drop_loads = {
+        entity: (rows, quarantined) for entity, f, rows, quarantined in loads if "_delta" in f
+    }
+    assert drop_loads == {entity: (rows, 0) for entity, rows in report["delta_rows"].items()}
+    full_files = [f for _, f, _, _ in loads if "_delta" not in f]
+    exported = sorted(path.name for path in Path(report["data_dir"]).iterdir())
+    assert sorted(full_files) == exported  # each file of the export loaded once

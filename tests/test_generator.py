@@ -413,3 +413,81 @@ def test_rejects_bad_arguments(tmp_path):
         generate(tmp_path, tickets=-1, seed=1)
     with pytest.raises(ValueError):
         generate(tmp_path, tickets=10, seed=1, file_format="xlsx")
+
+
+# --- a day's drop on top of the export (generator/delta.py, `tsq bench --delta`) -------
+
+
+def test_a_delta_adds_new_tickets_and_notes_on_old_ones_that_all_load_clean(sample, tmp_path):
+    from orchestration.generator.delta import DELTA_ENTITIES, generate_delta
+    from orchestration.ingest.loader import load_entity
+
+    out, counts = sample
+    drop = generate_delta(out, tmp_path / "drop", share=0.01, seed=3)
+    # 1 % of 2000 tickets: 20 new tickets, and 20 old tickets get a note
+    assert counts["tickets"] == TICKETS and drop.rows["tickets"] == 20
+    assert len(drop.new_ticket_ids) == 20 and len(set(drop.noted_ticket_ids)) == 20
+    con = duckdb.connect()
+    old = {
+        entity: con.read_csv(str(out / f"{entity}.csv"), all_varchar=True)
+        for entity in DELTA_ENTITIES
+    }
+    old_ticket_ids = {row[0] for row in old["tickets"].select("ticket_id").fetchall()}
+    assert set(drop.noted_ticket_ids) <= old_ticket_ids
+    assert not set(drop.new_ticket_ids) & old_ticket_ids
+    # the new tickets are copies of the 20 most recently created ones, with `-D3` ids
+    templates = (
+        old["tickets"].order("created_at DESC, ticket_id DESC").limit(20).select("ticket_id")
+    )
+    assert sorted(drop.new_ticket_ids) == sorted(f"{row[0]}-D3" for row in templates.fetchall())
+    # events: every template event copied, plus one internal note per noted ticket
+    template_ids = {t.removesuffix("-D3") for t in drop.new_ticket_ids}
+    template_events = sum(
+        1
+        for (ticket,) in old["ticket_events"].select("ticket_id").fetchall()
+        if ticket in template_ids
+    )
+    assert drop.rows["ticket_events"] == template_events + 20
+    new_events = con.read_csv(str(drop.files["ticket_events"]), all_varchar=True)
+    notes = new_events.filter("event_type = 'internal_note' AND event_id LIKE 'N%'")
+    assert sorted(r[0] for r in notes.select("ticket_id").fetchall()) == drop.noted_ticket_ids
+    # each note comes after its ticket's last event in the export
+    last_event_at: dict[str, str] = {}
+    for ticket, event_at in old["ticket_events"].select("ticket_id, event_at").fetchall():
+        last_event_at[ticket] = max(event_at, last_event_at.get(ticket, ""))
+    for ticket, note_at in notes.select("ticket_id, event_at").fetchall():
+        assert note_at > last_event_at[ticket]  # ISO 8601 UTC text sorts as time
+    # no id of any copied entity collides with the export's
+    for entity, key in (("ticket_events", "event_id"), ("surveys", "survey_id")):
+        mine = {
+            r[0]
+            for r in con.read_csv(str(drop.files[entity]), all_varchar=True).select(key).fetchall()
+        }
+        theirs = {r[0] for r in old[entity].select(key).fetchall()}
+        assert mine and not mine & theirs
+    # the real loader takes the export, then the drop, without quarantining a row
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for entity in DELTA_ENTITIES:
+        (inbox / f"{entity}.csv").symlink_to(out / f"{entity}.csv")
+        (inbox / drop.files[entity].name).symlink_to(drop.files[entity])
+    warehouse = duckdb.connect(str(tmp_path / "tsq.duckdb"))
+    for entity in DELTA_ENTITIES:
+        summary = load_entity(warehouse, ENTITY_BY_NAME[entity], inbox, tmp_path)
+        assert summary.files_loaded == [f"{entity}.csv", drop.files[entity].name]
+        assert summary.rows_quarantined == 0, entity
+        assert summary.rows_loaded == counts[entity] + drop.rows[entity], entity
+
+
+def test_the_same_delta_seed_gives_the_same_files_and_another_seed_other_notes(sample, tmp_path):
+    from orchestration.generator.delta import generate_delta
+
+    out, _ = sample
+    first = generate_delta(out, tmp_path / "a", share=0.01, seed=3)
+    again = generate_delta(out, tmp_path / "b", share=0.01, seed=3)
+    other = generate_delta(out, tmp_path / "c", share=0.01, seed=4)
+    for entity, path in first.files.items():
+        assert path.read_bytes() == again.files[entity].read_bytes()
+    assert first.noted_ticket_ids != other.noted_ticket_ids
+    # the new tickets are the same templates under another suffix
+    assert [t.replace("-D3", "-D4") for t in first.new_ticket_ids] == other.new_ticket_ids
