@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 import sys
 import time
 import uuid
@@ -381,6 +382,80 @@ class WarehouseLocked(RuntimeError):
     """The working warehouse stayed locked by another process after a run."""
 
 
+class PipelineBusy(WarehouseLocked):
+    """Another run of the pipeline is queued or in progress in the same TSQ home (a served
+    run from the schedule, the sensor or the UI): DuckDB takes one writer, so this run does
+    not start (docs/deployment.md)."""
+
+
+#: the run states in which a run of the pipeline holds, or is about to hold, the warehouse
+_BUSY_STATUSES = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+#: tags a `tsq run` puts on its run, so a later one can tell a run whose process is gone
+#: (killed hard: the instance still says STARTED) from one still writing
+PROCESS_TAG = "tsq/pid"
+HOST_TAG = "tsq/host"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def _left_by_a_dead_tsq_run(run: dg.DagsterRun) -> bool:
+    """A run `tsq run` started on this machine whose process no longer exists."""
+    pid, host = run.tags.get(PROCESS_TAG), run.tags.get(HOST_TAG)
+    if pid is None or host != socket.gethostname():
+        return False
+    return pid.isdigit() and not _process_alive(int(pid))
+
+
+def refuse_if_busy(instance: dg.DagsterInstance) -> None:
+    """Refuse to start while the instance has a run of the pipeline queued or running,
+    naming it and what started it. A run a killed `tsq run` left marked as running is
+    recorded as failed instead (its process is gone), so it never blocks later runs."""
+    busy = []
+    for record in instance.get_run_records(
+        dg.RunsFilter(job_name="tsq_pipeline", statuses=_BUSY_STATUSES)
+    ):
+        if _left_by_a_dead_tsq_run(record.dagster_run):
+            instance.report_run_failed(
+                record.dagster_run, "its tsq run process ended without finishing the run"
+            )
+            # and the pool slot its step held, which nothing else frees without the
+            # daemon's run monitoring
+            if instance.event_log_storage.supports_global_concurrency_limits:
+                instance.event_log_storage.free_concurrency_slots_for_run(record.dagster_run.run_id)
+        else:
+            busy.append(record.dagster_run)
+    if not busy:
+        return
+    run = busy[0]
+    started_by = (
+        f"sensor {run.tags['dagster/sensor_name']}"
+        if "dagster/sensor_name" in run.tags
+        else f"schedule {run.tags['dagster/schedule_name']}"
+        if "dagster/schedule_name" in run.tags
+        else "the UI or another tsq run"
+    )
+    raise PipelineBusy(
+        f"run {run.run_id} of tsq_pipeline is {run.status.value.lower()} in this TSQ home "
+        f"(started by {started_by}); DuckDB takes one writer, so this run did not start. "
+        "Wait for it (the Dagster UI shows it), or start runs from the UI while serving."
+    )
+
+
 def _connect_when_free(warehouse: Path, wait_seconds: float = 300.0):
     """A writing connection to the working warehouse, waiting a while for its lock: when a
     dbt step fails, Dagster may return before the dbt process it started has exited (it
@@ -666,13 +741,18 @@ def run_pipeline(
         contextlib.redirect_stdout(log),
         contextlib.redirect_stderr(log),
     ):
+        refuse_if_busy(instance)
         if tracker is not None:
             instance.add_event_listener(run_id, tracker.on_event)
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_id=run_id,
-            tags={FINGERPRINT_TAG: fingerprint},
+            tags={
+                FINGERPRINT_TAG: fingerprint,
+                PROCESS_TAG: str(os.getpid()),
+                HOST_TAG: socket.gethostname(),
+            },
         )
     if tracker is not None:
         tracker.emit("summary", "reading the checks and recording the outcome", "started")

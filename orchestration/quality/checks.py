@@ -52,6 +52,8 @@ def build_suite_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
         asset=dg.AssetKey(list(suite.asset_key)),
         name=suite.check_name,
         blocking=True,
+        # the check opens the warehouse: one writer, so it queues with the steps
+        pool="tsq_warehouse",
         description=f"Great Expectations suite {suite.path.parent.name}/{suite.path.name}: "
         + suite.description,
     )

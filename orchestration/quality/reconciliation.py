@@ -47,6 +47,8 @@ def build_reconciliation_check(entity: Entity) -> dg.AssetChecksDefinition:
         asset=dg.AssetKey(["raw", entity.name]),
         name="rows_reconcile",
         blocking=True,
+        # the check opens the warehouse: one writer, so it queues with the steps
+        pool="tsq_warehouse",
         description="Every load: rows read = rows accepted + rows quarantined.",
     )
     def reconcile(tsq: TsqHome) -> dg.AssetCheckResult:
