@@ -170,7 +170,7 @@ def snapshot_home(home: Path, snapshot: Path) -> None:
     there, so they are hard links; the warehouse, the Dagster storage and the rest are
     copied (a run writes into them)."""
     shutil.rmtree(snapshot, ignore_errors=True)
-    shutil.copytree(home, snapshot, ignore=shutil.ignore_patterns("inbox"))
+    shutil.copytree(home, snapshot, symlinks=True, ignore=shutil.ignore_patterns("inbox"))
     shutil.copytree(home / "inbox", snapshot / "inbox", copy_function=_link_or_copy)
 
 
@@ -178,7 +178,7 @@ def restore_home(snapshot: Path, home: Path) -> None:
     """The home back as the snapshot was, at the home's own path (paths inside the Dagster
     storage and dbt's target stay true)."""
     shutil.rmtree(home, ignore_errors=True)
-    shutil.copytree(snapshot, home, ignore=shutil.ignore_patterns("inbox"))
+    shutil.copytree(snapshot, home, symlinks=True, ignore=shutil.ignore_patterns("inbox"))
     shutil.copytree(snapshot / "inbox", home / "inbox", copy_function=_link_or_copy)
 
 
@@ -447,7 +447,9 @@ def empty_home(home: Path) -> None:
     for child in home.iterdir():
         if child.name == "dbt_target":
             continue
-        if child.is_dir():
+        # a symbolic link (the published Parquet folder points at its latest version)
+        # is removed as a link, never followed
+        if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
         else:
             child.unlink()
