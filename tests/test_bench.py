@@ -39,6 +39,9 @@ def test_each_run_starts_from_an_empty_home_but_dbts_parse_cache(tmp_path):
         (home / path).parent.mkdir(parents=True, exist_ok=True)
         (home / path).write_text("x")
     (home / "tsq.duckdb").write_text("x")
+    # the published Parquet folder is a link to its latest version: removed as a link
+    (home / ".published-parquet.v1").mkdir()
+    (home / "published-parquet").symlink_to(".published-parquet.v1")
     empty_home(home)
     assert sorted(p.relative_to(home).as_posix() for p in home.rglob("*")) == [
         "dbt_target",
