@@ -273,15 +273,17 @@ def test_a_run_report_is_plain_data_and_the_cli_colours_only_its_lead():
         "run run-1 (full log: /home/logs/run.log)",
         "blocking check failed: raw/tickets:gx_raw_tickets",
         "  priority [blocking]: 2 rows",
-        "DuckDB ran out of memory (its limit is 1MB): raise TSQ_DUCKDB_MEMORY_LIMIT, e.g. "
-        "TSQ_DUCKDB_MEMORY_LIMIT=8GB, and run again",
+        "DuckDB ran out of memory (its limit is 1MB; unset, TSQ_DUCKDB_MEMORY_LIMIT is half "
+        "of the machine's memory): set TSQ_DUCKDB_MEMORY_LIMIT higher, e.g. "
+        "TSQ_DUCKDB_MEMORY_LIMIT=16GB (up to about 80% of the memory), or free memory, "
+        "and run again",
         "not published: the previous published.duckdb was left as it was",
     ]
     assert [line.tone for line in outcome.describe()] == [
         "note", "failure", "note", "failure", "failure",
     ]  # fmt: skip
     # the terminal gets the same words: [blocking] is text, not a markup tag to swallow
-    console = Console(record=True, width=200, force_terminal=True, color_system="standard")
+    console = Console(record=True, width=400, force_terminal=True, color_system="standard")
     for line in outcome.describe():
         console.print(_styled(line))
     assert console.export_text().splitlines() == outcome.report_lines()
