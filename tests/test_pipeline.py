@@ -493,7 +493,7 @@ def test_a_run_out_of_memory_is_refused_and_says_what_to_raise(tmp_path, monkeyp
     assert not outcome.success and not outcome.published
     assert not settings.published_path.exists()
     assert outcome.ran_out_of_memory()
-    assert any("raise TSQ_DUCKDB_MEMORY_LIMIT" in line for line in outcome.report_lines())
+    assert any("set TSQ_DUCKDB_MEMORY_LIMIT higher" in line for line in outcome.report_lines())
 
 
 def test_the_running_period_is_published_but_never_graded(first_run):
