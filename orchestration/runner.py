@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import sys
@@ -19,6 +18,7 @@ import dagster as dg
 
 from orchestration.contract import ENTITIES
 from orchestration.publish.store import (
+    read_manifest,
     reconcile_publish_log,
     record_run,
     remove_stale_temporaries,
@@ -560,7 +560,7 @@ ProgressCallback = Callable[[ProgressEvent], None]
 def manifest_model_count(manifest_path: Path) -> int:
     """The models a run's `dbt build` builds: every model of the manifest the Dagster
     assets were defined from (the build excludes only unit tests)."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = read_manifest(manifest_path)
     return sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "model")
 
 
