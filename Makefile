@@ -17,10 +17,13 @@ DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/se
 
 install: $(VENV)/.installed $(MANIFEST)
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# --compile-bytecode: uv writes no .pyc by default, and where PYTHONDONTWRITEBYTECODE is set
+# (as on these machines) Python never caches one either, so every process would compile
+# Dagster, GX and dbt from source again (see docs/performance.md).
+$(VENV)/.installed: requirements.lock pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
