@@ -202,11 +202,11 @@ def render_casts_macro() -> str:
     {{%- elif type == '{ColumnType.TIMESTAMP}' -%}}
         {{{{ parse_utc_timestamp(name) }}}}
     {{%- elif type == '{ColumnType.INTEGER}' -%}}
-        try_cast({{{{ name }}}} as integer)
+        {{{{ tsq.safe_cast(name, 'integer') }}}}
     {{%- elif type == '{ColumnType.NUMBER}' -%}}
-        try_cast({{{{ name }}}} as double)
+        {{{{ tsq.safe_cast(name, 'double') }}}}
     {{%- elif type == '{ColumnType.DATE}' -%}}
-        try_cast({{{{ name }}}} as date)
+        {{{{ tsq.safe_cast(name, 'date') }}}}
     {{%- elif type == '{ColumnType.BOOLEAN}' -%}}
         lower({{{{ name }}}}) in ({true_words})
     {{%- else -%}}

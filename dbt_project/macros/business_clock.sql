@@ -54,6 +54,12 @@ inner join {{ ref('int_team_calendar_days') }} as calendar
     date) per column, instead of a row per instant through read_business_clock pivoted
     back to one row (the pivot's grouping was half of int_ticket_business_clock's time). -#}
 {% macro read_business_clock_columns(relation, team_column, at_columns) -%}
+    {{ return(adapter.dispatch('read_business_clock_columns', 'tsq')(relation, team_column, at_columns)) }}
+{%- endmacro %}
+
+{#- DuckDB: the local dates in a subquery, dropped again with `* exclude` (see above for
+    why DuckDB wants plain equality keys). -#}
+{% macro duckdb__read_business_clock_columns(relation, team_column, at_columns) -%}
 select
     located.* exclude ({% for at in at_columns %}_tsq_{{ at }}_local_date{% if not loop.last %}, {% endif %}{% endfor %}),
     {%- for at in at_columns %}
@@ -125,4 +131,25 @@ asof left join (
 ) as working_days
     on working_days.team_id = readings.{{ team_column }}
     and readings.{{ minutes_column }} > working_days.business_minutes_before
+{%- endmacro %}
+
+{#- Elsewhere (no `* exclude`): the local date is the join condition itself, which
+    PostgreSQL hashes as it is (each side of the equality reads one side of the join). -#}
+{% macro default__read_business_clock_columns(relation, team_column, at_columns) -%}
+select
+    instants.*,
+    {%- for at in at_columns %}
+    {%- set reading = at | replace('_at', '') %}
+    {{ business_clock_minutes('calendar_' ~ loop.index, 'instants.' ~ at) }} as {{ reading }}_clock_minutes,
+    calendar_{{ loop.index }}.local_date as {{ reading }}_local_date,
+    calendar_{{ loop.index }}.working_days_through as {{ reading }}_working_days_through{% if not loop.last %},{% endif %}
+    {%- endfor %}
+from {{ relation }} as instants
+left join {{ ref('stg_helpdesk__teams') }} as teams
+    on teams.team_id = instants.{{ team_column }}
+{%- for at in at_columns %}
+left join {{ ref('int_team_calendar_days') }} as calendar_{{ loop.index }}
+    on calendar_{{ loop.index }}.team_id = instants.{{ team_column }}
+    and calendar_{{ loop.index }}.local_date = {{ team_local_date('instants.' ~ at, 'teams.timezone') }}
+{%- endfor %}
 {%- endmacro %}

@@ -34,11 +34,11 @@
     {%- elif type == 'timestamp' -%}
         {{ parse_utc_timestamp(name) }}
     {%- elif type == 'integer' -%}
-        try_cast({{ name }} as integer)
+        {{ tsq.safe_cast(name, 'integer') }}
     {%- elif type == 'number' -%}
-        try_cast({{ name }} as double)
+        {{ tsq.safe_cast(name, 'double') }}
     {%- elif type == 'date' -%}
-        try_cast({{ name }} as date)
+        {{ tsq.safe_cast(name, 'date') }}
     {%- elif type == 'boolean' -%}
         lower({{ name }}) in ('true', '1', 'yes', 't', 'y')
     {%- else -%}

@@ -83,7 +83,7 @@ left join {{ ref(joined_model) }} as {{ held_back_by }} on {{ held_back_by }}.{{
 {%- endmacro %}
 
 {% macro usable_rows(base_model) -%}
-    select * exclude (_held_back_reason)
+    select {{ tsq.star_except(ref(base_model), ['_held_back_reason']) }}
     from {{ ref(base_model) }}
     where _held_back_reason is null
 {%- endmacro %}

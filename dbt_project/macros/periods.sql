@@ -4,8 +4,9 @@
 {% macro period_end_utc(grain_column, period_start_column) -%}
 {{ local_to_utc(
     'cast(' ~ period_start_column ~ ' as timestamp) + case ' ~ grain_column
-    ~ " when 'day' then interval 1 day when 'week' then interval 7 day"
-    ~ " when 'month' then interval 1 month when 'quarter' then interval 3 month end",
+    ~ " when 'day' then " ~ tsq.interval(1, 'day') ~ " when 'week' then " ~ tsq.interval(7, 'day')
+    ~ " when 'month' then " ~ tsq.interval(1, 'month')
+    ~ " when 'quarter' then " ~ tsq.interval(3, 'month') ~ " end",
     "'" ~ var('tsq_reporting_timezone') ~ "'"
 ) }}
 {%- endmacro %}

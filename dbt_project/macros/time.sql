@@ -5,7 +5,8 @@
     {{ return(adapter.dispatch('parse_utc_timestamp', 'tsq')(text_column)) }}
 {%- endmacro %}
 {% macro default__parse_utc_timestamp(text_column) -%}
-    cast(cast({{ text_column }} as timestamp with time zone) at time zone 'UTC' as timestamp)
+    {#- an unparseable value becomes NULL (tsq.safe_cast), as on DuckDB -#}
+    cast({{ tsq.safe_cast(text_column, 'timestamptz') }} at time zone 'UTC' as timestamp)
 {%- endmacro %}
 {% macro duckdb__parse_utc_timestamp(text_column) -%}
     {#- try_cast: an unparseable value becomes NULL here and is caught by the raw suite. -#}
@@ -16,7 +17,9 @@
     {{ return(adapter.dispatch('utc_to_local', 'tsq')(utc_column, tz)) }}
 {%- endmacro %}
 {% macro default__utc_to_local(utc_column, tz) -%}
-    (({{ utc_column }} at time zone 'UTC') at time zone {{ tz }})
+    {#- bracketed: AT TIME ZONE binds tighter than + and -, so `x + interval` must be
+        converted whole -#}
+    ((({{ utc_column }}) at time zone 'UTC') at time zone {{ tz }})
 {%- endmacro %}
 {% macro duckdb__utc_to_local(utc_column, tz) -%}
     timezone({{ tz }}, timezone('UTC', {{ utc_column }}))
@@ -26,7 +29,7 @@
     {{ return(adapter.dispatch('local_to_utc', 'tsq')(local_column, tz)) }}
 {%- endmacro %}
 {% macro default__local_to_utc(local_column, tz) -%}
-    (({{ local_column }} at time zone {{ tz }}) at time zone 'UTC')
+    ((({{ local_column }}) at time zone {{ tz }}) at time zone 'UTC')
 {%- endmacro %}
 {% macro duckdb__local_to_utc(local_column, tz) -%}
     timezone('UTC', timezone({{ tz }}, {{ local_column }}))

@@ -15,17 +15,16 @@ select
     children.scope_id,
     '{{ parent_level }}' as level,
     weights.parent_id as node_id,
-    cast(round(
-        sum(case when children.score is not null
-            then {{ effective_weight() }} * cast(children.score as decimal(38, 4)) end)
-        / nullif(sum(case when children.score is not null then {{ effective_weight() }} end), 0),
-        4
-    ) as double) as score,
-    cast(round(
-        sum(cast(weights.weight as decimal(18, 6)) * cast(children.coverage as decimal(18, 6)))
-        / sum(cast(weights.weight as decimal(18, 6))),
-        6
-    ) as double) as coverage,
+    {#- the quotient of two exact sums, rounded as DuckDB does it (tsq.decimal_quotient) -#}
+    cast({{ tsq.round_double(tsq.decimal_quotient(
+        "sum(case when children.score is not null
+            then " ~ effective_weight() ~ " * cast(children.score as decimal(38, 4)) end)",
+        "nullif(sum(case when children.score is not null then " ~ effective_weight() ~ " end), 0)"
+    ), 4) }} as {{ tsq.type_double() }}) as score,
+    cast({{ tsq.round_double(tsq.decimal_quotient(
+        "sum(cast(weights.weight as decimal(18, 6)) * cast(children.coverage as decimal(18, 6)))",
+        "sum(cast(weights.weight as decimal(18, 6)))"
+    ), 6) }} as {{ tsq.type_double() }}) as coverage,
     sum(children.indicators_scored) as indicators_scored,
     sum(children.indicators_total) as indicators_total
 from {{ children }} as children

@@ -7,9 +7,9 @@ with unioned as (
 select
     unioned.*,
     -- six decimals: more would be false precision for an interval
-    case when catalog.unit = 'rate' then round({{ wilson_bound('unioned.numerator', 'unioned.denominator', '-') }}, 6) end
+    case when catalog.unit = 'rate' then {{ tsq.round_double(wilson_bound('unioned.numerator', 'unioned.denominator', '-'), 6) }} end
         as ci_low,
-    case when catalog.unit = 'rate' then round({{ wilson_bound('unioned.numerator', 'unioned.denominator', '+') }}, 6) end
+    case when catalog.unit = 'rate' then {{ tsq.round_double(wilson_bound('unioned.numerator', 'unioned.denominator', '+'), 6) }} end
         as ci_high
 from unioned
 inner join {{ ref('seed_indicator_catalog') }} as catalog on catalog.indicator_id = unioned.indicator_id

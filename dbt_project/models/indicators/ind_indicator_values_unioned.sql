@@ -53,9 +53,9 @@
         cast(indicator_id as varchar) as indicator_id,
         -- 9 decimals: parallel float sums differ in the last bits from run to run, and
         -- a rerun on the same data must publish the same numbers
-        round(cast(value as double), 9) as value,
-        cast(numerator as double) as numerator,
-        cast(denominator as double) as denominator,
+        {{ tsq.round_double('cast(value as ' ~ tsq.type_double() ~ ')', 9) }} as value,
+        cast(numerator as {{ tsq.type_double() }}) as numerator,
+        cast(denominator as {{ tsq.type_double() }}) as denominator,
         cast(sample_size as bigint) as sample_size
     from {{ ref(model) }}
 {% if not loop.last %}union all{% endif %}

@@ -3,7 +3,8 @@
     period. Per ticket, so categories weigh by their volume and the organisation figure is
     the volume-weighted share over teams. Skill depth is a team property: no agent scope. -#}
 {%- set tickets -%}
-(select * replace (cast(null as varchar) as agent_id) from {{ ref('int_ticket_resourcing') }}) as tickets
+(select {{ tsq.star_except(ref('int_ticket_resourcing'), ['agent_id']) }}, cast(null as {{ dbt.type_string() }}) as agent_id
+ from {{ ref('int_ticket_resourcing') }}) as tickets
 {%- endset -%}
 {{ indicator_rollup(
     indicator_id='ops_skill_coverage',

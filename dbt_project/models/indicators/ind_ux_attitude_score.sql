@@ -18,7 +18,7 @@ with units as (
     select
         anchor_at,
         team_id, agent_id, product, channel, priority, complexity_tier,
-        cast(null as double) as attitude_score,
+        cast(null as {{ tsq.type_double() }}) as attitude_score,
         case when unit_type = 'ticket' then 1 else 0 end as is_ticket,
         case when unit_type = 'complaint' and complaint_category = 'attitude' then 1 else 0 end
             as is_attitude_complaint

@@ -25,6 +25,6 @@
     indicator_id='ux_complaint_resolution_hours',
     relation=complaints,
     anchor_at='resolved_at',
-    value='median(resolution_hours)',
+    value=tsq.median('resolution_hours'),
     sample_size='count(*)',
 ) }}

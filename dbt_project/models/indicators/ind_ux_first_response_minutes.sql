@@ -5,7 +5,7 @@
     indicator_id='ux_first_response_minutes',
     relation=ref('fct_tickets'),
     anchor_at='created_at',
-    value='median(first_response_sla_minutes)',
+    value=tsq.median('first_response_sla_minutes'),
     sample_size='count(first_response_sla_minutes)',
     where='first_response_sla_minutes is not null',
 ) }}

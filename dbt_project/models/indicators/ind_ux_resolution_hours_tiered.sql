@@ -11,7 +11,7 @@ with per_tier as (
         indicator_id='ux_resolution_hours_tiered',
         relation=ref('fct_tickets'),
         anchor_at='resolution_end_at',
-        value='median(resolution_target_ratio)',
+        value=tsq.median('resolution_target_ratio'),
         sample_size='count(resolution_target_ratio)',
         where='resolution_target_ratio is not null',
         stratum='complexity_tier',
@@ -34,8 +34,8 @@ select
     -- a scope without tickets of some tier is standardised over the tiers it has
     sum(per_tier.value * standard_mix.standard_weight) / sum(standard_mix.standard_weight)
         as value,
-    cast(null as double) as numerator,
-    cast(null as double) as denominator,
+    cast(null as {{ tsq.type_double() }}) as numerator,
+    cast(null as {{ tsq.type_double() }}) as denominator,
     cast(sum(per_tier.sample_size) as bigint) as sample_size
 from per_tier
 inner join standard_mix

@@ -12,7 +12,7 @@ split as (
         agents.is_active,
         lower(trim(skill.skill)) as skill
     from agents
-    cross join unnest(string_split(coalesce(agents.skills, ''), ';')) as skill(skill)
+    cross join unnest({{ tsq.split_string("coalesce(agents.skills, '')", "';'") }}) as skill(skill)
 )
 
 select distinct agent_id, team_id, is_active, skill

@@ -12,7 +12,7 @@ select
     priority,
     complexity_tier,
     expertise_score as qa_expertise_score,
-    cast(null as double) as shop_technical_accuracy
+    cast(null as {{ tsq.type_double() }}) as shop_technical_accuracy
 from {{ ref('int_qa_review_rubrics') }}
 
 union all
@@ -27,6 +27,6 @@ select
     channel,
     priority,
     complexity_tier,
-    cast(null as double) as qa_expertise_score,
+    cast(null as {{ tsq.type_double() }}) as qa_expertise_score,
     technical_accuracy as shop_technical_accuracy
 from {{ ref('int_mystery_shop_scores') }}

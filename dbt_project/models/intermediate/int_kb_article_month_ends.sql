@@ -24,7 +24,7 @@ month_starts as (
     from window_, generate_series(
         cast(date_trunc('month', {{ utc_to_local('window_.first_at', tz) }}) as timestamp),
         cast(date_trunc('month', {{ utc_to_local('window_.as_of_at', tz) }}) as timestamp),
-        interval 1 month
+        {{ tsq.interval(1, 'month') }}
     )
 ),
 
@@ -33,7 +33,7 @@ month_ends as (
         month_starts.local_month_start,
         -- the month's last second in UTC, or the as-of instant for the running month
         least(
-            {{ local_to_utc('month_starts.local_month_start + interval 1 month', tz) }} - interval 1 second,
+            {{ local_to_utc('month_starts.local_month_start + ' ~ tsq.interval(1, 'month'), tz) }} - {{ tsq.interval(1, 'second') }},
             window_.as_of_at
         ) as snapshot_at
     from month_starts
@@ -94,7 +94,7 @@ select
     with_links.snapshot_at,
     with_links.last_touched_at,
     with_links.covers_release_at,
-    with_links.last_touched_at > with_links.snapshot_at - interval {{ freshness_days }} day
+    with_links.last_touched_at > with_links.snapshot_at - {{ tsq.interval(freshness_days, 'day') }}
         and (
             with_links.covers_release_at is null
             or with_links.covers_release_at > with_links.snapshot_at

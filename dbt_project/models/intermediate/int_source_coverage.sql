@@ -23,21 +23,15 @@
 {%- set contract_columns = [] -%}
 {%- for column in columns if not column.name.startswith('_') %}{% do contract_columns.append(column) %}{% endfor -%}
 select
-    unnest([
-        '{{ entity }}'
-        {%- for column in contract_columns %},
-        '{{ entity }}.{{ column.name }}'
-        {%- endfor %}
-    ]) as term,
-    unnest([
-        exists (select 1 from {{ relation }})
-        {%- for column in contract_columns %},
-        exists (
-            select 1 from {{ relation }}
-            where trim(cast({{ adapter.quote(column.name) }} as varchar)) <> ''
-        )
-        {%- endfor %}
-    ]) as provided
+    {%- set terms = ["'" ~ entity ~ "'"] -%}
+    {%- set provided = ['exists (select 1 from ' ~ relation ~ ')'] -%}
+    {%- for column in contract_columns -%}
+        {%- do terms.append("'" ~ entity ~ '.' ~ column.name ~ "'") -%}
+        {%- do provided.append('exists (\n            select 1 from ' ~ relation ~ '\n            where trim(cast('
+            ~ adapter.quote(column.name) ~ ' as varchar)) <> \'\'\n        )') -%}
+    {%- endfor %}
+    unnest({{ tsq.array_of(terms) }}) as term,
+    unnest({{ tsq.array_of(provided) }}) as provided
 union all
 {% endfor %}
 -- lifecycle event types a source records at all (ticket_events:<event_type>), spelt as

@@ -77,5 +77,5 @@ select
     source_met_tsq_missed,
     source_missed_tsq_met,
     -- over the tickets both decided; NULL when none is
-    cast(agreements as double) / nullif(tickets_with_both_verdicts, 0) as agreement_rate
+    cast(agreements as {{ tsq.type_double() }}) / nullif(tickets_with_both_verdicts, 0) as agreement_rate
 from counted

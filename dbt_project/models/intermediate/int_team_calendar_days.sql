@@ -20,7 +20,7 @@ bounds as (
 
 days as (
     select cast(generate_series as date) as local_date
-    from bounds, generate_series(cast(first_day as timestamp), cast(last_day as timestamp), interval 1 day)
+    from bounds, generate_series(cast(first_day as timestamp), cast(last_day as timestamp), {{ tsq.interval(1, 'day') }})
 ),
 
 team_days as (

@@ -49,11 +49,11 @@ pending as (
         sum(cast(greatest(0, least(
             waits.pending_until_clock_minutes,
             coalesce(clocked.resolution_end_clock_minutes, clocked.as_of_clock_minutes)
-        ) - waits.pending_from_clock_minutes) as double)) as pending_business_minutes,
+        ) - waits.pending_from_clock_minutes) as {{ tsq.type_double() }})) as pending_business_minutes,
         sum(cast(greatest(0, {{ minutes_between(
             'waits.pending_from_at',
             'least(waits.pending_until_at, coalesce(clocked.resolution_end_at, clocked.as_of_at))'
-        ) }}) as double)) as pending_calendar_minutes
+        ) }}) as {{ tsq.type_double() }})) as pending_calendar_minutes
     from clocked
     inner join {{ ref('int_ticket_pending_intervals') }} as waits
         on waits.ticket_id = clocked.ticket_id
@@ -70,8 +70,8 @@ select
     coalesce(pending.pending_business_minutes, 0.0) as pending_business_minutes_excluded,
     coalesce(pending.pending_calendar_minutes, 0.0) as pending_calendar_minutes_excluded
     {%- else %}
-    cast(0 as double) as pending_business_minutes_excluded,
-    cast(0 as double) as pending_calendar_minutes_excluded
+    cast(0 as {{ tsq.type_double() }}) as pending_business_minutes_excluded,
+    cast(0 as {{ tsq.type_double() }}) as pending_calendar_minutes_excluded
     {%- endif %}
 from clocked
 left join pending on pending.ticket_id = clocked.ticket_id

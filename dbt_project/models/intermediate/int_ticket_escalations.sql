@@ -98,13 +98,17 @@ clocked as (
     from escalations
     left join later_events on later_events.escalation_event_id = escalations.escalation_event_id
     left join readings on readings.escalation_event_id = escalations.escalation_event_id
-    group by all
+    group by
+        escalations.escalation_event_id, escalations.ticket_id, escalations.escalated_at,
+        escalations.escalated_tier, escalations.escalating_agent_id,
+        escalations.escalating_agent_tier, escalations.receiving_team_id, escalations.is_upward,
+        later_events.accepted_at, later_events.bounced_back, later_events.escalated_again
 ),
 
 judged as (
     select
         clocked.*,
-        cast({{ accept_target_minutes }} as double) as accept_target_business_minutes,
+        cast({{ accept_target_minutes }} as {{ tsq.type_double() }}) as accept_target_business_minutes,
         case
             when accepted_at is not null then accept_business_minutes <= {{ accept_target_minutes }}
             -- nobody has taken it up yet, and the target has already passed: a miss

@@ -40,12 +40,14 @@ ordered as (
         -- state the ticket was left in
         coalesce(lag(waiting_after) over signal_order, false) as waiting_before,
         -- the next event after which the ticket no longer waits
-        first_value(case when not waiting_after then event_at end ignore nulls) over (
-            signal_order rows between 1 following and unbounded following
-        ) as next_release_at,
-        first_value(case when not waiting_after then event_type end ignore nulls) over (
-            signal_order rows between 1 following and unbounded following
-        ) as released_by
+        {{ tsq.first_non_null(
+            'case when not waiting_after then event_at end',
+            'signal_order rows between 1 following and unbounded following'
+        ) }} as next_release_at,
+        {{ tsq.first_non_null(
+            'case when not waiting_after then event_type end',
+            'signal_order rows between 1 following and unbounded following'
+        ) }} as released_by
     from status_signals
     window signal_order as (
         partition by ticket_id

@@ -31,7 +31,7 @@ with accepted as (
 
 quarantined_rows as (
     select
-        json_valid(original_row) as readable,
+        {{ tsq.json_valid('original_row') }} as readable,
         original_row,
         quarantined_at
     from {{ source('raw', 'quarantine') }}
@@ -59,7 +59,7 @@ quarantined as (
 plausible as (
     select
         cast('{{ var("tsq_plausible_from") }}' as timestamp) as plausible_from,
-        as_of_at + interval 1 day as plausible_to
+        as_of_at + {{ tsq.interval(1, 'day') }} as plausible_to
     from {{ ref('int_data_window') }}
 ),
 

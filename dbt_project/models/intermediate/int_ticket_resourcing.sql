@@ -17,7 +17,7 @@ per_ticket_events as (
     select
         ticket_id,
         -- the agent of the final resolution (latest resolution event naming an agent)
-        arg_max(agent_id, event_at) filter (where event_type = 'resolution' and agent_id is not null)
+        {{ tsq.arg_max('agent_id', 'event_at', where="event_type = 'resolution' and agent_id is not null") }}
             as resolution_agent_id,
         count(tool) as tool_events,
         count(distinct tool) as tools_used

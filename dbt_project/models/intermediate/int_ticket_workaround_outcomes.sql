@@ -53,7 +53,7 @@ failures as (
 ),
 
 first_failures as (
-    select ticket_id, min(failed_at) as failed_at, arg_min(failure, failed_at) as failure
+    select ticket_id, min(failed_at) as failed_at, {{ tsq.arg_min('failure', 'failed_at') }} as failure
     from failures
     group by ticket_id
 )

@@ -8,7 +8,7 @@ select
     weights.parent_id,
     coalesce(nodes.name_zh, catalog.name_zh) as name_zh,
     coalesce(nodes.name_en, catalog.name_en) as name_en,
-    cast(weights.weight as double) as weight,
+    cast(weights.weight as {{ tsq.type_double() }}) as weight,
     case weights.level
         when 'overall' then 0 when 'dimension' then 1 when 'subdimension' then 2 else 3
     end as depth

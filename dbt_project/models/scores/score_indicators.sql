@@ -39,7 +39,7 @@ periods as (
 needs as (
     select catalog.indicator_id, trim(term.needed) as needed
     from catalog
-    cross join unnest(string_split(coalesce(catalog.source_fields, ''), ';')) as term(needed)
+    cross join unnest({{ tsq.split_string("coalesce(catalog.source_fields, '')", "';'") }}) as term(needed)
     where trim(term.needed) <> '' and not starts_with(trim(term.needed), '[')
 ),
 
@@ -48,7 +48,7 @@ missing as (
     from needs
     where not exists (
         select 1
-        from unnest(string_split(needs.needed, '|')) as alternative(term)
+        from unnest({{ tsq.split_string('needs.needed', "'|'") }}) as alternative(term)
         inner join {{ ref('int_source_coverage') }} as coverage
             on coverage.term = trim(alternative.term) and coverage.provided
     )
@@ -67,8 +67,8 @@ unsupported as (
         select 1
         from missing as whole_entity
         where whole_entity.indicator_id = missing.indicator_id
-          and not contains(missing.needed, '|')
-          and whole_entity.needed = regexp_extract(missing.needed, '^([a-z_]+)[.:]', 1)
+          and not {{ tsq.contains_text('missing.needed', "'|'") }}
+          and whole_entity.needed = {{ tsq.regexp_group('missing.needed', "'^([a-z_]+)[.:]'") }}
     )
     group by missing.indicator_id
 ),
@@ -125,12 +125,8 @@ joined as (
         and values_.indicator_id = grid.indicator_id
 )
 
-select
-    *,
-    -- clipped to [0, 100]; rounded to 4 decimals so equal inputs give equal scores.
-    -- (The outer CASE matters: greatest/least skip NULLs, so they would turn "no
-    -- score" into 100.)
-    case when score_status = 'scored' then round(greatest(0.0, least(100.0, case
+{%- set clipped_score -%}
+greatest(0.0, least(100.0, case
         -- a band: 100 inside [band_low, band_high], falling linearly to 0 at floor below
         -- and at ceiling above (too few and too many escalations both lose)
         when direction = 'band' then case
@@ -141,5 +137,12 @@ select
         -- linear between floor (0) and target (100); serves both directions because a
         -- lower-is-better indicator has its target below its floor
         else 100.0 * (value - floor) / (target - floor)
-    end)), 4) end as score
+    end))
+{%- endset %}
+select
+    *,
+    -- clipped to [0, 100]; rounded to 4 decimals so equal inputs give equal scores.
+    -- (The outer CASE matters: greatest/least skip NULLs, so they would turn "no
+    -- score" into 100.)
+    case when score_status = 'scored' then {{ tsq.round_double(clipped_score, 4) }} end as score
 from joined

@@ -71,12 +71,12 @@ judged as (
     select
         all_levels.*,
         periods.period_complete,
-        cast({{ var('tsq_coverage_floor') }} as double) as coverage_floor,
-        all_levels.coverage >= cast({{ var('tsq_coverage_floor') }} as double) as coverage_sufficient,
+        cast({{ var('tsq_coverage_floor') }} as {{ tsq.type_double() }}) as coverage_floor,
+        all_levels.coverage >= cast({{ var('tsq_coverage_floor') }} as {{ tsq.type_double() }}) as coverage_sufficient,
         case
             when all_levels.score is null then 'not_scored'
             when not periods.period_complete then 'period_incomplete'
-            when all_levels.coverage < cast({{ var('tsq_coverage_floor') }} as double)
+            when all_levels.coverage < cast({{ var('tsq_coverage_floor') }} as {{ tsq.type_double() }})
                 then 'insufficient_coverage'
             else 'graded'
         end as grade_status
@@ -138,10 +138,10 @@ select
             and previous_grade_status = 'graded'
             and previous_period_start = cast(
                 period_start - case period_grain
-                    when 'day' then interval 1 day
-                    when 'week' then interval 7 day
-                    when 'month' then interval 1 month
-                    when 'quarter' then interval 3 month
+                    when 'day' then {{ tsq.interval(1, 'day') }}
+                    when 'week' then {{ tsq.interval(7, 'day') }}
+                    when 'month' then {{ tsq.interval(1, 'month') }}
+                    when 'quarter' then {{ tsq.interval(3, 'month') }}
                 end as date)
         then score - previous_score
     end as score_change

@@ -1,0 +1,35 @@
+{#- split_string(expression, delimiter): the array of the parts of a string, to unnest.
+    PostgreSQL's string_to_array gives no element for '' where DuckDB's string_split gives
+    one empty string: every caller drops blank parts, so both read alike. -#}
+{% macro split_string(expression, delimiter) -%}
+    {{ return(adapter.dispatch('split_string', 'tsq')(expression, delimiter)) }}
+{%- endmacro %}
+{% macro duckdb__split_string(expression, delimiter) -%}
+    string_split({{ expression }}, {{ delimiter }})
+{%- endmacro %}
+{% macro default__split_string(expression, delimiter) -%}
+    string_to_array({{ expression }}, {{ delimiter }})
+{%- endmacro %}
+
+{#- regexp_group(expression, pattern): the first capture group of the pattern's first match,
+    NULL without a match. pattern is SQL text (a quoted literal). -#}
+{% macro regexp_group(expression, pattern) -%}
+    {{ return(adapter.dispatch('regexp_group', 'tsq')(expression, pattern)) }}
+{%- endmacro %}
+{% macro duckdb__regexp_group(expression, pattern) -%}
+    regexp_extract({{ expression }}, {{ pattern }}, 1)
+{%- endmacro %}
+{% macro default__regexp_group(expression, pattern) -%}
+    substring({{ expression }} from {{ pattern }})
+{%- endmacro %}
+
+{#- contains_text(expression, part): whether the string contains part (SQL text). -#}
+{% macro contains_text(expression, part) -%}
+    {{ return(adapter.dispatch('contains_text', 'tsq')(expression, part)) }}
+{%- endmacro %}
+{% macro duckdb__contains_text(expression, part) -%}
+    contains({{ expression }}, {{ part }})
+{%- endmacro %}
+{% macro default__contains_text(expression, part) -%}
+    (strpos({{ expression }}, {{ part }}) > 0)
+{%- endmacro %}
