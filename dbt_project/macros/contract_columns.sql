@@ -34,11 +34,11 @@
     {%- elif type == 'timestamp' -%}
         {{ parse_utc_timestamp(name) }}
     {%- elif type == 'integer' -%}
-        {{ tsq.safe_cast(name, 'integer') }}
+        {{ tsq.cast_or_null(name, 'integer') }}
     {%- elif type == 'number' -%}
-        {{ tsq.safe_cast(name, 'double') }}
+        {{ tsq.cast_or_null(name, 'double') }}
     {%- elif type == 'date' -%}
-        {{ tsq.safe_cast(name, 'date') }}
+        {{ tsq.cast_or_null(name, 'date') }}
     {%- elif type == 'boolean' -%}
         lower({{ name }}) in ('true', '1', 'yes', 't', 'y')
     {%- else -%}

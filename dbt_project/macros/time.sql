@@ -5,8 +5,8 @@
     {{ return(adapter.dispatch('parse_utc_timestamp', 'tsq')(text_column)) }}
 {%- endmacro %}
 {% macro default__parse_utc_timestamp(text_column) -%}
-    {#- an unparseable value becomes NULL (tsq.safe_cast), as on DuckDB -#}
-    cast({{ tsq.safe_cast(text_column, 'timestamptz') }} at time zone 'UTC' as timestamp)
+    {#- an unparseable value becomes NULL (tsq.cast_or_null), as on DuckDB -#}
+    cast({{ tsq.cast_or_null(text_column, 'timestamptz') }} at time zone 'UTC' as timestamp)
 {%- endmacro %}
 {% macro duckdb__parse_utc_timestamp(text_column) -%}
     {#- try_cast: an unparseable value becomes NULL here and is caught by the raw suite. -#}

@@ -5,7 +5,7 @@
 {%- endmacro %}
 {% macro duckdb__portability_prerequisites() -%}{%- endmacro %}
 {% macro default__portability_prerequisites() -%}
-    {%- for name, pg_type in tsq.safe_cast_types().items() %}
+    {%- for name, pg_type in tsq.cast_or_null_types().items() %}
     create or replace function {{ target.schema }}.tsq_try_cast_{{ name }}(value text)
     returns {{ pg_type }} language plpgsql immutable as $tsq$
     begin

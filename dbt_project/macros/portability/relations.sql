@@ -1,7 +1,8 @@
 {#- star_except(relation, excluded, alias=none): every column of `relation` (a ref or
     source) but the `excluded` ones. DuckDB's `* exclude (...)`; elsewhere the columns are
     listed from the warehouse's catalogue (so the relation must exist when the model runs,
-    which dbt's order guarantees for a ref). -#}
+    which dbt's order guarantees for a ref; in a dbt unit test the ref is a fixture with
+    no catalogue entry, so a model under a unit test lists its columns instead). -#}
 {% macro star_except(relation, excluded, alias=none) -%}
     {{ return(adapter.dispatch('star_except', 'tsq')(relation, excluded, alias)) }}
 {%- endmacro %}

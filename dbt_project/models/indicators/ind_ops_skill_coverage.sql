@@ -2,8 +2,17 @@
     skill by at least two active agents of the ticket's team / tickets created in the
     period. Per ticket, so categories weigh by their volume and the organisation figure is
     the volume-weighted share over teams. Skill depth is a team property: no agent scope. -#}
+{#- the columns the rollup reads: the anchor, the unit's flag and every scope column, with
+    agent_id emptied (listed, not `* replace`: ANSI, and a unit test's fixture has no
+    catalogue to list columns from) -#}
+{%- set columns = ['created_at', 'category_covered'] -%}
+{%- for scope_column in var('tsq_scopes').values() -%}
+    {%- if scope_column != 'agent_id' and not scope_column.startswith("'") and scope_column not in columns -%}
+        {%- do columns.append(scope_column) -%}
+    {%- endif -%}
+{%- endfor -%}
 {%- set tickets -%}
-(select {{ tsq.star_except(ref('int_ticket_resourcing'), ['agent_id']) }}, cast(null as {{ dbt.type_string() }}) as agent_id
+(select {{ columns | join(', ') }}, cast(null as {{ dbt.type_string() }}) as agent_id
  from {{ ref('int_ticket_resourcing') }}) as tickets
 {%- endset -%}
 {{ indicator_rollup(

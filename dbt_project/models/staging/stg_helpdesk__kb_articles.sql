@@ -4,8 +4,8 @@ with latest as (
 
 select
     {{ contract_columns('kb_articles', overrides={
-        'helpful_votes': 'coalesce(' ~ tsq.safe_cast('helpful_votes', 'integer') ~ ', 0)',
-        'unhelpful_votes': 'coalesce(' ~ tsq.safe_cast('unhelpful_votes', 'integer') ~ ', 0)',
+        'helpful_votes': 'coalesce(' ~ tsq.cast_or_null('helpful_votes', 'integer') ~ ', 0)',
+        'unhelpful_votes': 'coalesce(' ~ tsq.cast_or_null('unhelpful_votes', 'integer') ~ ', 0)',
     }) }},
     _source_file,
     _source_row,
