@@ -40,17 +40,17 @@ quarantined_rows as (
 
 quarantined as (
     select
-        case when readable then nullif(trim(original_row::json ->> 'ticket_id'), '') end
+        case when readable then nullif(trim({{ tsq.json_text('original_row', 'ticket_id') }}), '') end
             as ticket_id,
         case when readable
-            then {{ parse_utc_timestamp("original_row::json ->> 'created_at'") }} end
+            then {{ parse_utc_timestamp(tsq.json_text('original_row', 'created_at')) }} end
             as claimed_created_at,
-        case when readable then original_row::json ->> 'team_id' end as team_id,
-        case when readable then original_row::json ->> 'agent_id' end as agent_id,
-        case when readable then original_row::json ->> 'product' end as product,
-        case when readable then original_row::json ->> 'channel' end as channel,
-        case when readable then original_row::json ->> 'priority' end as priority,
-        case when readable then original_row::json ->> 'complexity_tier' end
+        case when readable then {{ tsq.json_text('original_row', 'team_id') }} end as team_id,
+        case when readable then {{ tsq.json_text('original_row', 'agent_id') }} end as agent_id,
+        case when readable then {{ tsq.json_text('original_row', 'product') }} end as product,
+        case when readable then {{ tsq.json_text('original_row', 'channel') }} end as channel,
+        case when readable then {{ tsq.json_text('original_row', 'priority') }} end as priority,
+        case when readable then {{ tsq.json_text('original_row', 'complexity_tier') }} end
             as complexity_tier,
         quarantined_at as state_at
     from quarantined_rows

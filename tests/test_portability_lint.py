@@ -1,0 +1,144 @@
+"""Engine-specific SQL stays in the portability layer (dbt_project/macros/portability/):
+the models and every other macro are written once, for every engine (docs/scale-out.md).
+
+A fast test: it reads the dbt sources as text. Jinja comments and SQL line comments are
+left out (they may name a construct); everything else is scanned, Jinja expressions too,
+because a model can hand SQL text to a macro (`value='median(x)'`). A construct reached
+through the layer is spelt `tsq.<macro>(...)`, which the patterns do not match.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
+PORTABILITY = DBT_PROJECT / "macros" / "portability"
+
+# A function name not preceded by a dot or a word character: `tsq.median(` and
+# `dbt.datediff(` are the layer's and dbt's portable macros, `median(` is DuckDB's.
+_CALL = r"(?<![.\w]){name}\s*\("
+
+#: construct -> pattern (case-insensitive). Each was seen to fail on PostgreSQL 15 or is
+#: DuckDB-only syntax; the layer's macro for it is named in the message.
+FORBIDDEN: dict[str, str] = {
+    "try_cast (tsq.cast_or_null)": _CALL.format(name="try_cast"),
+    "double as a type (tsq.type_double)": r"\bas\s+double\b(?!\s+precision)",
+    ":: cast (cast(... as ...))": r"::",
+    "unquoted interval (tsq.interval)": r"\binterval\s+(?:\d|\{\{)",
+    "string_split (tsq.split_string)": _CALL.format(name="string_split"),
+    "GROUP BY ALL (list the columns)": r"\bgroup\s+by\s+all\b",
+    "* EXCLUDE / * REPLACE (tsq.star_except, or list the columns)": (
+        r"\*\s*(?:exclude|replace)\s*\("
+    ),
+    "arg_max / arg_min (tsq.arg_max, tsq.arg_min)": _CALL.format(name="arg_(?:max|min)"),
+    "median (tsq.median)": _CALL.format(name="median"),
+    "json_valid (tsq.json_valid)": _CALL.format(name="json_valid"),
+    "IGNORE NULLS (tsq.first_non_null)": r"\bignore\s+nulls\b",
+    "regexp_extract (tsq.regexp_group)": _CALL.format(name="regexp_extract"),
+    "contains (tsq.contains_text)": _CALL.format(name="contains"),
+    "list literal [..] (tsq.array_of)": r"\bunnest\s*\(\s*\[",
+    "range() table function (tsq.day_series)": r"\bfrom\s+range\s*\(",
+    "ASOF join (a dispatched macro)": r"\basof\s+(?:left\s+)?join\b",
+    "timezone() (tsq.utc_to_local, tsq.local_to_utc)": _CALL.format(name="timezone"),
+    "DuckDB-only functions": _CALL.format(
+        name="(?:count_if|list_\\w+|struct_pack|strftime|strptime|epoch|date_diff|quantile_cont)"
+    ),
+    "QUALIFY (a window in a subquery)": r"\bqualify\b",
+}
+_FORBIDDEN = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in FORBIDDEN.items()}
+
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+_SQL_LINE_COMMENT = re.compile(r"--[^\n]*")
+
+
+def engine_specific_constructs(sql_text: str) -> list[tuple[int, str]]:
+    """(line, construct) for every engine-specific construct in a dbt source's text."""
+    # comments become blanks of the same line count, so line numbers stay true
+    without_comments = _JINJA_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), sql_text)
+    without_comments = _SQL_LINE_COMMENT.sub("", without_comments)
+    found = []
+    for name, pattern in _FORBIDDEN.items():
+        for match in pattern.finditer(without_comments):
+            found.append((without_comments.count("\n", 0, match.start()) + 1, name))
+    return sorted(found)
+
+
+def linted_files() -> list[Path]:
+    """Every model, and every macro outside the portability layer."""
+    models = sorted((DBT_PROJECT / "models").rglob("*.sql"))
+    macros = sorted(
+        path for path in (DBT_PROJECT / "macros").rglob("*.sql") if PORTABILITY not in path.parents
+    )
+    return models + macros
+
+
+def test_models_and_macros_hold_no_engine_specific_sql() -> None:
+    files = linted_files()
+    # the scan reaches the project: 97 models today, and the macros beside them
+    assert len(files) > 90
+    offences = [
+        f"{path.relative_to(DBT_PROJECT)}:{line}: {construct}"
+        for path in files
+        for line, construct in engine_specific_constructs(path.read_text(encoding="utf-8"))
+    ]
+    assert offences == [], "engine-specific SQL outside macros/portability/:\n" + "\n".join(
+        offences
+    )
+
+
+@pytest.mark.parametrize(
+    ("planted", "construct"),
+    [
+        ("select try_cast(x as integer) from t", "try_cast (tsq.cast_or_null)"),
+        ("select cast(x as double) from t", "double as a type (tsq.type_double)"),
+        ("select x::json ->> 'a' from t", ":: cast (cast(... as ...))"),
+        ("select d + interval 1 month from t", "unquoted interval (tsq.interval)"),
+        ("select d - interval {{ days }} day from t", "unquoted interval (tsq.interval)"),
+        ("select a, count(*) from t group by all", "GROUP BY ALL (list the columns)"),
+        (
+            "select * exclude (a) from t",
+            "* EXCLUDE / * REPLACE (tsq.star_except, or list the columns)",
+        ),
+        ("select arg_max(a, b) from t", "arg_max / arg_min (tsq.arg_max, tsq.arg_min)"),
+        ("{{ indicator_rollup(value='median(x)') }}", "median (tsq.median)"),
+        ("select first_value(a ignore nulls) over w from t", "IGNORE NULLS (tsq.first_non_null)"),
+        ("select unnest(['a', 'b'])", "list literal [..] (tsq.array_of)"),
+    ],
+)
+def test_a_planted_construct_is_refused(planted: str, construct: str) -> None:
+    assert (1, construct) in engine_specific_constructs(planted)
+
+
+def test_a_planted_file_fails_the_lint(tmp_path: Path) -> None:
+    """The whole check, on a model file planted beside a clean one."""
+    clean = tmp_path / "clean.sql"
+    clean.write_text(
+        "{#- median(x) named in a comment is fine -#}\n"
+        "select {{ tsq.median('x') }} as m, cast(y as {{ tsq.type_double() }}) as y\n"
+        "from t  -- string_split( in a line comment is fine\n"
+        "where d > {{ tsq.interval(1, 'day') }}\n",
+        encoding="utf-8",
+    )
+    planted = tmp_path / "planted.sql"
+    planted.write_text("select a\nfrom t\ngroup by all\n", encoding="utf-8")
+    assert engine_specific_constructs(clean.read_text(encoding="utf-8")) == []
+    assert engine_specific_constructs(planted.read_text(encoding="utf-8")) == [
+        (3, "GROUP BY ALL (list the columns)")
+    ]
+
+
+def test_the_layer_itself_holds_the_constructs() -> None:
+    """The lint is not vacuous: the portability layer does hold what it refuses elsewhere."""
+    layer = "\n".join(p.read_text(encoding="utf-8") for p in PORTABILITY.glob("*.sql"))
+    found = {construct for _, construct in engine_specific_constructs(layer)}
+    for construct in (
+        "try_cast (tsq.cast_or_null)",
+        "string_split (tsq.split_string)",
+        "arg_max / arg_min (tsq.arg_max, tsq.arg_min)",
+        "median (tsq.median)",
+        "json_valid (tsq.json_valid)",
+    ):
+        assert construct in found
