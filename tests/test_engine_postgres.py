@@ -1,0 +1,226 @@
+"""The dbt project on a real PostgreSQL 15 gives DuckDB's published tables.
+
+One real pipeline run on DuckDB (a small generated inbox, plus the quarantine cascade's
+planted files so raw.quarantine holds rows and the JSON reading of quarantined records
+runs), its raw schema pushed to a real PostgreSQL server (started by
+scripts/postgres-test-server.sh, tests/postgres_server.py) twice, then one real
+`dbt build --target postgres` (every model, seed, data test and unit test), and every
+table of DuckDB's `published` schema compared with PostgreSQL's.
+
+Comparison: the same column names in the same order, the same number of rows, and row by
+row (both sides sorted the same way) every value equal, floating point values to 1e-9.
+Exceptions, each a representation and not a figure:
+- PostgreSQL hands numeric values to Python as Decimal where DuckDB hands a double or an
+  integer: a Decimal is compared as the float or integer it is.
+Nothing else is excused.
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+import math
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+import pytest
+
+from orchestration.engines.postgres_raw import RAW_SCHEMA, push_raw
+from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
+from orchestration.sql_text import quote_identifier
+from tests.conftest import CASCADE_FILES, DBT, run_in
+
+pytestmark = pytest.mark.slow
+
+GENERATED_TICKETS = 120
+FLOAT_TOLERANCE = 1e-9
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _sort_key(row: tuple) -> tuple:
+    # floats rounded for ordering only, so two engines' last-digit differences cannot
+    # reorder rows; the comparison itself uses the exact values
+    return tuple(
+        (0, "")
+        if value is None
+        else (1, f"{round(value, 6):.6f}")
+        if isinstance(value, float)
+        else (1, str(value))
+        for value in row
+    )
+
+
+def table_differences(
+    table: str, columns: list[str], duck_rows: list[tuple], pg_rows: list[tuple]
+) -> list[str]:
+    """What differs between one table's rows on the two engines (empty: equal)."""
+    if len(duck_rows) != len(pg_rows):
+        return [f"{table}: {len(duck_rows)} rows on DuckDB, {len(pg_rows)} on PostgreSQL"]
+    ordered_duck = sorted((tuple(map(_comparable, r)) for r in duck_rows), key=_sort_key)
+    ordered_pg = sorted((tuple(map(_comparable, r)) for r in pg_rows), key=_sort_key)
+    differences = []
+    for duck_row, pg_row in zip(ordered_duck, ordered_pg, strict=True):
+        for column, duck_value, pg_value in zip(columns, duck_row, pg_row, strict=True):
+            if isinstance(duck_value, float) or isinstance(pg_value, float):
+                same = (
+                    duck_value is not None
+                    and pg_value is not None
+                    and math.isclose(duck_value, pg_value, rel_tol=0, abs_tol=FLOAT_TOLERANCE)
+                )
+            else:
+                same = duck_value == pg_value
+            if not same:
+                differences.append(f"{table}.{column}: {duck_value!r} != {pg_value!r}")
+    return differences
+
+
+def test_table_differences_sees_a_changed_value() -> None:
+    """The comparison itself can fail: a value off by more than 1e-9, a changed text,
+    a missing row; and it excuses what it says it does (Decimal, 1e-10)."""
+    rows = [("a", 1.0, 2), ("b", 0.5, 3)]
+    assert table_differences("t", ["k", "x", "n"], rows, list(reversed(rows))) == []
+    excused = [("a", 1.0 + 1e-10, decimal.Decimal(2)), ("b", decimal.Decimal("0.5"), 3)]
+    assert table_differences("t", ["k", "x", "n"], rows, excused) == []
+    assert table_differences("t", ["k", "x", "n"], rows, [("a", 1.0 + 1e-8, 2), rows[1]]) == [
+        "t.x: 1.0 != 1.00000001"
+    ]
+    assert table_differences("t", ["k", "x", "n"], rows, [("c", 1.0, 2), rows[1]]) != []
+    assert table_differences("t", ["k", "x", "n"], rows, rows[:1]) == [
+        "t: 2 rows on DuckDB, 1 on PostgreSQL"
+    ]
+    assert table_differences("t", ["k", "x", "n"], [("a", None, 1)], [("a", 0.0, 1)]) != []
+
+
+def _pg_environment(url: str, target_schema: str) -> dict[str, str]:
+    """The profile's postgres target reads its connection from TSQ_PG_* (profiles.yml)."""
+    parts = urlsplit(url)
+    return {
+        **os.environ,
+        "TSQ_PG_HOST": parts.hostname or "127.0.0.1",
+        "TSQ_PG_PORT": str(parts.port or 5432),
+        "TSQ_PG_USER": parts.username or "postgres",
+        "TSQ_PG_PASSWORD": parts.password or "",
+        "TSQ_PG_DBNAME": parts.path.lstrip("/"),
+        "TSQ_PG_SCHEMA": target_schema,
+        # naive timestamps are UTC on both engines; the models name every other zone
+        "PGTZ": "UTC",
+    }
+
+
+def _duck_raw_counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [RAW_SCHEMA],
+            ).fetchall()
+        ]
+        return {
+            name: con.execute(
+                f"select count(*) from {RAW_SCHEMA}.{quote_identifier(name)}"
+            ).fetchone()[0]  # type: ignore[index]
+            for name in tables
+        }
+
+
+def test_postgres_publishes_what_duckdb_publishes(
+    tmp_path: Path,
+    postgres_database: str,
+) -> None:
+    from orchestration.generator import generate
+
+    home = tmp_path / "home"
+    inbox = TsqSettings(home=home).ensure().inbox
+    generate(inbox, tickets=GENERATED_TICKETS, seed=11)
+    for name, text in CASCADE_FILES.items():
+        (inbox / name).write_text(text, encoding="utf-8")
+    settings, outcome = run_in(home)
+    assert outcome.published, outcome
+    warehouse = settings.warehouse_path
+
+    # -- raw to PostgreSQL, twice: the second push leaves the same rows ------------------
+    duck_counts = _duck_raw_counts(warehouse)
+    assert duck_counts["quarantine"] > 0  # the cascade's CASC-BAD rows
+    first = push_raw(warehouse, postgres_database)
+    second = push_raw(warehouse, postgres_database)
+    assert first.row_counts == duck_counts
+    assert second.row_counts == duck_counts
+    assert second.loads_pushed == first.loads_pushed > 0
+    assert second.loads_deleted == 0
+
+    # -- one dbt build on PostgreSQL ---------------------------------------------------
+    built = subprocess.run(
+        [
+            DBT,
+            "build",
+            "--target",
+            "postgres",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "dbt_target"),
+            "--log-path",
+            str(tmp_path / "dbt_logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=_pg_environment(postgres_database, "public"),
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stdout[-6000:]
+    results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())
+    statuses = {r["status"] for r in results["results"]}
+    assert statuses <= {"success", "pass"}, statuses
+    kinds = {r["unique_id"].split(".")[0] for r in results["results"]}
+    assert {"model", "seed", "test", "unit_test"} <= kinds
+
+    # -- every published table equal ---------------------------------------------------
+    import psycopg
+    from psycopg import sql
+
+    differences: list[str] = []
+    with (
+        duckdb.connect(str(warehouse), read_only=True) as duck,
+        psycopg.connect(postgres_database) as pg,
+    ):
+        tables = [
+            name
+            for (name,) in duck.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'published' order by table_name"
+            ).fetchall()
+        ]
+        assert len(tables) >= 6
+        for table in tables:
+            columns_of = (
+                "select column_name from information_schema.columns "
+                "where table_schema = 'published' and table_name = {} order by ordinal_position"
+            )
+            duck_columns = [c for (c,) in duck.execute(columns_of.format("?"), [table]).fetchall()]
+            pg_columns = [
+                c
+                for (c,) in pg.execute(
+                    sql.SQL(columns_of).format(sql.Placeholder()), [table]
+                ).fetchall()
+            ]
+            assert pg_columns == duck_columns, table
+            # the table names come from DuckDB's own catalogue; quoted on both sides
+            duck_rows = duck.execute(
+                f"select * from published.{quote_identifier(table)}"
+            ).fetchall()
+            pg_rows = pg.execute(
+                sql.SQL("select * from {}").format(sql.Identifier("published", table))
+            ).fetchall()
+            assert duck_rows, f"published.{table} is empty: nothing would be compared"
+            differences += table_differences(table, duck_columns, duck_rows, pg_rows)
+    assert differences == [], "\n".join(differences[:40])
