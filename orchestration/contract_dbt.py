@@ -202,11 +202,11 @@ def render_casts_macro() -> str:
     {{%- elif type == '{ColumnType.TIMESTAMP}' -%}}
         {{{{ parse_utc_timestamp(name) }}}}
     {{%- elif type == '{ColumnType.INTEGER}' -%}}
-        {{{{ tsq.safe_cast(name, 'integer') }}}}
+        {{{{ tsq.cast_or_null(name, 'integer') }}}}
     {{%- elif type == '{ColumnType.NUMBER}' -%}}
-        {{{{ tsq.safe_cast(name, 'double') }}}}
+        {{{{ tsq.cast_or_null(name, 'double') }}}}
     {{%- elif type == '{ColumnType.DATE}' -%}}
-        {{{{ tsq.safe_cast(name, 'date') }}}}
+        {{{{ tsq.cast_or_null(name, 'date') }}}}
     {{%- elif type == '{ColumnType.BOOLEAN}' -%}}
         lower({{{{ name }}}}) in ({true_words})
     {{%- else -%}}
