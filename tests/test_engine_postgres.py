@@ -100,6 +100,74 @@ def test_table_differences_sees_a_changed_value() -> None:
     assert table_differences("t", ["k", "x", "n"], [("a", None, 1)], [("a", 0.0, 1)]) != []
 
 
+def test_push_raw_mirrors_loads_and_their_retraction(
+    tmp_path: Path,
+    postgres_database: str,
+) -> None:
+    """The pusher alone, on a hand-made raw schema: two loads of tickets (values COPY must
+    carry untouched: a tab, a newline, quotes, a backslash, a NULL), a quarantined row and
+    a refused file. Pushed twice: the same rows. Then load L2 is retracted in DuckDB
+    (its rows deleted, as `tsq retract` does) and a file is no longer refused: the next push
+    deletes L2 from PostgreSQL and replaces raw.refused_files."""
+    import psycopg
+
+    from orchestration.raw_tables import ensure_ledger
+
+    warehouse = tmp_path / "tsq.duckdb"
+    awkward = 'a\tb\nc "q" \\ d'
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_ledger(con)
+        con.execute(
+            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
+            " _loaded_at) values (?, ?, 'a.csv', 1, 'L1', '2026-09-01 00:00:00+00'),"
+            " (?, ?, 'b.csv', 1, 'L2', '2026-09-02 00:00:00+00'),"
+            " (?, ?, 'b.csv', 2, 'L2', '2026-09-02 00:00:00+00')",
+            ["T1", awkward, "T2", None, "T3", "plain"],
+        )
+        con.execute(
+            "insert into raw.loads values (?, 'tickets', 'a.csv', 'h1', 'csv', 'utf-8', 1, 1, 0,"
+            " '2026-09-01 00:00:00+00'), (?, 'tickets', 'b.csv', 'h2', 'csv', 'utf-8', 3, 2, 1,"
+            " '2026-09-02 00:00:00+00')",
+            ["L1", "L2"],
+        )
+        con.execute(
+            "insert into raw.quarantine values ('L2', 'tickets', 'b.csv', 3, 'required',"
+            " 'required', ?, '2026-09-02 00:00:00+00')",
+            ['{"ticket_id": "T4"}'],
+        )
+        con.execute(
+            "insert into raw.refused_files values ('tickets', 'c.csv', 'h3', 'not a CSV',"
+            " '2026-09-03 00:00:00+00')"
+        )
+
+    first = push_raw(warehouse, postgres_database)
+    second = push_raw(warehouse, postgres_database)
+    # 3 tickets (1 of L1, 2 of L2), 2 loads, 1 quarantined row, 1 refused file
+    expected = {"tickets": 3, "loads": 2, "quarantine": 1, "refused_files": 1}
+    assert {t: first.row_counts[t] for t in expected} == expected
+    assert second.row_counts == first.row_counts
+    assert (first.loads_pushed, first.loads_deleted) == (2, 0)
+    with psycopg.connect(postgres_database) as pg:
+        assert pg.execute(
+            "select ticket_id, subject, _source_row, _load_id from raw.tickets order by ticket_id"
+        ).fetchall() == [("T1", awkward, 1, "L1"), ("T2", None, 1, "L2"), ("T3", "plain", 2, "L2")]
+
+    with duckdb.connect(str(warehouse)) as con:
+        for table, column in (
+            ("tickets", "_load_id"),
+            ("loads", "load_id"),
+            ("quarantine", "load_id"),
+        ):
+            con.execute(f"delete from raw.{table} where {column} = ?", ["L2"])
+        con.execute("delete from raw.refused_files")
+    third = push_raw(warehouse, postgres_database)
+    assert (third.loads_pushed, third.loads_deleted) == (1, 1)
+    # only L1's ticket and load remain; nothing quarantined or refused
+    assert {t: third.row_counts[t] for t in expected} == {
+        "tickets": 1, "loads": 1, "quarantine": 0, "refused_files": 0
+    }  # fmt: skip
+
+
 def _pg_environment(url: str, target_schema: str) -> dict[str, str]:
     """The profile's postgres target reads its connection from TSQ_PG_* (profiles.yml)."""
     parts = urlsplit(url)
