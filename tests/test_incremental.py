@@ -2,8 +2,9 @@
 
 One home, real whole-pipeline runs on 120 generated tickets:
 1. the first run builds everything (no record of a build yet: a full refresh);
-2. a drop `d1` (scripts/make_delta_drop.py: new tickets with their events, old tickets
-   restated with a later closed_at, a new event on old tickets) plus an event of a ticket
+2. a day's drop (generator/delta.py, as `tsq bench --delta` makes: new tickets with
+   their events and feedback, old tickets restated with a later closed_at, a new event on
+   old tickets) plus an event of a ticket
    no load has brought (`LATE-1`, held back) is built incrementally; every table dbt made
    in the working warehouse, and every published table, is then compared with a full
    refresh of the same warehouse (`tsq run --full-refresh`), row for row;
@@ -30,7 +31,6 @@ import pytest
 from orchestration.ingest.ledger import retract
 from orchestration.sql_text import quote_identifier
 from scripts.compare_published import differences
-from scripts.make_delta_drop import make_delta_drop
 from tests.conftest import run_in
 
 pytestmark = pytest.mark.slow
@@ -149,8 +149,10 @@ def test_incremental_builds_equal_a_full_refresh(
     assert built_with_full_refresh(home)
 
     # 2. a day's drop, and an event of a ticket not loaded yet
-    written = make_delta_drop(inbox, share=0.1, tag="d1")
-    assert all(rows > 0 for rows in written.values())
+    from orchestration.generator.delta import generate_delta
+
+    drop = generate_delta(inbox, inbox, share=0.1, seed=1)
+    assert drop.rows["tickets"] == 24 and drop.rows["ticket_events"] > 12  # 12 new, 12 restated
     ticket, first_event = first_ticket_and_event(inbox)
     late_event = {
         **first_event,
