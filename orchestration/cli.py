@@ -713,7 +713,8 @@ def weights(ahp_file: Path | None, lang: str) -> None:
     type=click.FloatRange(0.0, 1.0, min_open=True),
     default=None,
     help="After the full run, also time a run that adds this share of the history "
-    "(e.g. 0.01: new tickets, and a new event on that share of the old tickets).",
+    "(e.g. 0.01: new tickets, a new event on that share of the old tickets, and that "
+    "share of old tickets restated).",
 )
 @click.option(
     "--delta-runs",
