@@ -42,9 +42,10 @@ demo: install
 	@echo "      query $(TSQ_HOME)/published.duckdb from any DuckDB client (read-only),"
 	@echo "      or run 'make dev' and open http://127.0.0.1:3000 for the asset graph."
 
+# --durations: CI's log then names the slowest tests, where the suite's time goes.
 test: install report-browser
 	$(BIN)/ruff check orchestration tests scripts
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 # Everything but the tests marked slow (whole-pipeline runs, browsers, dbt on copies).
 test-fast: install

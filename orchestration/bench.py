@@ -8,9 +8,10 @@ A benchmark run
 3. runs it once more with nothing new in the inbox (the fixed overhead of a run);
 4. with `delta` (a share such as 0.01), times a run that adds a day's drop after the full
    run: `generator.delta.generate_delta` (new tickets, plus a new event on that share of
-   the old tickets), generated once and cached beside the data. Every delta run starts
-   from the same state, a copy of the home taken right after the last full run, so the
-   delta runs are comparable and their median means something;
+   the old tickets and that share of old tickets restated), generated once and cached
+   beside the data. Every delta run starts from the same state, a copy of the home taken
+   right after the last full run, so the delta runs are comparable and their median
+   means something;
 5. times a reference: one bare DuckDB query over the same CSV files computing the core
    ticket indicators (first response, resolution time, SLA attainment, reopen rate) per
    team per month, with none of TSQ's business calendars, quarantine, checks or history.

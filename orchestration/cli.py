@@ -205,9 +205,14 @@ def ingest(
     "--force", is_flag=True, help="Rebuild even when nothing changed since the last publish."
 )
 @click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild the incremental dbt models from all raw rows (implies --force).",
+)
+@click.option(
     "--quiet", "-q", is_flag=True, help="No progress while it runs: only the report at the end."
 )
-def run(force: bool, quiet: bool) -> None:
+def run(force: bool, full_refresh: bool, quiet: bool) -> None:
     """Materialise every asset in-process: ingest, dbt, checks, publish.
 
     Shows on stderr which step is running, with elapsed time: live on a terminal, a plain
@@ -219,6 +224,9 @@ def run(force: bool, quiet: bool) -> None:
     from orchestration.runner import WarehouseLocked, run_pipeline
 
     settings = get_settings()
+    if full_refresh:
+        settings = settings.model_copy(update={"full_refresh": True})
+        force = True
     try:
         if quiet:
             outcome = run_pipeline(settings, force=force)
@@ -705,7 +713,8 @@ def weights(ahp_file: Path | None, lang: str) -> None:
     type=click.FloatRange(0.0, 1.0, min_open=True),
     default=None,
     help="After the full run, also time a run that adds this share of the history "
-    "(e.g. 0.01: new tickets, and a new event on that share of the old tickets).",
+    "(e.g. 0.01: new tickets, a new event on that share of the old tickets, and that "
+    "share of old tickets restated).",
 )
 @click.option(
     "--delta-runs",

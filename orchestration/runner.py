@@ -25,6 +25,7 @@ from orchestration.publish.store import (
 )
 from orchestration.settings import TsqSettings
 from orchestration.sql_text import quote_identifier
+from orchestration.transform.incremental import FULL_REFRESH_TAG
 from orchestration.up_to_date import (
     FINGERPRINT_TAG,
     inputs_fingerprint,
@@ -752,6 +753,7 @@ def run_pipeline(
                 FINGERPRINT_TAG: fingerprint,
                 PROCESS_TAG: str(os.getpid()),
                 HOST_TAG: socket.gethostname(),
+                **({FULL_REFRESH_TAG: "true"} if settings.full_refresh else {}),
             },
         )
     if tracker is not None:

@@ -104,6 +104,10 @@ class TsqSettings(BaseSettings):
     dagster_storage: Literal["sqlite", "postgres"] = "sqlite"
     # Served runs keep each step's stdout/stderr for the UI (TSQ_COMPUTE_LOGS=0: not kept).
     compute_logs: bool = True
+    # Rebuild the incremental dbt models from all raw rows (`tsq run --full-refresh`,
+    # TSQ_FULL_REFRESH=1). A run decides this by itself when it must
+    # (orchestration/transform/incremental.py); this is for when one wants to.
+    full_refresh: bool = False
 
     @field_validator("coverage_floor")
     @classmethod

@@ -43,6 +43,17 @@ def _project_files() -> list[Path]:
     return sorted(files)
 
 
+def project_fingerprint() -> str:
+    """Changes when any file of the project that decides what a run computes changes
+    (models, macros, seeds, suites, loaders); the incremental dbt build rebuilds in full
+    then (orchestration/transform/incremental.py)."""
+    digest = hashlib.sha256()
+    for path in _project_files():
+        digest.update(f"{path.relative_to(PROJECT_ROOT)}:".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def inbox_fingerprint(settings: TsqSettings) -> str:
     """Changes whenever a file (canonical or vendor export) appears in the inbox, goes or
     changes: name, size and modification time, so gigabytes need not be read."""

@@ -424,9 +424,10 @@ def test_a_delta_adds_new_tickets_and_notes_on_old_ones_that_all_load_clean(samp
 
     out, counts = sample
     drop = generate_delta(out, tmp_path / "drop", share=0.01, seed=3)
-    # 1 % of 2000 tickets: 20 new tickets, and 20 old tickets get a note
-    assert counts["tickets"] == TICKETS and drop.rows["tickets"] == 20
+    # 1 % of 2000 tickets: 20 new tickets, 20 old tickets get a note, 20 are restated
+    assert counts["tickets"] == TICKETS and drop.rows["tickets"] == 20 + 20
     assert len(drop.new_ticket_ids) == 20 and len(set(drop.noted_ticket_ids)) == 20
+    assert len(set(drop.restated_ticket_ids)) == 20
     con = duckdb.connect()
     old = {
         entity: con.read_csv(str(out / f"{entity}.csv"), all_varchar=True)
@@ -434,6 +435,25 @@ def test_a_delta_adds_new_tickets_and_notes_on_old_ones_that_all_load_clean(samp
     }
     old_ticket_ids = {row[0] for row in old["tickets"].select("ticket_id").fetchall()}
     assert set(drop.noted_ticket_ids) <= old_ticket_ids
+    assert set(drop.restated_ticket_ids) <= old_ticket_ids
+    # a restated ticket is its exported row with closed_at an hour later (empty if open)
+    restated_rows = {
+        row[0]: row
+        for row in con.read_csv(str(drop.files["tickets"]), all_varchar=True).fetchall()
+        if row[0] in set(drop.restated_ticket_ids)
+    }
+    exported_rows = {row[0]: row for row in old["tickets"].fetchall()}
+    closed_at = old["tickets"].columns.index("closed_at")
+    assert sorted(restated_rows) == drop.restated_ticket_ids
+    for ticket_id, row in restated_rows.items():
+        exported = exported_rows[ticket_id]
+        assert row[:closed_at] == exported[:closed_at]
+        assert row[closed_at + 1 :] == exported[closed_at + 1 :]
+        if exported[closed_at] is None:
+            assert row[closed_at] is None
+        else:
+            later = datetime.fromisoformat(exported[closed_at]) + timedelta(hours=1)
+            assert row[closed_at] == later.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert not set(drop.new_ticket_ids) & old_ticket_ids
     # the new tickets are copies of the 20 most recently created ones, with `-D3` ids
     templates = (

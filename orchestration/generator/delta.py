@@ -17,6 +17,10 @@ test can load the full export, then the drop, and see what the second run costs:
   event, by the ticket's current agent (the system when it has none). An internal note
   changes no status and no customer-facing time, so no row rule or lifecycle rule can
   object to it, yet the ticket has a new row an incremental run must look at.
+- **Restated old tickets**: another `round(share × N)` existing tickets, drawn at random
+  apart from the first draw, exported again with `closed_at` one hour later (a ticket
+  still open keeps it empty): a later row of a key already loaded, which the latest row
+  per key must replace, as a vendor's export re-sends a ticket whose record changed.
 
 Only tickets and the entities hanging off a ticket are touched: the organisation (teams,
 agents, calendars) and the operational files (audits, mystery shops) stay as they are.
@@ -57,6 +61,7 @@ class Delta:
     rows: dict[str, int]
     new_ticket_ids: list[str]
     noted_ticket_ids: list[str]
+    restated_ticket_ids: list[str]
 
 
 def delta_suffix(seed: int) -> str:
@@ -98,9 +103,12 @@ def generate_delta(export_dir: Path, out_dir: Path, share: float, seed: int) -> 
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         drawn = rng.choice(len(all_ids), size=count, replace=False) if count else []
         noted = sorted(all_ids[i] for i in drawn)
+        drawn = rng.choice(len(all_ids), size=count, replace=False) if count else []
+        restated = sorted(all_ids[i] for i in drawn)
         con.register("ticket_rows", tickets)
         con.register("template_ids", _id_table(templates))
         con.register("noted_ids", _id_table(noted))
+        con.register("restated_ids", _id_table(restated))
         files: dict[str, Path] = {}
         rows: dict[str, int] = {}
         for entity in DELTA_ENTITIES:
@@ -120,6 +128,8 @@ def generate_delta(export_dir: Path, out_dir: Path, share: float, seed: int) -> 
             query = copies
             if entity == "ticket_events":
                 query = f"{copies} UNION ALL {_NOTES}"
+            elif entity == "tickets":
+                query = f"{copies} UNION ALL {_RESTATED}"
             target = out_dir / delta_file_name(entity, seed)
             params = {"suffix": suffix}
             if entity == "ticket_events":
@@ -134,6 +144,7 @@ def generate_delta(export_dir: Path, out_dir: Path, share: float, seed: int) -> 
             rows=rows,
             new_ticket_ids=sorted(t + suffix for t in templates),
             noted_ticket_ids=noted,
+            restated_ticket_ids=restated,
         )
     finally:
         con.close()
@@ -165,4 +176,15 @@ FROM source_rows AS e
 JOIN noted_ids USING (ticket_id)
 JOIN ticket_rows AS t USING (ticket_id)
 GROUP BY e.ticket_id
+"""
+
+
+# The drawn tickets again, closed an hour later, every other value as exported.
+_RESTATED = """
+SELECT * REPLACE (
+    strftime(closed_at::TIMESTAMPTZ AT TIME ZONE 'UTC' + INTERVAL 1 HOUR,
+             '%Y-%m-%dT%H:%M:%SZ') AS closed_at
+)
+FROM source_rows
+JOIN restated_ids USING (ticket_id)
 """

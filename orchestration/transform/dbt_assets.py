@@ -16,6 +16,13 @@ from packaging.version import Version
 
 from orchestration.resources import TsqHome
 from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
+from orchestration.transform.incremental import (
+    FULL_REFRESH_TAG,
+    build_fingerprint,
+    forget_build,
+    full_refresh_reason,
+    record_build,
+)
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -74,6 +81,11 @@ def dbt_build_args(settings: TsqSettings) -> list[str]:
     ]
 
 
+def dbt_vars_of(args: list[str]) -> dict[str, Any]:
+    """The --vars of dbt_build_args."""
+    return dict(json.loads(args[args.index("--vars") + 1]))
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -83,8 +95,26 @@ def dbt_build_args(settings: TsqSettings) -> list[str]:
 def tsq_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, tsq: TsqHome
 ) -> Iterator[Any]:
-    args = dbt_build_args(tsq.settings)
+    settings = tsq.settings
+    args = dbt_build_args(settings)
+    # Incremental unless something other than new loads changed since the last good
+    # build (transform/incremental.py); the record goes first, so a failed build leaves
+    # none and the next build is a full one.
+    fingerprint = build_fingerprint(dbt_vars_of(args))
+    asked = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+    reason = full_refresh_reason(settings, fingerprint, asked)
+    forget_build(settings)
+    if reason is not None:
+        context.log.info(f"dbt build with --full-refresh: {reason}")
+        args = [*args, "--full-refresh"]
+    else:
+        context.log.info("dbt build incremental: raw tables only grew by new loads")
     # One target folder per TSQ home, reused run after run: dbt's partial parsing then
     # skips re-parsing an unchanged project, and run folders do not pile up in the repo.
     target = tsq.settings.root / "dbt_target"
     yield from dbt.cli(args, context=context, target_path=target).stream()
+    # Only a build of every model is recorded: after a subset (some models picked in the
+    # UI) a model left out may not have seen rows a quarantine release put back under an
+    # old load, so the next build must be a full one.
+    if not context.is_subset:
+        record_build(settings, fingerprint)

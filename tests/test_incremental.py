@@ -1,0 +1,201 @@
+"""An incremental dbt build gives exactly what a full refresh of the same raw rows gives.
+
+One home, real whole-pipeline runs on 120 generated tickets:
+1. the first run builds everything (no record of a build yet: a full refresh);
+2. a day's drop (generator/delta.py, as `tsq bench --delta` makes: new tickets with
+   their events and feedback, old tickets restated with a later closed_at, a new event on
+   old tickets) plus an event of a ticket
+   no load has brought (`LATE-1`, held back) is built incrementally; every table dbt made
+   in the working warehouse, and every published table, is then compared with a full
+   refresh of the same warehouse (`tsq run --full-refresh`), row for row;
+3. a drop `d2` brings LATE-1 (its stored event must be released: the reason changes on a
+   row whose key no new load touched) and restates the first ticket's created_at after
+   its first event (that stored event must now be held back): incremental, compared again;
+4. the tickets of d2 are retracted: rows left raw below the recorded loads, so the next
+   build must be a full refresh by itself (decided as the dbt asset decides it).
+Between the comparisons the incremental warehouse is put back, so each incremental build
+starts from the previous incremental one, not from a full refresh.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingest.ledger import retract
+from orchestration.settings import TsqSettings
+from orchestration.sql_text import quote_identifier
+from orchestration.transform.dbt_assets import dbt_build_args, dbt_vars_of
+from orchestration.transform.incremental import build_fingerprint, full_refresh_reason
+from scripts.compare_published import differences
+from tests.conftest import run_in
+
+pytestmark = pytest.mark.slow
+
+# the schemas dbt builds into (dbt_project.yml); raw and main belong to ingest and publish
+DBT_SCHEMAS = ("staging", "intermediate", "indicators", "scores", "published", "semantic", "config")
+
+
+def dbt_tables_fingerprint(warehouse: Path) -> dict[str, tuple[int, str]]:
+    """schema.table -> (rows, md5 over the sorted rows), for every table and view dbt made.
+
+    DOUBLE columns are compared rounded to 9 decimals: an incremental table holds the same
+    rows in another physical order, and a sum or mean of doubles taken in another order
+    may differ in its last bit (67.04903100775194 against ...95 in ind_ux_attitude_score);
+    every other column, and every published table, must match exactly."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN (SELECT unnest(?)) ORDER BY 1, 2",
+            [list(DBT_SCHEMAS)],
+        ).fetchall()
+        found: dict[str, tuple[int, str]] = {}
+        for schema, table in tables:
+            columns = con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                [schema, table],
+            ).fetchall()
+            values = ", ".join(
+                f"round({quote_identifier(name)}, 9)"
+                if kind in ("DOUBLE", "FLOAT")
+                else quote_identifier(name)
+                for name, kind in columns
+            )
+            relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+            rows, digest = con.execute(
+                "SELECT count(*), md5(coalesce(string_agg(row_text, chr(10) ORDER BY row_text), "
+                f"'')) FROM (SELECT CAST(row({values}) AS VARCHAR) AS row_text FROM {relation})"
+            ).fetchone() or (0, "")
+            found[f"{schema}.{table}"] = (int(rows), str(digest))
+        return found
+    finally:
+        con.close()
+
+
+def built_with_full_refresh(home: Path) -> bool:
+    """Whether the latest dbt build of the home was a full refresh (dbt's own record)."""
+    results = json.loads((home / "dbt_target" / "run_results.json").read_text())
+    return bool(results["args"].get("full_refresh"))
+
+
+def compare_with_full_refresh(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The home's tables now, against a full refresh of the same warehouse; then the
+    incremental warehouse and its record are put back."""
+    incremental_tables = dbt_tables_fingerprint(home / "tsq.duckdb")
+    saved = home.parent / f"{home.name}-incremental"
+    saved.mkdir(exist_ok=True)
+    for name in ("tsq.duckdb", "incremental_state.json", "published.duckdb"):
+        shutil.copy2(home / name, saved / name)
+    monkeypatch.setenv("TSQ_FULL_REFRESH", "1")
+    _, outcome = run_in(home, force=True)
+    monkeypatch.delenv("TSQ_FULL_REFRESH")
+    assert outcome.success and outcome.published
+    assert built_with_full_refresh(home)
+    refreshed_tables = dbt_tables_fingerprint(home / "tsq.duckdb")
+    assert set(incremental_tables) == set(refreshed_tables)
+    changed = [t for t in incremental_tables if incremental_tables[t] != refreshed_tables[t]]
+    assert changed == []
+    assert differences(saved / "published.duckdb", home / "published.duckdb") == []
+    for name in ("tsq.duckdb", "incremental_state.json"):
+        shutil.copy2(saved / name, home / name)
+
+
+def event_reason(home: Path, event_id: str) -> list[str | None]:
+    """The held-back reason of an event in staging (one item per row: [] when absent)."""
+    con = duckdb.connect(str(home / "tsq.duckdb"), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT _held_back_reason FROM staging.base_helpdesk__ticket_events WHERE event_id = ?",
+            [event_id],
+        ).fetchall()
+        return [reason for (reason,) in rows]
+    finally:
+        con.close()
+
+
+def first_ticket_and_event(inbox: Path) -> tuple[dict[str, str], dict[str, str]]:
+    with (inbox / "tickets.csv").open(encoding="utf-8", newline="") as handle:
+        ticket = next(csv.DictReader(handle))
+    with (inbox / "ticket_events.csv").open(encoding="utf-8", newline="") as handle:
+        events = [row for row in csv.DictReader(handle) if row["ticket_id"] == ticket["ticket_id"]]
+    return ticket, min(events, key=lambda row: row["event_at"])
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_incremental_builds_equal_a_full_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.generator import generate
+
+    home = tmp_path / "home"
+    inbox = home / "inbox"
+    generate(inbox, tickets=120, seed=11, start=date(2026, 4, 1), days=60)
+    monkeypatch.delenv("TSQ_FULL_REFRESH", raising=False)
+
+    # 1. the first build: no record, so a full one
+    _, outcome = run_in(home)
+    assert outcome.success and outcome.published
+    assert built_with_full_refresh(home)
+
+    # 2. a day's drop, and an event of a ticket not loaded yet
+    from orchestration.generator.delta import generate_delta
+
+    drop = generate_delta(inbox, inbox, share=0.1, seed=1)
+    assert drop.rows["tickets"] == 24 and drop.rows["ticket_events"] > 12  # 12 new, 12 restated
+    ticket, first_event = first_ticket_and_event(inbox)
+    late_event = {
+        **first_event,
+        "event_id": "LATE-E1",
+        "ticket_id": "LATE-1",
+        "event_at": "2026-05-02T03:00:00Z",
+    }
+    write_csv(inbox / "ticket_events-late.csv", [late_event])
+    _, outcome = run_in(home)
+    assert outcome.success and outcome.published
+    assert not built_with_full_refresh(home)
+    assert event_reason(home, "LATE-E1") == ["unknown ticket"]
+    compare_with_full_refresh(home, monkeypatch)
+
+    # 3. LATE-1 arrives; the first ticket is restated as created one second after its
+    # first event, which is then held back
+    late_ticket = {**ticket, "ticket_id": "LATE-1", "created_at": "2026-05-02T02:00:00Z"}
+    late_ticket["closed_at"] = "2026-05-03T02:00:00Z" if ticket["closed_at"] else ""
+    first_event_at = datetime.fromisoformat(first_event["event_at"])
+    moved_ticket = {
+        **ticket,
+        "created_at": (first_event_at + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    assert event_reason(home, first_event["event_id"]) == [None]
+    write_csv(inbox / "tickets-d2.csv", [late_ticket, moved_ticket])
+    _, outcome = run_in(home)
+    assert outcome.success and outcome.published
+    assert not built_with_full_refresh(home)
+    assert event_reason(home, "LATE-E1") == [None]
+    assert event_reason(home, first_event["event_id"]) == ["before its ticket was created"]
+    compare_with_full_refresh(home, monkeypatch)
+
+    # 4. a retraction removes raw rows the last build used: the next build must be a full
+    # one, as the dbt asset decides it (the decision's cases: test_incremental_state.py)
+    con = duckdb.connect(str(home / "tsq.duckdb"))
+    retract(con, "tickets-d2.csv", reason="test")
+    con.close()
+    settings = TsqSettings(home=home)
+    fingerprint = build_fingerprint(dbt_vars_of(dbt_build_args(settings)))
+    assert full_refresh_reason(settings, fingerprint) == (
+        "raw.tickets changed below its last build's loads (a retraction, a quarantine "
+        "move or release)"
+    )
