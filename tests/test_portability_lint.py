@@ -47,6 +47,7 @@ FORBIDDEN: dict[str, str] = {
         name="(?:count_if|list_\\w+|struct_pack|strftime|strptime|epoch|date_diff|quantile_cont)"
     ),
     "QUALIFY (a window in a subquery)": r"\bqualify\b",
+    "SEMI / ANTI JOIN (exists, not exists)": r"\b(?:semi|anti)\s+join\b",
 }
 _FORBIDDEN = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in FORBIDDEN.items()}
 

@@ -73,13 +73,7 @@ with unseen_keys as (
 ),
 
 latest as (
-    select loaded.*
-    from {{ source('raw', entity) }} as loaded
-    semi join unseen_keys using ({{ key_columns | join(', ') }})
-    qualify row_number() over (
-        partition by {{ key_columns | join(', ') }}
-        order by _loaded_at desc, _source_row desc
-    ) = 1
+    {{ tsq.latest_row_of_keys(source('raw', entity), 'unseen_keys', key_columns) }}
 ),
 {%- else %}
 with latest as (
@@ -111,7 +105,7 @@ union all
 -- rows already held whose reason changed: their ticket or team arrived, went, changed
 -- its created_at or its own held-back state
 select
-    typed.* exclude (_held_back_reason),
+    {{ tsq.star_except(this, ['_held_back_reason'], alias='typed') }},
     {{ reason }} as _held_back_reason
 from {{ this }} as typed
 left join {{ ref(joined_model) }} as {{ held_back_by }} on {{ held_back_by }}.{{ join_key }} = typed.{{ join_key }}
