@@ -9,9 +9,12 @@ columns are text, its lineage columns bigint and timestamptz).
 Idempotent by load id: for each load, one transaction deletes that load's rows from every
 raw table that carries a load id and COPYs its rows again, so pushing twice leaves the
 same rows, and a load half-pushed by a process that died is whole after the next push.
-Loads that no longer exist in DuckDB (retracted) are deleted from PostgreSQL. The one
-ledger table without a load id, raw.refused_files (files nothing could load), is
-replaced whole in its own transaction: it is a handful of rows.
+Every push rewrites every load: a quarantine release adds rows under an old load id, so
+a load being present in PostgreSQL does not say it is whole (and raw is small beside what
+dbt builds from it: 67,000 rows in 2.4 s at 5,000 tickets). Loads that no longer exist in
+DuckDB (retracted) are deleted from PostgreSQL. The one ledger table without a load id,
+raw.refused_files (files nothing could load), is replaced whole in its own transaction:
+it is a handful of rows.
 
 Identifiers go through psycopg.sql.Identifier; values only through bound parameters and
 COPY FROM STDIN, never spliced into SQL text.
@@ -95,6 +98,16 @@ def _ensure_table(pg: psycopg.Connection, table: RawTable) -> None:
         pg.execute(
             sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}").format(
                 qualified, sql.Identifier(column), sql.SQL(pg_type)
+            )
+        )
+    if table.load_id_column is not None:
+        # each push deletes by load id, table by table: without an index every delete
+        # would read the whole table once per load
+        pg.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                sql.Identifier(f"{table.name}_{table.load_id_column.lstrip('_')}_idx"),
+                qualified,
+                sql.Identifier(table.load_id_column),
             )
         )
 
