@@ -8,6 +8,7 @@ implausible reaches the published store, and a later valid file still publishes.
 from __future__ import annotations
 
 import gzip
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from orchestration.adapters.toolkit import refuse_oversized_workbook
 from orchestration.cli import main
 from orchestration.contract import ENTITY_BY_NAME
 from orchestration.generator import generate
+from orchestration.ingest import readers
 from orchestration.ingest.loader import LoadSummary, load_entity
 from orchestration.quality.suites import validate_suite
 from orchestration.runner import RunOutcome, run_pipeline
@@ -339,6 +341,25 @@ def test_gzipped_and_second_download_names_are_loaded(tsq_home):
     assert query(
         tsq_home.warehouse_path, "SELECT _source_file, ticket_id FROM raw.tickets ORDER BY 1"
     ) == [("tickets (1).csv", "K1"), ("tickets.csv.gz", "KGZ")]
+
+
+def test_a_gzipped_file_that_would_fill_the_disk_is_refused(tsq_home, monkeypatch, tmp_path):
+    # 8 MiB of one repeated row compress to a few KB. The guard is set so that a copy may
+    # use this disk's free space less 8 MiB; it looks ahead of each 64 MiB it writes, so
+    # it refuses before writing anything, and leaves no partial copy behind.
+    rows = ticket("KGZ") * (8 * 1024 * 1024 // len(ticket("KGZ")))
+    with gzip.open(tsq_home.inbox / "tickets.csv.gz", "wt", encoding="utf-8") as handle:
+        handle.write(HEADER + rows)
+    free = shutil.disk_usage(tsq_home.root).free
+    monkeypatch.setattr(readers, "GUNZIP_KEEP_FREE_BYTES", free - (8 << 20))
+    message = refused_message(load(tsq_home), "tickets.csv.gz")
+    assert "tickets.csv.gz: decompressing it stopped after 0 bytes" in message
+    assert "free space, or split the export" in message
+    assert query(tsq_home.warehouse_path, "SELECT count(*) FROM raw.tickets") == [(0,)]
+    # the default guard (1 GiB kept free) lets the same file through, whole
+    monkeypatch.setattr(readers, "GUNZIP_KEEP_FREE_BYTES", 1 << 30)
+    copy = readers.gunzip_to(tsq_home.inbox / "tickets.csv.gz", tmp_path)
+    assert copy.stat().st_size == len((HEADER + rows).encode())
 
 
 # --- what reaches the adapters ----------------------------------------------------------

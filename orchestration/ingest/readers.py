@@ -40,14 +40,44 @@ class SourceFile:
         return digest.hexdigest()
 
 
-def gunzip_to(path: Path, work_dir: Path) -> Path:
+#: free space a plain copy of a gzipped file must leave on its disk: gzip expands up to
+#: ~1,000 times, so a small file can fill the disk the warehouse lives on
+GUNZIP_KEEP_FREE_BYTES = 1 << 30
+#: how often (bytes written) the free space is looked at again
+_GUNZIP_CHECK_EVERY = 64 << 20
+
+
+def gunzip_to(path: Path, work_dir: Path, keep_free_bytes: int | None = None) -> Path:
     """Stream a gzipped inbox file into a plain copy in `work_dir` (tickets.csv.gz ->
-    tickets.csv), or fail naming the file. Every later step then reads a plain file."""
+    tickets.csv), or fail naming the file. Every later step then reads a plain file.
+
+    The copy stops, and the file is refused, before it would leave less than
+    `keep_free_bytes` (default GUNZIP_KEEP_FREE_BYTES) free on the disk of `work_dir` (a
+    file that decompresses to more than the disk can hold, by accident or by design)."""
+    if keep_free_bytes is None:
+        keep_free_bytes = GUNZIP_KEEP_FREE_BYTES
     target = work_dir / path.name[: -len(".gz")]
+    written = 0
+    next_check = 0
     try:
         with gzip.open(path, "rb") as source, target.open("wb") as sink:
-            shutil.copyfileobj(source, sink, 1 << 20)
+            while block := source.read(1 << 20):
+                if written >= next_check:
+                    free = shutil.disk_usage(work_dir).free
+                    if free - len(block) - _GUNZIP_CHECK_EVERY < keep_free_bytes:
+                        raise IngestError(
+                            f"{path.name}: decompressing it stopped after {written:,} bytes, "
+                            f"before the copy would leave less than {keep_free_bytes:,} bytes "
+                            f"free on the disk of {work_dir}; free space, or split the export"
+                        )
+                    next_check = written + _GUNZIP_CHECK_EVERY
+                sink.write(block)
+                written += len(block)
+    except IngestError:
+        target.unlink(missing_ok=True)
+        raise
     except (OSError, EOFError) as error:
+        target.unlink(missing_ok=True)
         raise IngestError(f"{path.name}: not a readable gzip file: {error}") from error
     return target
 
