@@ -258,3 +258,44 @@ def test_a_failing_suite_on_postgres_blocks_the_publication(
     assert re.search(r"unexpected_rows_expectation", details), details
     assert _sha256(pg.published_path) == store_before
     assert _differences(bi_before, _pg_tables(engine_database, BI_SCHEMA)) == []
+
+
+def test_a_publication_that_fails_on_postgres_leaves_the_file_as_it_was(
+    two_runs: tuple[TsqSettings, TsqSettings], engine_database: str
+) -> None:
+    """Another publisher holds the BI schema's advisory lock: the engine's publish raises
+    before published.duckdb and its Parquet link are swapped, so both publications (file
+    and schema) stay the previous one."""
+    import os
+
+    import psycopg
+
+    from orchestration.engines import engine_for
+    from orchestration.publish.postgres import PostgresPublishError
+
+    _, pg = two_runs
+    settings = pg.model_copy(
+        update={
+            "engine": "postgres",
+            "pg_host": urlsplit(engine_database).hostname,
+            "pg_port": urlsplit(engine_database).port,
+            "pg_dbname": "t_engine_run",
+        }
+    )
+    store_before = _sha256(pg.published_path)
+    link = pg.published_path.with_name(PARQUET_FOLDER_NAME)
+    link_before = os.readlink(link)
+    bi_before = _pg_tables(engine_database, BI_SCHEMA)
+    with psycopg.connect(engine_database, autocommit=True) as other_publisher:
+        other_publisher.execute(
+            "SELECT pg_advisory_lock(hashtext(%s))", [f"tsq publish {BI_SCHEMA}"]
+        )
+        with duckdb.connect(str(pg.warehouse_path)) as con:
+            con.execute("SET TimeZone = 'UTC'")
+            with pytest.raises(PostgresPublishError, match="another tsq publish"):
+                engine_for(settings).publish(
+                    con, pg.published_path, "run-that-fails", 0, publish_personal_names=False
+                )
+    assert _sha256(pg.published_path) == store_before
+    assert os.readlink(link) == link_before
+    assert _differences(bi_before, _pg_tables(engine_database, BI_SCHEMA)) == []

@@ -92,3 +92,12 @@ def test_switching_the_engine_or_its_database_is_a_change(tmp_path: Path) -> Non
     assert len({duck, pg, other_db}) == 3
     # the DuckDB-only settings do not move a DuckDB home's fingerprint
     assert inputs_fingerprint(_settings(tmp_path, pg_dbname="other")) == duck
+
+
+def test_the_push_is_shown_with_the_ingest(tmp_path: Path) -> None:
+    from orchestration.runner import step_phase
+
+    job = build_definitions(_settings(tmp_path, engine="postgres")).resolve_job_def("tsq_pipeline")
+    pushes = [node.name for node in job.graph.nodes if node.name.startswith("push_raw_to_")]
+    assert pushes == ["push_raw_to_postgres"]
+    assert step_phase(pushes[0]) == "ingest"
