@@ -29,6 +29,7 @@ from orchestration.sql_text import quote_identifier
 
 if TYPE_CHECKING:
     import duckdb
+    import psycopg
 
     from orchestration.publish.store import PublishOutcome
     from orchestration.quality.suites import SuiteFile
@@ -106,7 +107,6 @@ def pull_published(
     Column types are mapped by DUCKDB_TYPES, so the store publish() writes from them has
     the types a DuckDB build gives. Returns rows per table."""
     import psycopg
-    import pyarrow as pa
 
     counts: dict[str, int] = {}
     with psycopg.connect(url, connect_timeout=10, application_name="tsq pull published") as pg:
@@ -118,7 +118,7 @@ def pull_published(
             with pg.transaction():
                 pg.execute("SET LOCAL TimeZone = 'UTC'")  # timestamptz arrive as UTC
                 for model in models:
-                    counts[model] = _pull_table(con, pg, schema, model, pa)
+                    counts[model] = _pull_table(con, pg, schema, model)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -126,7 +126,10 @@ def pull_published(
     return counts
 
 
-def _pull_table(con: duckdb.DuckDBPyConnection, pg: Any, schema: str, table: str, pa: Any) -> int:
+def _pull_table(
+    con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: str, table: str
+) -> int:
+    import pyarrow as pa
     from psycopg import sql
 
     columns = pg.execute(
