@@ -506,7 +506,20 @@ def where() -> None:
     ):
         table.add_row(label, str(path))
     table.add_row("DuckDB memory limit", memory_limit_origin(settings.duckdb_memory_limit))
+    table.add_row("engine (TSQ_ENGINE)", engine_description(settings))
     console.print(table)
+
+
+def engine_description(settings: TsqSettings) -> str:
+    """Where dbt builds and the BI tables land, never with a password."""
+    if settings.engine == "duckdb":
+        return "duckdb (the working warehouse)"
+    from orchestration.engines.postgres import postgres_url
+    from orchestration.publish.postgres import describe_url
+
+    return (
+        f"postgres: {describe_url(postgres_url(settings))}, BI schema {settings.pg_publish_schema}"
+    )
 
 
 def memory_limit_origin(limit: str) -> str:

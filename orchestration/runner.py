@@ -524,13 +524,16 @@ INGEST_STEPS = frozenset(
     {f"raw__{entity.name}" for entity in ENTITIES} | {"raw__inbox_adapters", "raw__quarantine"}
 )
 DBT_STEP = "tsq_dbt_models"
+#: the push of raw to another engine (TSQ_ENGINE, transform/dbt_assets.engine_raw_assets)
+#: counts with the ingest: it carries ingest's rows to where dbt builds
+PUSH_STEP_PREFIX = "push_raw_to_"
 PUBLISH_STEP = "published_store"
 
 
 def step_phase(step_key: str) -> Phase:
     """Which part of a run a Dagster step belongs to; every other step is an asset check
     (a GX suite or a load reconciliation)."""
-    if step_key in INGEST_STEPS:
+    if step_key in INGEST_STEPS or step_key.startswith(PUSH_STEP_PREFIX):
         return "ingest"
     if step_key == DBT_STEP:
         return "dbt"

@@ -108,6 +108,25 @@ class TsqSettings(BaseSettings):
     # TSQ_FULL_REFRESH=1). A run decides this by itself when it must
     # (orchestration/transform/incremental.py); this is for when one wants to.
     full_refresh: bool = False
+    # Where dbt builds, GX validates and the BI tables are published (TSQ_ENGINE,
+    # docs/scale-out.md). Ingest always runs on DuckDB (quarantine, reconciliation, the
+    # ledger); with "postgres" the raw rows are pushed there and everything after runs
+    # there. One module per engine in orchestration/engines/.
+    engine: Literal["duckdb", "postgres"] = "duckdb"
+    # The PostgreSQL connection when TSQ_ENGINE=postgres: the same TSQ_PG_* variables
+    # dbt_project/profiles.yml reads for its `postgres` target, so dbt, the raw push, GX
+    # and the publication cannot reach two different databases. The password is best
+    # left unset here and given by ~/.pgpass (libpq reads it for every client).
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5432
+    pg_user: str = "postgres"
+    pg_password: str = ""
+    pg_dbname: str = "tsq"
+    # the target schema of dbt's profile; the layers' schemas sit beside it
+    pg_schema: str = "public"
+    # the schema BI users query on PostgreSQL, switched in atomically by each publication
+    # (publish/postgres.py); dbt's own `published` schema is its working copy
+    pg_publish_schema: str = "tsq_published"
 
     @field_validator("coverage_floor")
     @classmethod

@@ -72,6 +72,11 @@ def inputs_fingerprint(settings: TsqSettings) -> str:
     digest = hashlib.sha256(f"inbox:{inbox_fingerprint(settings)}\n".encode())
     digest.update(f"coverage_floor:{settings.coverage_floor}\n".encode())
     digest.update(f"publish_personal_names:{settings.publish_personal_names}\n".encode())
+    if settings.engine != "duckdb":
+        # another engine, or another database of it, has not been published to yet (a
+        # DuckDB home's fingerprint stays as it was)
+        target = (settings.pg_host, settings.pg_port, settings.pg_dbname, settings.pg_schema)
+        digest.update(f"engine:{settings.engine}:{target}:{settings.pg_publish_schema}\n".encode())
     for path in _project_files():
         digest.update(f"{path.relative_to(PROJECT_ROOT)}:".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -3,7 +3,8 @@
 import dagster as dg
 import duckdb
 
-from orchestration.publish.store import PUBLISHED_SCHEMA, publish, published_models
+from orchestration.engines import engine_for
+from orchestration.publish.store import PUBLISHED_SCHEMA, published_models
 from orchestration.quality.suites import discover_suites
 from orchestration.quarantine import set_aside_by_rule
 from orchestration.report import (
@@ -43,7 +44,9 @@ def published_store(context: dg.AssetExecutionContext, tsq: TsqHome) -> dg.Mater
     )
     settings = tsq.settings
     with tsq.connect() as con:
-        outcome = publish(
+        # TSQ_ENGINE: the engine's own BI tables too, and the same published.duckdb and
+        # Parquet set whatever the engine (orchestration/engines/)
+        outcome = engine_for(settings).publish(
             con,
             settings.published_path,
             context.run.run_id,

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.engines import engine_for
 from orchestration.quality.data_docs import write_data_docs
 from orchestration.quality.suites import SuiteFile, SuiteOutcome, discover_suites, validate_suite
 from orchestration.resources import TsqHome
@@ -59,7 +60,13 @@ def build_suite_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
     )
     def run_suite(tsq: TsqHome) -> dg.AssetCheckResult:
         settings = tsq.settings
-        outcome = validate_suite(settings.warehouse_path, suite, settings.duckdb_memory_limit)
+        outcome = validate_suite(
+            settings.warehouse_path,
+            suite,
+            settings.duckdb_memory_limit,
+            # TSQ_ENGINE: the layers dbt builds are validated where dbt built them
+            postgres_url=engine_for(settings).suite_connection(suite),
+        )
         return check_result(outcome, write_data_docs(outcome, tsq.settings.data_docs_dir))
 
     return run_suite

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import great_expectations as gx
+from great_expectations.datasource.fluent.sql_datasource import SQLDatasource
 from great_expectations.expectations.expectation_configuration import (
     ExpectationConfiguration,
 )
 from sqlalchemy.pool import StaticPool
 
-from orchestration.quality.gx_duckdb import DuckDBDatasource
+from orchestration.quality.gx_duckdb import DuckDBDatasource  # noqa: F401 - registers add_duckdb
 from orchestration.settings import EXPECTATIONS_DIR
 
 SEVERITIES = ("blocking", "warning")
@@ -113,13 +114,20 @@ class SuiteOutcome:
 
 
 def validate_suite(
-    database: Path, suite: SuiteFile, memory_limit: str | None = None
+    database: Path,
+    suite: SuiteFile,
+    memory_limit: str | None = None,
+    postgres_url: str | None = None,
 ) -> SuiteOutcome:
     """Validate one suite against its table in the DuckDB file, pushed down as SQL.
 
     `memory_limit` caps the DuckDB instance GX opens (the run passes the pipeline's
     limit): without it DuckDB may take most of the machine's memory, and did, for a
-    uniqueness check at scale (docs/performance.md)."""
+    uniqueness check at scale (docs/performance.md).
+
+    `postgres_url` (a SQLAlchemy URL, TSQ_ENGINE=postgres): validate on that PostgreSQL
+    database instead, through GX's own PostgreSQL datasource; the same suite file, the
+    table under the same schema-qualified name (dbt builds the same schemas there)."""
     # A malformed expectation fails here, before any connection is open: an engine left
     # open would hold the file with this check's settings for the rest of the process.
     expectations = [
@@ -131,18 +139,27 @@ def validate_suite(
     gx_suite = gx.ExpectationSuite(name=suite.name, expectations=expectations)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}  # type: ignore[assignment]
-    # Defining DuckDBDatasource registered the `add_duckdb` factory on every context.
-    datasource: DuckDBDatasource = context.data_sources.add_duckdb(  # type: ignore[attr-defined]
-        name="warehouse",
-        connection_string=f"duckdb:///{database}",
-        # One connection for the whole suite (a connection per query reopens the file
-        # each time; docs/performance.md), closed by the dispose below: no connection may
-        # outlive the check, as DuckDB locks the file per process and dbt is another.
-        kwargs={
-            "poolclass": StaticPool,
-            "connect_args": {"config": {"memory_limit": memory_limit}} if memory_limit else {},
-        },
-    )
+    datasource: SQLDatasource
+    if postgres_url is not None:
+        datasource = context.data_sources.add_postgres(
+            name="warehouse",
+            connection_string=postgres_url,
+            # one connection for the suite, closed by the dispose below, as on DuckDB
+            kwargs={"poolclass": StaticPool},
+        )
+    else:
+        # Defining DuckDBDatasource registered the `add_duckdb` factory on every context.
+        datasource = context.data_sources.add_duckdb(  # type: ignore[attr-defined]
+            name="warehouse",
+            connection_string=f"duckdb:///{database}",
+            # One connection for the whole suite (a connection per query reopens the file
+            # each time; docs/performance.md), closed by the dispose below: no connection
+            # may outlive the check, as DuckDB locks the file per process and dbt is another.
+            kwargs={
+                "poolclass": StaticPool,
+                "connect_args": {"config": {"memory_limit": memory_limit}} if memory_limit else {},
+            },
+        )
     try:
         # A query asset, because GX's column reflection for a table asset drops the schema.
         asset = datasource.add_query_asset(suite.name, query=f"SELECT * FROM {suite.table}")

@@ -1,0 +1,301 @@
+"""`tsq run` with TSQ_ENGINE=postgres, end to end, on a real PostgreSQL 15 server
+(scripts/postgres-test-server.sh through tests/postgres_server.py).
+
+The same generated inbox is run twice through the real pipeline (runner.run_pipeline, what
+`tsq run` calls): once on DuckDB, once with TSQ_ENGINE=postgres (ingest on DuckDB, raw
+pushed, dbt built, the non-raw GX suites validated and the BI tables published on
+PostgreSQL). Then:
+- published.duckdb of the PostgreSQL run has the DuckDB run's tables, column types and
+  rows (doubles to 1e-9; publish_log left out: its run ids and instants differ by design),
+  and so has its Parquet set;
+- PostgreSQL's BI schema (tsq_published) holds exactly the rows of that published.duckdb;
+- PostgreSQL's raw tables hold DuckDB's raw rows (the push ran as its own step);
+- the working warehouse never held the tables dbt builds (only raw and the published
+  copy): the suites of those layers can only have passed by reading PostgreSQL;
+- planted weights that do not sum to one make the scoring_weights suite, on PostgreSQL,
+  fail: the run is refused, published.duckdb stays byte for byte, and the BI schema keeps
+  the previous publication.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+import pytest
+
+from orchestration.publish.store import PARQUET_FOLDER_NAME
+from orchestration.settings import TsqSettings
+from orchestration.sql_text import quote_identifier
+from scripts.compare_published import fingerprint
+from tests.conftest import run_in
+from tests.test_engine_postgres import table_differences
+
+pytestmark = pytest.mark.slow
+
+GENERATED_TICKETS = 300
+BI_SCHEMA = "tsq_published"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _duck_tables(path: Path, schema: str = "main") -> dict[str, tuple[list[str], list[tuple]]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        names = [
+            n
+            for (n,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                "ORDER BY 1",
+                [schema],
+            ).fetchall()
+        ]
+        found = {}
+        for name in names:
+            relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
+            cursor = con.execute(f"SELECT * FROM {relation}")
+            found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
+        return found
+
+
+def _pg_tables(url: str, schema: str) -> dict[str, tuple[list[str], list[tuple]]]:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url) as pg:
+        pg.execute("SET TimeZone = 'UTC'")
+        names = [
+            n
+            for (n,) in pg.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                "ORDER BY 1",
+                [schema],
+            ).fetchall()
+        ]
+        found = {}
+        for name in names:
+            cursor = pg.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(schema, name)))
+            found[name] = ([d.name for d in cursor.description or []], cursor.fetchall())
+        return found
+
+
+def _differences(
+    left: dict[str, tuple[list[str], list[tuple]]],
+    right: dict[str, tuple[list[str], list[tuple]]],
+    ignored: frozenset[str] = frozenset(),
+) -> list[str]:
+    found = (
+        [f"tables differ: {sorted(left)} vs {sorted(right)}"] if left.keys() != right.keys() else []
+    )
+    for table in sorted((left.keys() & right.keys()) - ignored):
+        (left_columns, left_rows), (right_columns, right_rows) = left[table], right[table]
+        if left_columns != right_columns:
+            found.append(f"{table}: columns {left_columns} vs {right_columns}")
+            continue
+        assert left_rows, f"{table} is empty: nothing would be compared"
+        found += table_differences(table, left_columns, left_rows, right_rows)
+    return found
+
+
+@pytest.fixture(scope="module")
+def engine_database(postgres_url: str) -> str:
+    """A fresh database for this module's runs (they share it, as one deployment would)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier("t_engine_run")))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier("t_engine_run")))
+    return postgres_url.rsplit("/", 1)[0] + "/t_engine_run"
+
+
+@pytest.fixture(scope="module")
+def postgres_environment(engine_database: str) -> Iterator[dict[str, str]]:
+    """TSQ_ENGINE=postgres and the TSQ_PG_* connection, for the PostgreSQL runs only;
+    everything is restored after the module (the dbt step also sets them in os.environ)."""
+    parts = urlsplit(engine_database)
+    values = {
+        "TSQ_ENGINE": "postgres",
+        "TSQ_PG_HOST": parts.hostname or "127.0.0.1",
+        "TSQ_PG_PORT": str(parts.port or 5432),
+        "TSQ_PG_USER": parts.username or "postgres",
+        "TSQ_PG_PASSWORD": parts.password or "",
+        "TSQ_PG_DBNAME": parts.path.lstrip("/"),
+        "TSQ_PG_SCHEMA": "public",
+        "PGTZ": "UTC",
+    }
+    with pytest.MonkeyPatch.context() as env:
+        for name in values:
+            env.delenv(name, raising=False)  # restored as it was when the module ends
+        yield values
+
+
+@pytest.fixture(scope="module")
+def two_runs(
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_environment: dict[str, str],
+) -> tuple[TsqSettings, TsqSettings]:
+    from orchestration.generator import generate
+
+    duck_home = tmp_path_factory.mktemp("duckdb-engine") / "home"
+    pg_home = tmp_path_factory.mktemp("postgres-engine") / "home"
+    generate(TsqSettings(home=duck_home).ensure().inbox, tickets=GENERATED_TICKETS, seed=16)
+    shutil.copytree(
+        duck_home / "inbox", TsqSettings(home=pg_home).ensure().inbox, dirs_exist_ok=True
+    )
+
+    duck_settings, duck_outcome = run_in(duck_home)
+    assert duck_outcome.published, duck_outcome.report_lines()
+
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in postgres_environment.items():
+            env.setenv(name, value)
+        pg_settings, pg_outcome = run_in(pg_home)
+        assert pg_settings.engine == "postgres"
+    assert pg_outcome.published, pg_outcome.report_lines()
+    return duck_settings, pg_settings
+
+
+def test_postgres_run_publishes_what_the_duckdb_run_publishes(
+    two_runs: tuple[TsqSettings, TsqSettings], engine_database: str
+) -> None:
+    duck, pg = two_runs
+    # the same tables with the same column types (compare_published's fingerprint)...
+    duck_types = {t: columns for t, (columns, _, _) in fingerprint(duck.published_path).items()}
+    pg_types = {t: columns for t, (columns, _, _) in fingerprint(pg.published_path).items()}
+    assert pg_types == duck_types
+    assert len(duck_types) >= 6
+    # ... and the same rows, doubles to 1e-9
+    ignored = frozenset({"publish_log"})
+    differences = _differences(
+        _duck_tables(duck.published_path), _duck_tables(pg.published_path), ignored
+    )
+    assert differences == [], "\n".join(differences[:40])
+
+    # the Parquet set of the PostgreSQL run: one file per table, the store's rows
+    parquet = pg.published_path.with_name(PARQUET_FOLDER_NAME)
+    assert sorted(p.stem for p in parquet.iterdir()) == sorted([*duck_types, "publish_log"])
+    with duckdb.connect() as con:
+        for table in duck_types:
+            (rows,) = con.execute(
+                "SELECT count(*) FROM read_parquet(?)", [str(parquet / f"{table}.parquet")]
+            ).fetchone()  # type: ignore[misc]
+            assert rows == len(_duck_tables(pg.published_path)[table][1])
+
+    # PostgreSQL's BI schema is the very store, publish_log included
+    store = _duck_tables(pg.published_path)
+    bi = _pg_tables(engine_database, BI_SCHEMA)
+    differences = _differences(store, bi)
+    assert differences == [], "\n".join(differences[:40])
+
+
+def test_postgres_run_pushed_raw_and_built_nothing_on_duckdb(
+    two_runs: tuple[TsqSettings, TsqSettings], engine_database: str
+) -> None:
+    _, pg = two_runs
+    duck_raw = _duck_tables(pg.warehouse_path, "raw")
+    pg_raw = _pg_tables(engine_database, "raw")
+    assert {t: len(rows) for t, (_, rows) in pg_raw.items()} == {
+        t: len(rows) for t, (_, rows) in duck_raw.items()
+    }
+    assert len(pg_raw["tickets"][1]) >= GENERATED_TICKETS
+    with duckdb.connect(str(pg.warehouse_path), read_only=True) as con:
+        schemas = {
+            s
+            for (s,) in con.execute(
+                "SELECT DISTINCT table_schema FROM information_schema.tables"
+            ).fetchall()
+        }
+    # dbt's layers exist only on PostgreSQL: their suites passed by reading them there
+    assert not schemas & {"staging", "intermediate", "indicators", "scores", "config"}, schemas
+    assert {"raw", "published"} <= schemas
+    pg_schemas = set(_pg_schema_names(engine_database))
+    assert {"staging", "intermediate", "indicators", "scores", "config", "published"} <= pg_schemas
+
+
+def _pg_schema_names(url: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(url) as pg:
+        return [n for (n,) in pg.execute("SELECT nspname FROM pg_namespace").fetchall()]
+
+
+def test_a_failing_suite_on_postgres_blocks_the_publication(
+    two_runs: tuple[TsqSettings, TsqSettings],
+    engine_database: str,
+    postgres_environment: dict[str, str],
+) -> None:
+    """Weights of a dimension that no longer sum to one (a planted seed, as
+    tests/test_pipeline.py plants them): dbt builds them on PostgreSQL and the
+    scoring_weights suite, validated there, fails."""
+    from orchestration.weights import WEIGHTS_SEED
+
+    _, pg = two_runs
+    store_before = _sha256(pg.published_path)
+    bi_before = _pg_tables(engine_database, BI_SCHEMA)
+    weights = WEIGHTS_SEED.read_bytes()
+    planted = weights.decode().replace("dimension,UX,overall,0.5", "dimension,UX,overall,0.9")
+    assert planted != weights.decode()
+    try:
+        WEIGHTS_SEED.write_text(planted)
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in postgres_environment.items():
+                env.setenv(name, value)
+            _, outcome = run_in(pg.root, force=True)
+    finally:
+        WEIGHTS_SEED.write_bytes(weights)
+    assert not outcome.published
+    assert "config/scoring_weights:gx_scoring_weights" in outcome.failed_checks
+    # the check read PostgreSQL's table (DuckDB's working warehouse has no config schema)
+    details = " ".join(outcome.check_details["config/scoring_weights:gx_scoring_weights"])
+    assert re.search(r"unexpected_rows_expectation", details), details
+    assert _sha256(pg.published_path) == store_before
+    assert _differences(bi_before, _pg_tables(engine_database, BI_SCHEMA)) == []
+
+
+def test_a_publication_that_fails_on_postgres_leaves_the_file_as_it_was(
+    two_runs: tuple[TsqSettings, TsqSettings], engine_database: str
+) -> None:
+    """Another publisher holds the BI schema's advisory lock: the engine's publish raises
+    before published.duckdb and its Parquet link are swapped, so both publications (file
+    and schema) stay the previous one."""
+    import os
+
+    import psycopg
+
+    from orchestration.engines import engine_for
+    from orchestration.publish.postgres import PostgresPublishError
+
+    _, pg = two_runs
+    settings = pg.model_copy(
+        update={
+            "engine": "postgres",
+            "pg_host": urlsplit(engine_database).hostname,
+            "pg_port": urlsplit(engine_database).port,
+            "pg_dbname": "t_engine_run",
+        }
+    )
+    store_before = _sha256(pg.published_path)
+    link = pg.published_path.with_name(PARQUET_FOLDER_NAME)
+    link_before = os.readlink(link)
+    bi_before = _pg_tables(engine_database, BI_SCHEMA)
+    with psycopg.connect(engine_database, autocommit=True) as other_publisher:
+        other_publisher.execute(
+            "SELECT pg_advisory_lock(hashtext(%s))", [f"tsq publish {BI_SCHEMA}"]
+        )
+        with duckdb.connect(str(pg.warehouse_path)) as con:
+            con.execute("SET TimeZone = 'UTC'")
+            with pytest.raises(PostgresPublishError, match="another tsq publish"):
+                engine_for(settings).publish(
+                    con, pg.published_path, "run-that-fails", 0, publish_personal_names=False
+                )
+    assert _sha256(pg.published_path) == store_before
+    assert os.readlink(link) == link_before
+    assert _differences(bi_before, _pg_tables(engine_database, BI_SCHEMA)) == []
