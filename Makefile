@@ -13,7 +13,7 @@ DEMO_SEED ?= 42
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: install demo test test-fast report-browser dev serve lint format clean
+.PHONY: install demo demo-postgres test test-fast report-browser dev serve lint format clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -41,6 +41,11 @@ demo: install
 	@echo "Next: open $(TSQ_HOME)/report.html in a browser (the published report),"
 	@echo "      query $(TSQ_HOME)/published.duckdb from any DuckDB client (read-only),"
 	@echo "      or run 'make dev' and open http://127.0.0.1:3000 for the asset graph."
+
+# The same demo with dbt, GX and the publication on PostgreSQL (a local server unless
+# TSQ_PG_HOST is set), compared table by table with the DuckDB demo's (docs/scale-out.md).
+demo-postgres: install
+	DEMO_TICKETS=$(DEMO_TICKETS) DEMO_SEED=$(DEMO_SEED) bash scripts/demo-engine.sh postgres
 
 # --durations: CI's log then names the slowest tests, where the suite's time goes.
 test: install report-browser
