@@ -3,6 +3,10 @@
     (`touched_in`). The tickets touched by a run are the rows stamped with its invocation
     id (macros/touched_tickets.sql); a full build stamps every ticket.
 
+    The fingerprint: an order-free checksum of the hashes of the lineage (entity, load, file,
+    row) of the ticket's inputs (row_lineage_hash, order_free_checksum in
+    macros/touched_tickets.sql), then the window's two instants as text.
+
     The inputs: the ticket's usable rows in the six staging models that carry a
     ticket_id (tickets, events, surveys, QA reviews, complaints, knowledge-base links),
     each known by its lineage (entity, load, file, row: the same raw row under the same
@@ -33,10 +37,7 @@ with input_rows as (
     {%- for entity, model in sources %}
     select
         ticket_id,
-        {{ dbt.hash(dbt.concat([
-            "'" ~ entity ~ "'", "'|'", '_load_id', "'|'", '_source_file', "'|'",
-            'cast(_source_row as ' ~ dbt.type_string() ~ ')'
-        ])) }} as row_hash
+        {{ tsq.row_lineage_hash(entity) }} as row_hash
     from {{ ref(model) }}
     where ticket_id is not null
     {%- if not loop.last %}
@@ -55,10 +56,10 @@ window_ as (
 current_inputs as (
     select
         input_rows.ticket_id,
-        {{ dbt.hash(dbt.concat([
-            dbt.listagg('input_rows.row_hash', "','", 'order by input_rows.row_hash'),
+        {{ dbt.concat([
+            tsq.order_free_checksum('input_rows.row_hash'),
             "'|'", 'window_.first_at_text', "'|'", 'window_.as_of_at_text'
-        ])) }} as inputs_fingerprint
+        ]) }} as inputs_fingerprint
     from input_rows
     cross join window_
     group by input_rows.ticket_id, window_.first_at_text, window_.as_of_at_text
