@@ -220,7 +220,8 @@ def test_incremental_builds_equal_a_full_refresh(
     compare_with_full_refresh(home, monkeypatch)
 
     # 3. LATE-1 arrives; the first ticket is restated as created one second after its
-    # first event, which is then held back
+    # first event, which is then held back; a fifth ticket is restated under a team no
+    # load has brought, so it leaves staging (held back) and its facts must go
     late_ticket = {**ticket, "ticket_id": "LATE-1", "created_at": "2026-05-02T02:00:00Z"}
     late_ticket["closed_at"] = "2026-05-03T02:00:00Z" if ticket["closed_at"] else ""
     first_event_at = datetime.fromisoformat(first_event["event_at"])
@@ -228,8 +229,11 @@ def test_incremental_builds_equal_a_full_refresh(
         **ticket,
         "created_at": (first_event_at + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+    with (inbox / "tickets.csv").open(encoding="utf-8", newline="") as handle:
+        leaving_ticket = {**list(csv.DictReader(handle))[4], "team_id": "TM99"}
+    leaving = leaving_ticket["ticket_id"]
     assert event_reason(home, first_event["event_id"]) == [None]
-    write_csv(inbox / "tickets-d2.csv", [late_ticket, moved_ticket])
+    write_csv(inbox / "tickets-d2.csv", [late_ticket, moved_ticket, leaving_ticket])
     _, outcome = run_in(home)
     assert outcome.success and outcome.published
     assert not built_with_full_refresh(home)
@@ -240,6 +244,18 @@ def test_incremental_builds_equal_a_full_refresh(
     # recomputed
     touched, tickets = touched_tickets(home)
     assert "LATE-1" in touched and touched >= tickets
+    assert leaving in touched and leaving not in tickets
+    con = duckdb.connect(str(home / "tsq.duckdb"), read_only=True)
+    try:
+        assert con.execute(
+            "SELECT inputs_fingerprint FROM intermediate.int_touched_tickets WHERE ticket_id = ?",
+            [leaving],
+        ).fetchall() == [(None,)]
+        assert con.execute(
+            "SELECT count(*) FROM intermediate.fct_tickets WHERE ticket_id = ?", [leaving]
+        ).fetchone() == (0,)
+    finally:
+        con.close()
     compare_with_full_refresh(home, monkeypatch)
 
     # 4. a retraction removes raw rows the last build used: the next build must be a full
