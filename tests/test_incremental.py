@@ -40,6 +40,10 @@ pytestmark = pytest.mark.slow
 
 # the schemas dbt builds into (dbt_project.yml); raw and main belong to ingest and publish
 DBT_SCHEMAS = ("staging", "intermediate", "indicators", "scores", "published", "semantic", "config")
+# run state, not results: int_touched_tickets stamps each ticket with the dbt invocation
+# that last saw its inputs change, and keeps a NULL-fingerprint row for a ticket that left
+# staging; only the current fingerprints must equal a full build's
+RUN_STATE_COLUMNS = {"intermediate.int_touched_tickets": ("ticket_id", "inputs_fingerprint")}
 
 
 def dbt_tables_fingerprint(warehouse: Path) -> dict[str, tuple[int, str]]:
@@ -63,6 +67,9 @@ def dbt_tables_fingerprint(warehouse: Path) -> dict[str, tuple[int, str]]:
                 "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
                 [schema, table],
             ).fetchall()
+            kept = RUN_STATE_COLUMNS.get(f"{schema}.{table}")
+            if kept is not None:
+                columns = [(name, kind) for name, kind in columns if name in kept]
             values = ", ".join(
                 f"round({quote_identifier(name)}, 9)"
                 if kind in ("DOUBLE", "FLOAT")
@@ -70,9 +77,11 @@ def dbt_tables_fingerprint(warehouse: Path) -> dict[str, tuple[int, str]]:
                 for name, kind in columns
             )
             relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+            present = "" if kept is None else "WHERE inputs_fingerprint IS NOT NULL"
             rows, digest = con.execute(
                 "SELECT count(*), md5(coalesce(string_agg(row_text, chr(10) ORDER BY row_text), "
-                f"'')) FROM (SELECT CAST(row({values}) AS VARCHAR) AS row_text FROM {relation})"
+                f"'')) FROM (SELECT CAST(row({values}) AS VARCHAR) AS row_text FROM {relation} "
+                f"{present})"
             ).fetchone() or (0, "")
             found[f"{schema}.{table}"] = (int(rows), str(digest))
         return found
@@ -106,6 +115,41 @@ def compare_with_full_refresh(home: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert differences(saved / "published.duckdb", home / "published.duckdb") == []
     for name in ("tsq.duckdb", "incremental_state.json"):
         shutil.copy2(saved / name, home / name)
+
+
+def touched_tickets(home: Path) -> tuple[set[str], set[str]]:
+    """The tickets the latest dbt build recomputed per-ticket facts for (int_touched_tickets
+    rows stamped with its invocation id), and the tickets staging holds."""
+    results = json.loads((home / "dbt_target" / "run_results.json").read_text())
+    invocation = results["metadata"]["invocation_id"]
+    con = duckdb.connect(str(home / "tsq.duckdb"), read_only=True)
+    try:
+        touched = {
+            ticket_id
+            for (ticket_id,) in con.execute(
+                "SELECT ticket_id FROM intermediate.int_touched_tickets WHERE touched_in = ?",
+                [invocation],
+            ).fetchall()
+        }
+        tickets = con.execute("SELECT ticket_id FROM staging.stg_helpdesk__tickets").fetchall()
+        return touched, {ticket_id for (ticket_id,) in tickets}
+    finally:
+        con.close()
+
+
+def ticket_ids_in(files: list[Path]) -> set[str]:
+    """Every ticket_id the given CSV files name."""
+    con = duckdb.connect()
+    try:
+        return {
+            ticket_id
+            for path in files
+            for (ticket_id,) in con.execute(
+                "SELECT DISTINCT ticket_id FROM read_csv(?, all_varchar = true)", [str(path)]
+            ).fetchall()
+        }
+    finally:
+        con.close()
 
 
 def event_reason(home: Path, event_id: str) -> list[str | None]:
@@ -168,10 +212,16 @@ def test_incremental_builds_equal_a_full_refresh(
     assert outcome.success and outcome.published
     assert not built_with_full_refresh(home)
     assert event_reason(home, "LATE-E1") == ["unknown ticket"]
+    # per-ticket facts were recomputed for exactly the tickets the drop's files name (the
+    # data window did not move; LATE-1's event is held back, so LATE-1 is not in staging)
+    touched, tickets = touched_tickets(home)
+    assert touched == ticket_ids_in(list(drop.files.values()))
+    assert 0 < len(touched) < len(tickets)
     compare_with_full_refresh(home, monkeypatch)
 
     # 3. LATE-1 arrives; the first ticket is restated as created one second after its
-    # first event, which is then held back
+    # first event, which is then held back; a fifth ticket is restated under a team no
+    # load has brought, so it leaves staging (held back) and its facts must go
     late_ticket = {**ticket, "ticket_id": "LATE-1", "created_at": "2026-05-02T02:00:00Z"}
     late_ticket["closed_at"] = "2026-05-03T02:00:00Z" if ticket["closed_at"] else ""
     first_event_at = datetime.fromisoformat(first_event["event_at"])
@@ -179,13 +229,33 @@ def test_incremental_builds_equal_a_full_refresh(
         **ticket,
         "created_at": (first_event_at + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+    with (inbox / "tickets.csv").open(encoding="utf-8", newline="") as handle:
+        leaving_ticket = {**list(csv.DictReader(handle))[4], "team_id": "TM99"}
+    leaving = leaving_ticket["ticket_id"]
     assert event_reason(home, first_event["event_id"]) == [None]
-    write_csv(inbox / "tickets-d2.csv", [late_ticket, moved_ticket])
+    write_csv(inbox / "tickets-d2.csv", [late_ticket, moved_ticket, leaving_ticket])
     _, outcome = run_in(home)
     assert outcome.success and outcome.published
     assert not built_with_full_refresh(home)
     assert event_reason(home, "LATE-E1") == [None]
     assert event_reason(home, first_event["event_id"]) == ["before its ticket was created"]
+    # the first ticket created is now created later: the data window's first instant moved
+    # (the origin of the teams' calendars, int_team_calendar_days), so every ticket was
+    # recomputed
+    touched, tickets = touched_tickets(home)
+    assert "LATE-1" in touched and touched >= tickets
+    assert leaving in touched and leaving not in tickets
+    con = duckdb.connect(str(home / "tsq.duckdb"), read_only=True)
+    try:
+        assert con.execute(
+            "SELECT inputs_fingerprint FROM intermediate.int_touched_tickets WHERE ticket_id = ?",
+            [leaving],
+        ).fetchall() == [(None,)]
+        assert con.execute(
+            "SELECT count(*) FROM intermediate.fct_tickets WHERE ticket_id = ?", [leaving]
+        ).fetchone() == (0,)
+    finally:
+        con.close()
     compare_with_full_refresh(home, monkeypatch)
 
     # 4. a retraction removes raw rows the last build used: the next build must be a full

@@ -83,6 +83,52 @@ def test_a_build_after_new_loads_only_is_incremental_and_anything_else_is_full(
     assert full_refresh_reason(settings, "fp") == "no record of a previous build"
 
 
+def test_a_changed_team_agent_or_calendar_means_a_full_build(tsq_home: TsqSettings) -> None:
+    """The organisation enters every ticket's facts (business clocks, tiers, skills): any
+    change to what staging reads of it rebuilds in full; the same rows re-sent do not."""
+    settings = tsq_home
+    raw_warehouse(settings)
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute(
+        "CREATE TABLE raw.teams (team_id VARCHAR, name VARCHAR, timezone VARCHAR, "
+        "work_start VARCHAR, work_end VARCHAR, work_days VARCHAR, calendar_id VARCHAR, "
+        "_source_file VARCHAR, _source_row BIGINT, _load_id VARCHAR, _loaded_at TIMESTAMPTZ)"
+    )
+    team = ["T1", "Desk", "Europe/Berlin", "09:00", "17:00", "1-5", "DE"]
+    con.execute(
+        "INSERT INTO raw.teams VALUES (?, ?, ?, ?, ?, ?, ?, 'teams.csv', 1, 'L1', "
+        "'2026-11-01 00:00:00+00')",
+        team,
+    )
+    con.close()
+    record_build(settings, "fp")
+    assert full_refresh_reason(settings, "fp") is None
+
+    # the same team re-sent in a later export: what staging reads is unchanged
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute(
+        "INSERT INTO raw.teams VALUES (?, ?, ?, ?, ?, ?, ?, 'teams-2.csv', 1, 'L2', "
+        "'2026-11-02 00:00:00+00')",
+        team,
+    )
+    con.close()
+    assert full_refresh_reason(settings, "fp") is None
+
+    # the team moves to another time zone: every business clock of its tickets moves
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute(
+        "INSERT INTO raw.teams VALUES (?, ?, 'Asia/Shanghai', ?, ?, ?, ?, 'teams-3.csv', 1, "
+        "'L3', '2026-11-03 00:00:00+00')",
+        [team[0], team[1], *team[3:]],
+    )
+    con.close()
+    assert full_refresh_reason(settings, "fp") == (
+        "raw.teams changed (the organisation enters every ticket's facts)"
+    )
+    record_build(settings, "fp")
+    assert full_refresh_reason(settings, "fp") is None
+
+
 def test_an_unreadable_record_means_a_full_build(tsq_home: TsqSettings) -> None:
     raw_warehouse(tsq_home)
     (tsq_home.root / "incremental_state.json").write_text("{not json", encoding="utf-8")

@@ -14,6 +14,14 @@ the project and the dbt vars. Before the next build the rows loaded up to that i
 must still count and sum the same, and the fingerprint must match; anything else, or no
 record at all, or `tsq run --full-refresh`, makes the build a full refresh. A build that
 fails records nothing, so the next one decides from the last good record.
+
+The per-ticket models (int_ticket_*, fct_tickets) are incremental too: they rebuild only
+the tickets whose own staging rows or the data window changed (int_touched_tickets,
+dbt_project/macros/touched_tickets.sql). What they also read for every ticket is the
+organisation: teams and their calendars (business clocks), agents and their skills and
+tiers. So the record also holds a checksum of what staging makes of those raw tables
+(the latest row of each key, its contract columns), and any change to it makes the
+build a full refresh: rare, and then every ticket's facts may change.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from typing import Any
 
 import duckdb
 
+from orchestration.contract import ENTITY_BY_NAME
 from orchestration.settings import TsqSettings
 from orchestration.sql_text import quote_identifier
 from orchestration.up_to_date import project_fingerprint
@@ -39,6 +48,9 @@ INCREMENTAL_ENTITIES = (
     "kb_links",
     "mystery_shops",
 )
+# raw tables of the organisation: every ticket's facts read them (through the teams'
+# calendars, the agents' tiers and skills), so no touched-ticket set can cover a change
+DIMENSION_ENTITIES = ("agents", "teams", "holiday_calendars")
 _STATE_FILE = "incremental_state.json"
 # a run tagged so rebuilds in full (tsq run --full-refresh; or launched so from the UI)
 FULL_REFRESH_TAG = "tsq/full_refresh"
@@ -88,6 +100,35 @@ def raw_table_state(
     return RawTableState(None if latest is None else int(latest), int(rows), str(checksum))
 
 
+def dimension_checksum(con: duckdb.DuckDBPyConnection, entity: str) -> str:
+    """An order-free checksum of what staging reads of raw.<entity>: the latest row of each
+    key (latest _loaded_at, then _source_row, as latest_row_per_key), its contract columns
+    only, so a re-sent identical export changes nothing and any changed value does."""
+    if not _table_exists(con, entity):
+        return "0"
+    contract = ENTITY_BY_NAME[entity]
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = ?",
+            [entity],
+        ).fetchall()
+    }
+    columns = ", ".join(quote_identifier(c) for c in contract.column_names if c in present)
+    keys = ", ".join(quote_identifier(c) for c in contract.key)
+    if not columns:
+        return "0"
+    row = con.execute(
+        f"SELECT coalesce(sum(hash({columns})::HUGEINT), 0)::VARCHAR FROM ("
+        f"SELECT {columns}, row_number() OVER (PARTITION BY {keys} "
+        "ORDER BY _loaded_at DESC, _source_row DESC) AS _tsq_recency "
+        f"FROM raw.{quote_identifier(entity)}) AS latest WHERE _tsq_recency = 1"
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 def build_fingerprint(dbt_vars: dict[str, Any]) -> str:
     """The project's files (up_to_date.project_fingerprint) and the vars dbt runs with,
     except the warehouse's path (the same warehouse may be reached by another path)."""
@@ -124,7 +165,13 @@ def full_refresh_reason(settings: TsqSettings, fingerprint: str, asked: bool = F
         return "the record of the previous build is unreadable"
     if recorded.get("fingerprint") != fingerprint:
         return "the project, its seeds or the dbt vars changed"
+    dimensions = recorded.get("dimensions")
+    if not isinstance(dimensions, dict):
+        return "the record of the previous build is unreadable"
     with _connect(settings) as con:
+        for entity in DIMENSION_ENTITIES:
+            if dimensions.get(entity) != dimension_checksum(con, entity):
+                return f"raw.{entity} changed (the organisation enters every ticket's facts)"
         for entity in INCREMENTAL_ENTITIES:
             before = tables.get(entity)
             if before is None:
@@ -148,7 +195,8 @@ def record_build(settings: TsqSettings, fingerprint: str) -> None:
     """Called after a successful dbt build: the raw state it was built from."""
     with _connect(settings) as con:
         tables = {entity: asdict(raw_table_state(con, entity)) for entity in INCREMENTAL_ENTITIES}
-    state = {"fingerprint": fingerprint, "raw": tables}
+        dimensions = {entity: dimension_checksum(con, entity) for entity in DIMENSION_ENTITIES}
+    state = {"fingerprint": fingerprint, "raw": tables, "dimensions": dimensions}
     _state_path(settings).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
 

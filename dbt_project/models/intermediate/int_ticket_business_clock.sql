@@ -13,6 +13,7 @@
     on (the default), and excluded minutes are 0 when it is off. -#}
 {%- set pause = var('tsq_pause_resolution_clock_when_pending', true) -%}
 {%- if pause is string %}{% set pause = pause | lower in ['true', '1', 'yes'] %}{% endif -%}
+{{ per_ticket_incremental() }}
 with lifecycle as (
     select
         lifecycle.*,
@@ -31,6 +32,7 @@ with lifecycle as (
     left join {{ ref('int_ticket_workaround_outcomes') }} as workarounds
         on workarounds.ticket_id = lifecycle.ticket_id
     cross join {{ ref('int_data_window') }} as window_
+    {{ touched_only('lifecycle.ticket_id') }}
 ),
 
 clocked as (

@@ -6,10 +6,12 @@
     Acceptance target: var tsq_escalation_accept_business_minutes (default 480: eight
     business hours, i.e. taken up within one working day of the receiving team). -#}
 {%- set accept_target_minutes = var('tsq_escalation_accept_business_minutes', 480) -%}
+{{ per_ticket_incremental() }}
 -- not materialised: read twice, DuckDB would otherwise copy every event with every
 -- column first, when each read needs a few columns (docs/performance.md)
 with events as not materialized (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 agents as (
@@ -18,6 +20,7 @@ agents as (
 
 tickets as (
     select * from {{ ref('fct_tickets') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 escalations as (

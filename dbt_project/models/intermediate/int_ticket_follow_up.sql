@@ -3,12 +3,15 @@
     days after resolution, record completeness, QA documentation rubric, and knowledge
     contributed by its handler. -#}
 {%- set callback_days = var('tsq_callback_days', 3) -%}
+{{ per_ticket_incremental() }}
 with clock as (
     select * from {{ ref('int_ticket_business_clock') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 tickets as (
@@ -74,6 +77,7 @@ qa as (
         count(*) as qa_review_count,
         avg(documentation_score) as qa_documentation_score
     from {{ ref('stg_helpdesk__qa_reviews') }}
+    {{ touched_only('ticket_id') }}
     group by ticket_id
 ),
 
@@ -86,6 +90,7 @@ record as (
         and nullif(trim(category), '') is not null
         and nullif(trim(closure_code), '') is not null as record_complete
     from {{ ref('stg_helpdesk__tickets') }}
+    {{ touched_only('ticket_id') }}
 ),
 
 kb_contributions as (

@@ -2,12 +2,15 @@
     counts are the source system's own (tickets.reassignment_count / reopen_count, e.g.
     ServiceNow's) where the export carries them, else the transfer / reopen events
     counted: an export's own count sees reassignments its log does not show one by one. -#}
+{{ per_ticket_incremental() }}
 with tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 milestones as (

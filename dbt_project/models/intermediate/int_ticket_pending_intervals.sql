@@ -11,8 +11,10 @@
     'pending' inside a wait do not restart it. A wait with no such event yet runs to the
     as-of instant (pending_ended_by 'still_pending'). Waits are clipped to start no
     earlier than the ticket's creation. -#}
+{{ per_ticket_incremental() }}
 with lifecycle as (
     select ticket_id, team_id, created_at from {{ ref('int_ticket_lifecycle') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 window_ as (
@@ -31,6 +33,7 @@ status_signals as (
     from {{ ref('stg_helpdesk__ticket_events') }}
     where (event_type = 'status_change' and to_status is not null)
         or event_type in ('customer_reply', 'resolution', 'reopen', 'closure')
+    {{ touched_only('ticket_id', 'and') }}
 ),
 
 ordered as (

@@ -1,8 +1,10 @@
 {#- Per ticket: the working days after the creation day on which an update was due
     (through resolution, or the as-of day while open), and how many of them had a
     proactive update from an agent. -#}
+{{ per_ticket_incremental() }}
 with clock as (
     select * from {{ ref('int_ticket_business_clock') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 proactive_updates as (
@@ -11,6 +13,7 @@ proactive_updates as (
     inner join clock on clock.ticket_id = events.ticket_id
     where events.event_type = 'proactive_update'
       and events.actor_type = 'agent'
+      {{ touched_only('events.ticket_id', 'and') }}
 ),
 
 update_readings as (

@@ -2,16 +2,20 @@
     record hygiene of closed tickets (required fields, status order, closure code),
     completeness of the key timestamps its status implies, and whether it was escalated
     to a higher tier. Scope columns come from fct_tickets. -#}
+{{ per_ticket_incremental() }}
 with tickets as (
     select * from {{ ref('fct_tickets') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 lifecycle as (
     select * from {{ ref('int_ticket_lifecycle') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 raw_tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 status_changes as (
@@ -29,6 +33,7 @@ status_changes as (
         ) as last_to_status
     from {{ ref('stg_helpdesk__ticket_events') }}
     where event_type = 'status_change'
+    {{ touched_only('ticket_id', 'and') }}
     window changes_in_order as (partition by ticket_id order by event_at, event_id)
 ),
 
@@ -50,6 +55,7 @@ escalated as (
     select ticket_id, count(*) as upward_escalation_count
     from {{ ref('int_ticket_escalations') }}
     where is_upward
+    {{ touched_only('ticket_id', 'and') }}
     group by ticket_id
 )
 

@@ -10,16 +10,20 @@
     int_ticket_business_clock). Waits form an ordered, non-overlapping list, so a wait
     delays the due instant exactly when the net clock at its start is still short of
     the target; the due reading is the target plus the length of those waits. -#}
+{{ per_ticket_incremental() }}
 with tickets as (
     select * from {{ ref('fct_tickets') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 clock as (
     select * from {{ ref('int_ticket_business_clock') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 waits_on_the_sla_clock as (

@@ -1,8 +1,10 @@
 {#- One row per ticket with what OPS1 (resource allocation) asks of it: who resolved it
     and whether that agent holds the ticket category's skill, how many active agents of
     the owning team hold that skill, and whether a supporting tool was used. -#}
+{{ per_ticket_incremental() }}
 with tickets as (
     select * from {{ ref('int_ticket_lifecycle') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 skills as (
@@ -11,6 +13,7 @@ skills as (
 
 events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 per_ticket_events as (

@@ -3,6 +3,7 @@
     through the permanent fix (the final resolution) and at least the watch days after
     it. Undecided (NULL) while the ticket awaits its permanent fix or the watch runs. -#}
 {%- set watch_days = var('tsq_workaround_watch_days', 7) -%}
+{{ per_ticket_incremental() }}
 with lifecycle as (
     select * from {{ ref('int_ticket_lifecycle') }}
 ),
@@ -30,6 +31,7 @@ workarounds as (
     from lifecycle
     cross join window_
     where lifecycle.first_workaround_at is not null
+    {{ touched_only('lifecycle.ticket_id', 'and') }}
 ),
 
 failures as (

@@ -9,8 +9,10 @@
     Resolution time runs from creation to the clock's stop (final resolution or an
     earlier held workaround, see int_ticket_business_clock), less the time the ticket
     waited on the customer when the pause is on. -#}
+{{ per_ticket_incremental() }}
 with clock as (
     select * from {{ ref('int_ticket_business_clock') }}
+    {{- touched_only('ticket_id') }}
 ),
 
 priority_policies as (

@@ -1,0 +1,90 @@
+{#-
+    Per-ticket facts rebuilt only for the tickets a run touched (issue 15; the decision is
+    docs/DECISIONLOG.md, "Per-ticket facts are incremental by ticket").
+
+    int_touched_tickets keeps, per ticket, a fingerprint of everything its facts are
+    computed from, and the dbt invocation that last saw that fingerprint change. The
+    tickets touched by this run are its rows stamped with this invocation's id. Each
+    per-ticket model (int_ticket_*, fct_tickets) is an incremental model configured with
+    per_ticket_incremental(): before an incremental build, the rows of every touched
+    ticket are deleted (a pre-hook), then the model's own SQL, narrowed to the touched
+    tickets by touched_only(), appends their rows again. On a full refresh neither does
+    anything and the model's SQL is exactly its full build.
+
+    Deleting by the touched set, not by the rows the build makes (dbt's delete+insert),
+    matters: a touched ticket may now have no row in a model (its only escalation event
+    was restated as another type, it is held back now), and its old rows must go.
+-#}
+
+{% macro per_ticket_incremental() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_touched_tickets() }}",
+    ) }}
+{%- endmacro %}
+
+{% macro touched_tickets_relation() -%}
+    {#- the ref is taken whatever the mode, so dbt always orders the model after
+        int_touched_tickets (a ref only inside `if is_incremental()` is not seen at parse) -#}
+    {{ return(ref('int_touched_tickets')) }}
+{%- endmacro %}
+
+{% macro incremental_build() -%}
+    {#- is_incremental(), and false in a dbt unit test, where `this` is None (a unit test
+        of these models is a full build over its fixtures) -#}
+    {{ return(this is not none and is_incremental()) }}
+{%- endmacro %}
+
+{% macro touched_ticket_ids() -%}
+    select ticket_id from {{ touched_tickets_relation() }}
+    where touched_in = '{{ invocation_id }}'
+{%- endmacro %}
+
+{% macro touched_only(column, keyword='where') -%}
+    {#- `<keyword> <column> in (the touched tickets)` in an incremental build, nothing in a
+        full one. keyword: 'where' to open a filter, 'and' to add to one. -#}
+    {%- set touched = touched_tickets_relation() -%}
+    {%- if incremental_build() %}
+    {{ keyword }} {{ column }} in ({{ touched_ticket_ids() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_touched_tickets() -%}
+    {%- set touched = touched_tickets_relation() -%}
+    {%- if incremental_build() -%}
+    delete from {{ this }} where ticket_id in ({{ touched_ticket_ids() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The fingerprint's two engine-specific pieces. They belong with the portability layer
+    (macros/portability/; this helper was not to edit it): the lead may move them there.
+    row_lineage_hash(entity): a hash of one staging row's lineage; order_free_checksum(h):
+    an aggregate of those hashes that does not depend on the rows' order. DuckDB: its
+    64-bit hash() summed as HUGEINT (what orchestration/transform/incremental.py does for
+    raw; measured 0.07 s against 1.6 s for the md5 spelling at 50,000 tickets); elsewhere:
+    md5 of the lineage text, and md5 of the sorted md5s (dbt's cross-database hash,
+    concat and listagg). -#}
+{% macro row_lineage_hash(entity) -%}
+    {{ return(adapter.dispatch('row_lineage_hash', 'tsq')(entity)) }}
+{%- endmacro %}
+{% macro duckdb__row_lineage_hash(entity) -%}
+    hash('{{ entity }}', _load_id, _source_file, _source_row)
+{%- endmacro %}
+{% macro default__row_lineage_hash(entity) -%}
+    {{ dbt.hash(dbt.concat([
+        "'" ~ entity ~ "'", "'|'", '_load_id', "'|'", '_source_file', "'|'",
+        'cast(_source_row as ' ~ dbt.type_string() ~ ')'
+    ])) }}
+{%- endmacro %}
+
+{% macro order_free_checksum(row_hash) -%}
+    {{ return(adapter.dispatch('order_free_checksum', 'tsq')(row_hash)) }}
+{%- endmacro %}
+{% macro duckdb__order_free_checksum(row_hash) -%}
+    cast(sum(cast({{ row_hash }} as hugeint)) as {{ dbt.type_string() }})
+{%- endmacro %}
+{% macro default__order_free_checksum(row_hash) -%}
+    {{ dbt.hash(dbt.listagg(row_hash, "','", 'order by ' ~ row_hash)) }}
+{%- endmacro %}
