@@ -28,6 +28,8 @@ parameter, Spark's LOCATION is a named parameter marker, identifiers are quoted 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import shutil
 import sys
@@ -269,16 +271,14 @@ def push_raw(
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m orchestration.engines.spark_raw`: push $TSQ_HOME's raw schema to its
-    local Spark home (the profile's `spark` target), in a process of its own."""
+    local Spark home (the profile's `spark` target), in a process of its own (the local
+    metastore admits one process at a time, and dbt's is the next). Prints the outcome
+    as one line of JSON."""
     from orchestration.settings import get_settings
 
     del argv
-    settings = get_settings()
-    outcome = push_raw(settings.warehouse_path)
-    print(
-        f"pushed {outcome.loads_pushed} loads, removed {outcome.loads_deleted}; "
-        + ", ".join(f"raw.{t} {n}" for t, n in sorted(outcome.row_counts.items()))
-    )
+    outcome = push_raw(get_settings().warehouse_path)
+    print(json.dumps(dataclasses.asdict(outcome), sort_keys=True))
     return 0
 
 

@@ -33,3 +33,15 @@
 {% macro default__contains_text(expression, part) -%}
     (strpos({{ expression }}, {{ part }}) > 0)
 {%- endmacro %}
+
+{#- Spark's split takes a regular expression: the delimiter is quoted as a literal one. -#}
+{% macro spark__split_string(expression, delimiter) -%}
+    split({{ expression }}, concat('\\Q', {{ delimiter }}, '\\E'))
+{%- endmacro %}
+{#- Spark's regexp_extract gives '' without a match, as DuckDB's does. -#}
+{% macro spark__regexp_group(expression, pattern) -%}
+    regexp_extract({{ expression }}, {{ pattern }}, 1)
+{%- endmacro %}
+{% macro spark__contains_text(expression, part) -%}
+    (instr({{ expression }}, {{ part }}) > 0)
+{%- endmacro %}

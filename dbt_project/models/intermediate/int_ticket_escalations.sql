@@ -8,7 +8,7 @@
 {%- set accept_target_minutes = var('tsq_escalation_accept_business_minutes', 480) -%}
 -- not materialised: read twice, DuckDB would otherwise copy every event with every
 -- column first, when each read needs a few columns (docs/performance.md)
-with events as not materialized (
+with events as {{ tsq.cte_materialization('not materialized') }}(
     select * from {{ ref('stg_helpdesk__ticket_events') }}
 ),
 
