@@ -15,7 +15,7 @@
           {% for row in chunk -%}
               ({%- for col_name in agate_table.column_names -%}
                   {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
-                  {%- set type = tsq.spark_seed_type(column_override.get(col_name, inferred_type)) -%}
+                  {%- set type = tsq.spark_type(column_override.get(col_name, inferred_type)) -%}
                     cast({{ tsq.spark_literal(row[loop.index0]) }} as {{ type }})
                   {%- if not loop.last %},{%- endif %}
               {%- endfor -%})
@@ -39,14 +39,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The seeds' column types are written once for DuckDB and PostgreSQL (_seeds.yml is not
-    rendered with project macros): `double precision`, an 8-byte float to both, is
-    Spark's `double`; `varchar` without a length, text to both, is Spark's `string`. -#}
-{% macro spark_seed_type(type) -%}
-    {{ return({'double precision': 'double', 'varchar': 'string'}.get(type | lower | trim, type)) }}
-{%- endmacro %}
 
-{#- dbt-spark's create_csv_table, with the column types through spark_seed_type. -#}
+
+{#- dbt-spark's create_csv_table, with the column types through spark_type. -#}
 {% macro spark__create_csv_table(model, agate_table) %}
   {%- set column_override = model['config'].get('column_types', {}) -%}
   {%- set quote_seed_column = model['config'].get('quote_columns', None) -%}
@@ -54,7 +49,7 @@
     create table {{ this.render() }} (
         {%- for col_name in agate_table.column_names -%}
             {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
-            {%- set type = tsq.spark_seed_type(column_override.get(col_name, inferred_type)) -%}
+            {%- set type = tsq.spark_type(column_override.get(col_name, inferred_type)) -%}
             {%- set column_name = (col_name | string) -%}
             {{ adapter.quote_seed_column(column_name, quote_seed_column) }} {{ type }} {%- if not loop.last -%}, {%- endif -%}
         {%- endfor -%}
