@@ -34,12 +34,15 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.engines.spark_raw import RAW_SCHEMA, spark_identifier
+from orchestration.engines.spark_raw import (
+    RAW_SCHEMA,
+    RawPushError,
+    spark_identifier,
+    write_raw_files,
+)
 from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
 from orchestration.sql_text import quote_identifier, sql_string
 from tests.conftest import CASCADE_FILES, DBT, run_in
-
-pytestmark = pytest.mark.slow
 
 GENERATED_TICKETS = 200
 FLOAT_TOLERANCE = 1e-9
@@ -128,6 +131,84 @@ def test_spark_identifier_quotes_backticks() -> None:
     assert spark_identifier("a`b") == "`a``b`"
 
 
+def _parquet_rows(folder: Path, columns: str) -> list[tuple]:
+    with duckdb.connect() as con:
+        return con.execute(
+            f"select {columns} from read_parquet({sql_string(str(folder / '*.parquet'))},"
+            " hive_partitioning = false) order by all"
+        ).fetchall()
+
+
+def test_raw_files_follow_loads_and_their_retraction(tmp_path: Path) -> None:
+    """The file half of the Spark push, on a hand-made raw schema (no JVM): one folder of
+    Parquet per load, values untouched (a quote, a backslash, a newline, a NULL), the load
+    id in the folder's name and not in the file; written twice, the same files; load L2
+    retracted in DuckDB (as `tsq retract` does), its folders go."""
+    from orchestration.raw_tables import ensure_ledger
+
+    warehouse = tmp_path / "tsq.duckdb"
+    awkward = 'it\'s a \\ "q"\nnext'
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_ledger(con)
+        con.execute(
+            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
+            " _loaded_at) values (?, ?, 'a.csv', 1, 'L1', '2026-09-01 00:00:00+00'),"
+            " (?, ?, 'b.csv', 1, 'L2', '2026-09-02 00:00:00+00'),"
+            " (?, ?, 'b.csv', 2, 'L2', '2026-09-02 00:00:00+00')",
+            ["T1", awkward, "T2", None, "T3", "plain"],
+        )
+        con.execute(
+            "insert into raw.loads values (?, 'tickets', 'a.csv', 'h1', 'csv', 'utf-8', 1, 1, 0,"
+            " '2026-09-01 00:00:00+00'), (?, 'tickets', 'b.csv', 'h2', 'csv', 'utf-8', 3, 2, 1,"
+            " '2026-09-02 00:00:00+00')",
+            ["L1", "L2"],
+        )
+    raw_root = tmp_path / "spark" / "raw"
+    first = write_raw_files(warehouse, raw_root)
+    second = write_raw_files(warehouse, raw_root)
+    assert first.loads_written == second.loads_written == {"L1", "L2"}
+    assert second.loads_removed == set()
+    tickets = raw_root / "tickets"
+    assert sorted(p.name for p in tickets.iterdir()) == ["_load_id=L1", "_load_id=L2"]
+    assert sorted(p.name for p in (raw_root / "loads").iterdir()) == ["load_id=L1", "load_id=L2"]
+    assert _parquet_rows(tickets / "_load_id=L1", "ticket_id, subject") == [("T1", awkward)]
+    assert _parquet_rows(tickets / "_load_id=L2", "ticket_id, subject, _source_row") == [
+        ("T2", None, 1),
+        ("T3", "plain", 2),
+    ]
+    with duckdb.connect() as con:
+        file_columns = con.execute(
+            f"select * from read_parquet({sql_string(str(tickets / '_load_id=L1' / '*'))},"
+            " hive_partitioning = false)"
+        ).description
+    assert "_load_id" not in {c[0] for c in file_columns}
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from raw.tickets where _load_id = ?", ["L2"])
+        con.execute("delete from raw.loads where load_id = ?", ["L2"])
+    third = write_raw_files(warehouse, raw_root)
+    assert (third.loads_written, third.loads_removed) == ({"L1"}, {"L2"})
+    assert sorted(p.name for p in tickets.iterdir()) == ["_load_id=L1"]
+    assert sorted(p.name for p in (raw_root / "loads").iterdir()) == ["load_id=L1"]
+    assert not list(tickets.glob(".*"))  # no staging folder left behind
+
+
+def test_a_load_id_that_is_not_a_plain_name_is_refused(tmp_path: Path) -> None:
+    """A load id becomes a folder name: one that could climb out of it is refused."""
+    from orchestration.raw_tables import ensure_ledger
+
+    warehouse = tmp_path / "tsq.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_ledger(con)
+        con.execute(
+            "insert into raw.tickets (ticket_id, _source_file, _source_row, _load_id,"
+            " _loaded_at) values ('T1', 'a.csv', 1, ?, '2026-09-01 00:00:00+00')",
+            ["../L1"],
+        )
+    with pytest.raises(RawPushError, match="not a plain name"):
+        write_raw_files(warehouse, tmp_path / "spark" / "raw")
+
+
 def _environment(home: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -166,6 +247,7 @@ def _duck_raw_counts(warehouse: Path) -> dict[str, int]:
         }
 
 
+@pytest.mark.slow
 def test_spark_publishes_what_duckdb_publishes(tmp_path: Path) -> None:
     from orchestration.generator import generate
 

@@ -208,15 +208,16 @@ def _ensure_spark_table(spark: SparkSession, raw_root: Path, table: RawTable) ->
     )
 
 
-def push_raw(
-    warehouse: Path, spark_home: Path | None = None, spark: SparkSession | None = None
-) -> RawPushOutcome:
-    """Mirror DuckDB's raw schema (the working warehouse at `warehouse`) as Parquet files
-    under spark_home/raw (default: `spark` beside the warehouse, i.e. $TSQ_HOME/spark) and
-    Spark tables over them. Without `spark`, a local session on spark_home is started and
-    stopped (its Derby metastore admits one process at a time: push, then run dbt)."""
-    spark_home = (spark_home or warehouse.parent / "spark").resolve()
-    raw_root = spark_home / RAW_SCHEMA
+@dataclass(frozen=True)
+class RawFiles:
+    tables: list[RawTable]
+    loads_written: set[str]
+    loads_removed: set[str]  # load folders that were there and are no longer in DuckDB
+
+
+def write_raw_files(warehouse: Path, raw_root: Path) -> RawFiles:
+    """Every load of every raw table of DuckDB's working warehouse as Parquet under
+    raw_root (the file half of push_raw; no Spark needed)."""
     with duckdb.connect(str(warehouse), read_only=True) as duck:
         # timestamptz values are written as UTC instants whatever the zone; UTC keeps
         # any text rendering of them the same as on the other engines
@@ -224,8 +225,8 @@ def push_raw(
         tables = raw_tables(duck)
         if not tables:
             raise RawPushError(f"{warehouse} has no raw schema: nothing was ingested")
-        pushed: set[str] = set()
-        deleted: set[str] = set()
+        written: set[str] = set()
+        removed: set[str] = set()
         for table in tables:
             table_dir = _table_location(raw_root, table)
             table_dir.mkdir(parents=True, exist_ok=True)
@@ -242,19 +243,31 @@ def push_raw(
             wanted = {_load_folder(table_dir, table, load_id): load_id for load_id in load_ids}
             for folder, load_id in sorted(wanted.items()):
                 _write_parquet(duck, table, load_id, folder)
-            pushed.update(load_ids)
+            written.update(load_ids)
             prefix = f"{table.load_id_column}="
             for folder in table_dir.iterdir():
                 if folder.name.startswith(prefix) and folder not in wanted:
-                    deleted.add(folder.name.removeprefix(prefix))
+                    removed.add(folder.name.removeprefix(prefix))
                     shutil.rmtree(folder)
+    return RawFiles(tables, written, removed - written)
 
+
+def push_raw(
+    warehouse: Path, spark_home: Path | None = None, spark: SparkSession | None = None
+) -> RawPushOutcome:
+    """Mirror DuckDB's raw schema (the working warehouse at `warehouse`) as Parquet files
+    under spark_home/raw (default: `spark` beside the warehouse, i.e. $TSQ_HOME/spark) and
+    Spark tables over them. Without `spark`, a local session on spark_home is started and
+    stopped (its Derby metastore admits one process at a time: push, then run dbt)."""
+    spark_home = (spark_home or warehouse.parent / "spark").resolve()
+    raw_root = spark_home / RAW_SCHEMA
+    files = write_raw_files(warehouse, raw_root)
     own_session = spark is None
     session = spark or local_session(spark_home)
     try:
         session.sql(f"CREATE DATABASE IF NOT EXISTS {spark_identifier(RAW_SCHEMA)}")
         row_counts = {}
-        for table in tables:
+        for table in files.tables:
             _ensure_spark_table(session, raw_root, table)
             qualified = f"{spark_identifier(RAW_SCHEMA)}.{spark_identifier(table.name)}"
             if table.load_id_column is not None:
@@ -265,7 +278,9 @@ def push_raw(
         if own_session:
             session.stop()
     return RawPushOutcome(
-        loads_pushed=len(pushed), loads_deleted=len(deleted - pushed), row_counts=row_counts
+        loads_pushed=len(files.loads_written),
+        loads_deleted=len(files.loads_removed),
+        row_counts=row_counts,
     )
 
 
