@@ -60,6 +60,7 @@ FORBIDDEN: dict[str, str] = {
     ),
     "generate_series (tsq.series, tsq.day_series)": _CALL.format(name="generate_series"),
     "string_agg (tsq.string_agg_ordered)": _CALL.format(name="string_agg"),
+    "starts_with (tsq.starts_with)": _CALL.format(name="starts_with"),
     "unnest (tsq.cross_join_unnest, tsq.unnest_rows, tsq.unnest_pairs)": _CALL.format(
         name="unnest"
     ),
@@ -155,6 +156,7 @@ def test_models_and_macros_hold_no_engine_specific_sql() -> None:
             "select string_agg(a, ', ' order by a) from t",
             "string_agg (tsq.string_agg_ordered)",
         ),
+        ("select starts_with(a, 'x') from t", "starts_with (tsq.starts_with)"),
         (
             "select * from t cross join unnest(t.a) as u(x)",
             "unnest (tsq.cross_join_unnest, tsq.unnest_rows, tsq.unnest_pairs)",

@@ -45,3 +45,15 @@
 {% macro spark__contains_text(expression, part) -%}
     (instr({{ expression }}, {{ part }}) > 0)
 {%- endmacro %}
+
+{#- starts_with(expression, prefix): whether the string begins with prefix (SQL text).
+    Spark spells it startswith. -#}
+{% macro starts_with(expression, prefix) -%}
+    {{ return(adapter.dispatch('starts_with', 'tsq')(expression, prefix)) }}
+{%- endmacro %}
+{% macro default__starts_with(expression, prefix) -%}
+    starts_with({{ expression }}, {{ prefix }})
+{%- endmacro %}
+{% macro spark__starts_with(expression, prefix) -%}
+    startswith({{ expression }}, {{ prefix }})
+{%- endmacro %}

@@ -40,7 +40,7 @@ needs as (
     select catalog.indicator_id, trim(term.needed) as needed
     from catalog
     {{ tsq.cross_join_unnest(tsq.split_string("coalesce(catalog.source_fields, '')", "';'"), 'term', 'needed') }}
-    where trim(term.needed) <> '' and not starts_with(trim(term.needed), '[')
+    where trim(term.needed) <> '' and not {{ tsq.starts_with('trim(term.needed)', "'['") }}
 ),
 
 missing as (
