@@ -35,8 +35,17 @@
     timezone('UTC', timezone({{ tz }}, {{ local_column }}))
 {%- endmacro %}
 
+{#- Minutes between two instants, a double. Spark reads 60.0 as a DECIMAL and would keep
+    the quotient a decimal of six places (DuckDB and PostgreSQL divide a whole number by
+    it into a double / an exact numeric): spark__ divides a double. -#}
 {% macro minutes_between(start_column, end_column) -%}
+    {{ return(adapter.dispatch('minutes_between', 'tsq')(start_column, end_column)) }}
+{%- endmacro %}
+{% macro default__minutes_between(start_column, end_column) -%}
     ({{ dbt.datediff(start_column, end_column, 'second') }} / 60.0)
+{%- endmacro %}
+{% macro spark__minutes_between(start_column, end_column) -%}
+    (cast({{ dbt.datediff(start_column, end_column, 'second') }} as double) / 60)
 {%- endmacro %}
 
 {% macro reporting_local_time(utc_column) -%}
