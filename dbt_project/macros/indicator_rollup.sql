@@ -70,9 +70,9 @@ from (
         -- only the grouped scope column is non-null in a row; a unit without a value for
         -- the scope (no agent, say) gives a NULL group, dropped below
         coalesce({% for scope_type in scopes %}_tsq_scope_{{ scope_type }}{% if not loop.last %}, {% endif %}{% endfor %}) as scope_id,
-        cast({{ value }} as {{ tsq.type_double() }}) as value,
-        cast({{ numerator if numerator is not none else 'null' }} as {{ tsq.type_double() }}) as numerator,
-        cast({{ denominator if denominator is not none else 'null' }} as {{ tsq.type_double() }}) as denominator,
+        cast({{ tsq.double_literals(value) }} as {{ tsq.type_double() }}) as value,
+        cast({{ tsq.double_literals(numerator if numerator is not none else 'null') }} as {{ tsq.type_double() }}) as numerator,
+        cast({{ tsq.double_literals(denominator if denominator is not none else 'null') }} as {{ tsq.type_double() }}) as denominator,
         cast({{ sample_size }} as bigint) as sample_size
         {%- if stratum %},
         _tsq_stratum as stratum
