@@ -13,7 +13,7 @@ DEMO_SEED ?= 42
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: install demo demo-postgres test test-fast report-browser dev serve lint format clean
+.PHONY: install demo demo-postgres test test-fast report-browser spark-java dev serve lint format clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -48,7 +48,7 @@ demo-postgres: install
 	DEMO_TICKETS=$(DEMO_TICKETS) DEMO_SEED=$(DEMO_SEED) bash scripts/demo-engine.sh postgres
 
 # --durations: CI's log then names the slowest tests, where the suite's time goes.
-test: install report-browser
+test: install report-browser spark-java
 	$(BIN)/ruff check orchestration tests scripts
 	$(BIN)/pytest -q --durations=25
 
@@ -60,6 +60,10 @@ test-fast: install
 # The report's browser test needs Debian's chromium.
 report-browser:
 	bash scripts/install-chromium.sh
+
+# The dbt project's local Spark session (tests/test_engine_spark.py) needs Java 17.
+spark-java:
+	bash scripts/install-java.sh
 
 # Dagster's `dg` CLI finds the code location through [tool.dg] in pyproject.toml.
 dev: install

@@ -57,7 +57,7 @@
         rows went (retraction, a ticket's quarantine cascade), came back under an old
         load (quarantine release), or the project changed. -#}
     {{ config(
-        materialized='incremental',
+        materialized=tsq.incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key=key_columns,
         on_schema_change='fail',

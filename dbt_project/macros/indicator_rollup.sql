@@ -22,17 +22,17 @@
 {%- set scopes = var('tsq_scopes') -%}
 {#- wrapped, so a caller may put the call after its own CTEs or inside one -#}
 select * from (
-with _tsq_units as materialized (
+with _tsq_units as {{ tsq.cte_materialization('materialized') }}(
     select
         *,
         {%- for grain in grains %}
         {{ local_period_start(grain, '_tsq_local_anchor') }} as _tsq_period_start_{{ grain }},
         {%- endfor %}
         {%- for scope_type, scope_column in scopes.items() %}
-        cast({{ scope_column }} as varchar) as _tsq_scope_{{ scope_type }}{% if not loop.last or stratum %},{% endif %}
+        cast({{ scope_column }} as {{ tsq.type_text() }}) as _tsq_scope_{{ scope_type }}{% if not loop.last or stratum %},{% endif %}
         {%- endfor %}
         {%- if stratum %}
-        cast({{ stratum }} as varchar) as _tsq_stratum
+        cast({{ stratum }} as {{ tsq.type_text() }}) as _tsq_stratum
         {%- endif %}
     from (
         select *, {{ reporting_local_time(anchor_at) }} as _tsq_local_anchor
@@ -70,9 +70,9 @@ from (
         -- only the grouped scope column is non-null in a row; a unit without a value for
         -- the scope (no agent, say) gives a NULL group, dropped below
         coalesce({% for scope_type in scopes %}_tsq_scope_{{ scope_type }}{% if not loop.last %}, {% endif %}{% endfor %}) as scope_id,
-        cast({{ value }} as {{ tsq.type_double() }}) as value,
-        cast({{ numerator if numerator is not none else 'null' }} as {{ tsq.type_double() }}) as numerator,
-        cast({{ denominator if denominator is not none else 'null' }} as {{ tsq.type_double() }}) as denominator,
+        cast({{ tsq.double_literals(value) }} as {{ tsq.type_double() }}) as value,
+        cast({{ tsq.double_literals(numerator if numerator is not none else 'null') }} as {{ tsq.type_double() }}) as numerator,
+        cast({{ tsq.double_literals(denominator if denominator is not none else 'null') }} as {{ tsq.type_double() }}) as denominator,
         cast({{ sample_size }} as bigint) as sample_size
         {%- if stratum %},
         _tsq_stratum as stratum

@@ -17,8 +17,10 @@
 -#}
 
 {% macro per_ticket_incremental() -%}
+    {#- tsq.incremental_materialization(): a table on Spark, which has no delete (its
+        full build's SQL then runs every time) -#}
     {{ config(
-        materialized='incremental',
+        materialized=tsq.incremental_materialization(),
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook="{{ delete_touched_tickets() }}",

@@ -18,7 +18,7 @@ select
     {#- the quotient of two exact sums, rounded as DuckDB does it (tsq.decimal_quotient) -#}
     cast({{ tsq.round_double(tsq.decimal_quotient(
         "sum(case when children.score is not null
-            then " ~ effective_weight() ~ " * cast(children.score as decimal(38, 4)) end)",
+            then " ~ tsq.weighted_score(effective_weight(), 'children.score') ~ " end)",
         "nullif(sum(case when children.score is not null then " ~ effective_weight() ~ " end), 0)"
     ), 4) }} as {{ tsq.type_double() }}) as score,
     cast({{ tsq.round_double(tsq.decimal_quotient(

@@ -23,3 +23,9 @@
     {{ return({'integer': 'integer', 'double': 'double precision', 'date': 'date',
                'timestamptz': 'timestamp with time zone'}) }}
 {%- endmacro %}
+
+{#- Spark: try_cast (and dbt-spark's sessions run with ANSI mode off, where a plain cast
+    gives NULL too). Its timestamp is the instant, shown in the session's zone (UTC). -#}
+{% macro spark__cast_or_null(expression, type) -%}
+    try_cast({{ expression }} as {{ {'integer': 'int', 'double': 'double', 'date': 'date', 'timestamptz': 'timestamp'}[type] }})
+{%- endmacro %}

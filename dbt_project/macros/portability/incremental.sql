@@ -32,3 +32,13 @@
     ) as ranked
     where _tsq_recency = 1
 {%- endmacro %}
+
+{#- incremental_materialization(): what an incremental base model is built as. dbt-spark
+    has no delete+insert (its merge needs Delta, Iceberg or Hudi tables, and the raw
+    tables here are plain Parquet): on Spark the models are tables, rebuilt whole each
+    run, and is_incremental() is then false, so the full build's SQL runs. -#}
+{% macro incremental_materialization() -%}
+    {{ return(adapter.dispatch('incremental_materialization', 'tsq')()) }}
+{%- endmacro %}
+{% macro default__incremental_materialization() -%}{{ return('incremental') }}{%- endmacro %}
+{% macro spark__incremental_materialization() -%}{{ return('table') }}{%- endmacro %}

@@ -18,3 +18,11 @@
 {% macro default__json_text(expression, key) -%}
     (cast({{ expression }} as json) ->> '{{ key }}')
 {%- endmacro %}
+
+{#- Spark: try_parse_json gives NULL for text that is not JSON. -#}
+{% macro spark__json_valid(expression) -%}
+    coalesce(try_parse_json({{ expression }}) is not null, false)
+{%- endmacro %}
+{% macro spark__json_text(expression, key) -%}
+    get_json_object({{ expression }}, '$.{{ key }}')
+{%- endmacro %}

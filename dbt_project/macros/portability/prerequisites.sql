@@ -30,3 +30,6 @@
     end
     $tsq$;
 {%- endmacro %}
+
+{#- Spark has try_cast, JSON parsing and the rounding arithmetic built in: nothing to make. -#}
+{% macro spark__portability_prerequisites() -%}{%- endmacro %}

@@ -33,3 +33,27 @@
 {% macro default__contains_text(expression, part) -%}
     (strpos({{ expression }}, {{ part }}) > 0)
 {%- endmacro %}
+
+{#- Spark's split takes a regular expression: the delimiter is quoted as a literal one. -#}
+{% macro spark__split_string(expression, delimiter) -%}
+    split({{ expression }}, concat('\\Q', {{ delimiter }}, '\\E'))
+{%- endmacro %}
+{#- Spark's regexp_extract gives '' without a match, as DuckDB's does. -#}
+{% macro spark__regexp_group(expression, pattern) -%}
+    regexp_extract({{ expression }}, {{ pattern }}, 1)
+{%- endmacro %}
+{% macro spark__contains_text(expression, part) -%}
+    (instr({{ expression }}, {{ part }}) > 0)
+{%- endmacro %}
+
+{#- starts_with(expression, prefix): whether the string begins with prefix (SQL text).
+    Spark spells it startswith. -#}
+{% macro starts_with(expression, prefix) -%}
+    {{ return(adapter.dispatch('starts_with', 'tsq')(expression, prefix)) }}
+{%- endmacro %}
+{% macro default__starts_with(expression, prefix) -%}
+    starts_with({{ expression }}, {{ prefix }})
+{%- endmacro %}
+{% macro spark__starts_with(expression, prefix) -%}
+    startswith({{ expression }}, {{ prefix }})
+{%- endmacro %}

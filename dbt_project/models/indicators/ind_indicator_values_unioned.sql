@@ -46,11 +46,11 @@
 {% for model in indicator_models %}
     -- one shape for every indicator model, whatever types its aggregates produced
     select
-        cast(period_grain as varchar) as period_grain,
+        cast(period_grain as {{ tsq.type_text() }}) as period_grain,
         cast(period_start as date) as period_start,
-        cast(scope_type as varchar) as scope_type,
-        cast(scope_id as varchar) as scope_id,
-        cast(indicator_id as varchar) as indicator_id,
+        cast(scope_type as {{ tsq.type_text() }}) as scope_type,
+        cast(scope_id as {{ tsq.type_text() }}) as scope_id,
+        cast(indicator_id as {{ tsq.type_text() }}) as indicator_id,
         -- 9 decimals: parallel float sums differ in the last bits from run to run, and
         -- a rerun on the same data must publish the same numbers
         {{ tsq.round_double('cast(value as ' ~ tsq.type_double() ~ ')', 9) }} as value,

@@ -39,9 +39,9 @@ select
     days.first_active_at,
     days.shared_knowledge,
     agents.team_id,
-    cast(null as varchar) as product,
-    cast(null as varchar) as channel,
-    cast(null as varchar) as priority,
-    cast(null as varchar) as complexity_tier
+    cast(null as {{ tsq.type_text() }}) as product,
+    cast(null as {{ tsq.type_text() }}) as channel,
+    cast(null as {{ tsq.type_text() }}) as priority,
+    cast(null as {{ tsq.type_text() }}) as complexity_tier
 from days
 left join {{ ref('stg_helpdesk__agents') }} as agents on agents.agent_id = days.agent_id

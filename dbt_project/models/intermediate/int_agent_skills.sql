@@ -12,7 +12,7 @@ split as (
         agents.is_active,
         lower(trim(skill.skill)) as skill
     from agents
-    cross join unnest({{ tsq.split_string("coalesce(agents.skills, '')", "';'") }}) as skill(skill)
+    {{ tsq.cross_join_unnest(tsq.split_string("coalesce(agents.skills, '')", "';'"), 'skill', 'skill') }}
 )
 
 select distinct agent_id, team_id, is_active, skill

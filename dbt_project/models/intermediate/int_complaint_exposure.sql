@@ -12,7 +12,7 @@ select
     channel,
     priority,
     complexity_tier,
-    cast(null as varchar) as complaint_category
+    cast(null as {{ tsq.type_text() }}) as complaint_category
 from {{ ref('fct_tickets') }}
 
 union all

@@ -12,11 +12,11 @@ select
     actions.due_at,
     actions.closed_at,
     coalesce(actions.closed_at <= actions.due_at, false) as closed_on_time,
-    cast(null as varchar) as agent_id,
-    cast(null as varchar) as product,
-    cast(null as varchar) as channel,
-    cast(null as varchar) as priority,
-    cast(null as varchar) as complexity_tier
+    cast(null as {{ tsq.type_text() }}) as agent_id,
+    cast(null as {{ tsq.type_text() }}) as product,
+    cast(null as {{ tsq.type_text() }}) as channel,
+    cast(null as {{ tsq.type_text() }}) as priority,
+    cast(null as {{ tsq.type_text() }}) as complexity_tier
 from {{ ref('stg_helpdesk__improvement_actions') }} as actions
 cross join {{ ref('int_data_window') }} as window_
 where actions.due_at <= window_.as_of_at

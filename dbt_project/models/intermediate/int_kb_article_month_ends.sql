@@ -20,12 +20,12 @@ with window_ as (
 
 month_starts as (
     -- local month starts from the first to the as-of month
-    select cast(generate_series as timestamp) as local_month_start
-    from window_, generate_series(
-        cast(date_trunc('month', {{ utc_to_local('window_.first_at', tz) }}) as timestamp),
-        cast(date_trunc('month', {{ utc_to_local('window_.as_of_at', tz) }}) as timestamp),
-        {{ tsq.interval(1, 'month') }}
-    )
+    {{ tsq.series(
+        'window_',
+        "cast(date_trunc('month', " ~ utc_to_local('window_.first_at', tz) ~ ") as timestamp)",
+        "cast(date_trunc('month', " ~ utc_to_local('window_.as_of_at', tz) ~ ") as timestamp)",
+        tsq.interval(1, 'month'), 'local_month_start', 'timestamp'
+    ) }}
 ),
 
 month_ends as (
@@ -106,9 +106,9 @@ select
     authors.team_id,
     articles.author_agent_id as agent_id,
     articles.product,
-    cast(null as varchar) as channel,
-    cast(null as varchar) as priority,
-    cast(null as varchar) as complexity_tier
+    cast(null as {{ tsq.type_text() }}) as channel,
+    cast(null as {{ tsq.type_text() }}) as priority,
+    cast(null as {{ tsq.type_text() }}) as complexity_tier
 from with_links
 inner join articles on articles.article_id = with_links.article_id
 left join {{ ref('stg_helpdesk__agents') }} as authors on authors.agent_id = articles.author_agent_id

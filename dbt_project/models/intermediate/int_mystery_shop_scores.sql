@@ -6,10 +6,10 @@ select
     tested_at,
     team_id,
     agent_id,
-    cast(null as varchar) as product,
+    cast(null as {{ tsq.type_text() }}) as product,
     channel,
-    cast(null as varchar) as priority,
-    cast(null as varchar) as complexity_tier,
+    cast(null as {{ tsq.type_text() }}) as priority,
+    cast(null as {{ tsq.type_text() }}) as complexity_tier,
     technical_accuracy,
     communication,
     overall

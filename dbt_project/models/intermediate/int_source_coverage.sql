@@ -22,16 +22,14 @@
 {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
 {%- set contract_columns = [] -%}
 {%- for column in columns if not column.name.startswith('_') %}{% do contract_columns.append(column) %}{% endfor -%}
-select
     {%- set terms = ["'" ~ entity ~ "'"] -%}
     {%- set provided = ['exists (select 1 from ' ~ relation ~ ')'] -%}
     {%- for column in contract_columns -%}
         {%- do terms.append("'" ~ entity ~ '.' ~ column.name ~ "'") -%}
         {%- do provided.append('exists (\n            select 1 from ' ~ relation ~ '\n            where trim(cast('
-            ~ adapter.quote(column.name) ~ ' as varchar)) <> \'\'\n        )') -%}
+            ~ adapter.quote(column.name) ~ ' as ' ~ tsq.type_text() ~ ')) <> \'\'\n        )') -%}
     {%- endfor %}
-    unnest({{ tsq.array_of(terms) }}) as term,
-    unnest({{ tsq.array_of(provided) }}) as provided
+{{ tsq.select_unnest_pairs(terms, provided, 'term', 'provided') }}
 union all
 {% endfor %}
 -- lifecycle event types a source records at all (ticket_events:<event_type>), spelt as

@@ -19,8 +19,7 @@ bounds as (
 ),
 
 days as (
-    select cast(generate_series as date) as local_date
-    from bounds, generate_series(cast(first_day as timestamp), cast(last_day as timestamp), {{ tsq.interval(1, 'day') }})
+    {{ tsq.series('bounds', 'cast(first_day as timestamp)', 'cast(last_day as timestamp)', tsq.interval(1, 'day'), 'local_date', 'date') }}
 ),
 
 team_days as (
@@ -34,12 +33,12 @@ team_days as (
             when holidays.day_type = 'holiday' then false
             when holidays.day_type = 'workday' then true
             else position(
-                ',' || cast(extract(isodow from days.local_date) as varchar) || ','
+                ',' || cast({{ tsq.iso_day_of_week('days.local_date') }} as {{ tsq.type_text() }}) || ','
                 in ',' || replace(teams.work_days, ' ', '') || ','
             ) > 0
         end as is_working_day,
-        {{ local_to_utc('days.local_date + teams.work_start', 'teams.timezone') }} as work_start_utc,
-        {{ local_to_utc('days.local_date + teams.work_end', 'teams.timezone') }} as work_end_utc
+        {{ local_to_utc(tsq.date_at_time('days.local_date', 'teams.work_start'), 'teams.timezone') }} as work_start_utc,
+        {{ local_to_utc(tsq.date_at_time('days.local_date', 'teams.work_end'), 'teams.timezone') }} as work_end_utc
     from teams
     cross join days
     left join holidays

@@ -9,7 +9,7 @@
 {{ per_ticket_incremental() }}
 -- not materialised: read twice, DuckDB would otherwise copy every event with every
 -- column first, when each read needs a few columns (docs/performance.md)
-with events as not materialized (
+with events as {{ tsq.cte_materialization('not materialized') }}(
     select * from {{ ref('stg_helpdesk__ticket_events') }}
     {{- touched_only('ticket_id') }}
 ),

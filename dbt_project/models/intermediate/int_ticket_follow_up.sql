@@ -26,7 +26,7 @@ tickets as (
         clock.product,
         clock.channel,
         clock.priority,
-        cast(clock.complexity_tier as varchar) as complexity_tier,
+        cast(clock.complexity_tier as {{ tsq.type_text() }}) as complexity_tier,
         clock.complexity_tier as complexity_tier_number,
         clock.category,
         clock.status,

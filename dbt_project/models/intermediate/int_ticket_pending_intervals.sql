@@ -12,6 +12,8 @@
     as-of instant (pending_ended_by 'still_pending'). Waits are clipped to start no
     earlier than the ticket's creation. -#}
 {{ per_ticket_incremental() }}
+{#- spelt out in each window that refines it: Spark cannot refine a named window -#}
+{%- set signal_order = "partition by ticket_id order by event_at, case when event_type = 'status_change' then 1 else 0 end, event_id" %}
 with lifecycle as (
     select ticket_id, team_id, created_at from {{ ref('int_ticket_lifecycle') }}
     {{- touched_only('ticket_id') }}
@@ -45,17 +47,14 @@ ordered as (
         -- the next event after which the ticket no longer waits
         {{ tsq.first_non_null(
             'case when not waiting_after then event_at end',
-            'signal_order rows between 1 following and unbounded following'
+            signal_order ~ ' rows between 1 following and unbounded following'
         ) }} as next_release_at,
         {{ tsq.first_non_null(
             'case when not waiting_after then event_type end',
-            'signal_order rows between 1 following and unbounded following'
+            signal_order ~ ' rows between 1 following and unbounded following'
         ) }} as released_by
     from status_signals
-    window signal_order as (
-        partition by ticket_id
-        order by event_at, case when event_type = 'status_change' then 1 else 0 end, event_id
-    )
+    window signal_order as ({{ signal_order }})
 ),
 
 waits as (

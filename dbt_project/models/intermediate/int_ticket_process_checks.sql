@@ -28,8 +28,10 @@ status_changes as (
         row_number() over changes_in_order as change_number,
         -- one window order for all three, so the log is sorted once (a second, descending
         -- order for the last change cost a second sort; docs/performance.md)
+        -- spelt out, not `changes_in_order rows ...`: Spark cannot refine a named window
         last_value(to_status) over (
-            changes_in_order rows between unbounded preceding and unbounded following
+            partition by ticket_id order by event_at, event_id
+            rows between unbounded preceding and unbounded following
         ) as last_to_status
     from {{ ref('stg_helpdesk__ticket_events') }}
     where event_type = 'status_change'

@@ -65,7 +65,7 @@ plausible as (
 
 records as (
     select ticket_id, created_at, team_id, agent_id, product, channel, priority,
-        cast(complexity_tier as varchar) as complexity_tier, passes_gates, state_at,
+        cast(complexity_tier as {{ tsq.type_text() }}) as complexity_tier, passes_gates, state_at,
         state_order
     from accepted
     union all

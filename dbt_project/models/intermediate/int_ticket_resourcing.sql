@@ -74,7 +74,7 @@ select
     tickets.product,
     tickets.channel,
     tickets.priority,
-    cast(tickets.complexity_tier as varchar) as complexity_tier,
+    cast(tickets.complexity_tier as {{ tsq.type_text() }}) as complexity_tier,
     tickets.category,
     tickets.status,
     resolved_by.resolver_agent_id,

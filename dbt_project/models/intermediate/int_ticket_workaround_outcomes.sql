@@ -20,7 +20,7 @@ workarounds as (
         lifecycle.product,
         lifecycle.channel,
         lifecycle.priority,
-        cast(lifecycle.complexity_tier as varchar) as complexity_tier,
+        cast(lifecycle.complexity_tier as {{ tsq.type_text() }}) as complexity_tier,
         lifecycle.first_workaround_at as workaround_at,
         lifecycle.resolved_at as permanent_fix_at,
         greatest(

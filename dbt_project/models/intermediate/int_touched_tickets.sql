@@ -20,7 +20,7 @@
     A ticket that has left staging (now held back) keeps a row with a NULL fingerprint, so
     that the run in which it left touches it and its facts are deleted. -#}
 {{ config(
-    materialized='incremental',
+    materialized=tsq.incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='ticket_id',
     on_schema_change='fail',

@@ -32,7 +32,7 @@ measured as (
         clock.product,
         clock.channel,
         clock.priority,
-        cast(clock.complexity_tier as varchar) as complexity_tier,
+        cast(clock.complexity_tier as {{ tsq.type_text() }}) as complexity_tier,
         clock.category,
         clock.status,
         clock.first_response_at,

@@ -39,8 +39,8 @@ periods as (
 needs as (
     select catalog.indicator_id, trim(term.needed) as needed
     from catalog
-    cross join unnest({{ tsq.split_string("coalesce(catalog.source_fields, '')", "';'") }}) as term(needed)
-    where trim(term.needed) <> '' and not starts_with(trim(term.needed), '[')
+    {{ tsq.cross_join_unnest(tsq.split_string("coalesce(catalog.source_fields, '')", "';'"), 'term', 'needed') }}
+    where trim(term.needed) <> '' and not {{ tsq.starts_with('trim(term.needed)', "'['") }}
 ),
 
 missing as (
@@ -48,7 +48,7 @@ missing as (
     from needs
     where not exists (
         select 1
-        from unnest({{ tsq.split_string('needs.needed', "'|'") }}) as alternative(term)
+        from {{ tsq.unnest_rows(tsq.split_string('needs.needed', "'|'"), 'alternative', 'term') }}
         inner join {{ ref('int_source_coverage') }} as coverage
             on coverage.term = trim(alternative.term) and coverage.provided
     )
@@ -60,7 +60,7 @@ unsupported as (
     -- "no source provides surveys", not "surveys, surveys.rating"
     select
         missing.indicator_id,
-        string_agg(replace(missing.needed, '|', ' or '), ', ' order by missing.needed)
+        {{ tsq.string_agg_ordered("replace(missing.needed, '|', ' or ')", "', '", 'missing.needed') }}
             as needs_missing
     from missing
     where not exists (

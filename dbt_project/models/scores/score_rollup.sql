@@ -95,10 +95,11 @@ ranked as (
             {% endfor %}
             else 'D'
         end end as grade,
-        case when grade_status = 'graded' then rank() over (
+        -- bigint on every engine (Spark's rank() is a 32-bit int; the contract says bigint)
+        case when grade_status = 'graded' then cast(rank() over (
             partition by period_grain, period_start, scope_type, level, node_id, grade_status
             order by score desc
-        ) end as rank_in_scope,
+        ) as bigint) end as rank_in_scope,
         count(case when grade_status = 'graded' then 1 end) over (
             partition by period_grain, period_start, scope_type, level, node_id
         ) as peers_ranked,

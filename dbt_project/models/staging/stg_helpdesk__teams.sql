@@ -4,11 +4,11 @@ with latest as (
 
 select
     {{ contract_columns('teams', aliases={'name': 'team_name'}, overrides={
-        'work_start': 'cast(work_start as time)',
-        'work_end': 'cast(work_end as time)',
+        'work_start': tsq.time_of_day('work_start'),
+        'work_end': tsq.time_of_day('work_end'),
         'calendar_id': 'upper(calendar_id)',
     }) }},
-    (extract(hour from cast(work_end as time)) * 60 + extract(minute from cast(work_end as time)))
-        - (extract(hour from cast(work_start as time)) * 60 + extract(minute from cast(work_start as time)))
+    {{ tsq.minute_of_day('work_end') }}
+        - {{ tsq.minute_of_day('work_start') }}
         as working_day_minutes
 from latest
