@@ -60,33 +60,5 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The fingerprint's two engine-specific pieces. They belong with the portability layer
-    (macros/portability/; this helper was not to edit it): the lead may move them there.
-    row_lineage_hash(entity): a hash of one staging row's lineage; order_free_checksum(h):
-    an aggregate of those hashes that does not depend on the rows' order. DuckDB: its
-    64-bit hash() summed as HUGEINT (what orchestration/transform/incremental.py does for
-    raw; measured 0.07 s against 1.6 s for the md5 spelling at 50,000 tickets); elsewhere:
-    md5 of the lineage text, and md5 of the sorted md5s (dbt's cross-database hash,
-    concat and listagg). -#}
-{% macro row_lineage_hash(entity) -%}
-    {{ return(adapter.dispatch('row_lineage_hash', 'tsq')(entity)) }}
-{%- endmacro %}
-{% macro duckdb__row_lineage_hash(entity) -%}
-    hash('{{ entity }}', _load_id, _source_file, _source_row)
-{%- endmacro %}
-{% macro default__row_lineage_hash(entity) -%}
-    {{ dbt.hash(dbt.concat([
-        "'" ~ entity ~ "'", "'|'", '_load_id', "'|'", '_source_file', "'|'",
-        'cast(_source_row as ' ~ dbt.type_string() ~ ')'
-    ])) }}
-{%- endmacro %}
-
-{% macro order_free_checksum(row_hash) -%}
-    {{ return(adapter.dispatch('order_free_checksum', 'tsq')(row_hash)) }}
-{%- endmacro %}
-{% macro duckdb__order_free_checksum(row_hash) -%}
-    cast(sum(cast({{ row_hash }} as hugeint)) as {{ dbt.type_string() }})
-{%- endmacro %}
-{% macro default__order_free_checksum(row_hash) -%}
-    {{ dbt.hash(dbt.listagg(row_hash, "','", 'order by ' ~ row_hash)) }}
-{%- endmacro %}
+{#- row_lineage_hash and order_free_checksum, the fingerprint's engine-specific pieces,
+    are in macros/portability/fingerprints.sql. -#}
