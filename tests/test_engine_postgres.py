@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import decimal
 import json
-import math
 import os
 import subprocess
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import duckdb
@@ -33,54 +31,18 @@ from orchestration.engines.postgres_raw import RAW_SCHEMA, push_raw
 from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
 from orchestration.sql_text import quote_identifier
 from tests.conftest import CASCADE_FILES, DBT, run_in
+from tests.engine_comparison import table_differences as engine_table_differences
 
 pytestmark = pytest.mark.slow
 
 GENERATED_TICKETS = 120
-FLOAT_TOLERANCE = 1e-9
-
-
-def _comparable(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def _sort_key(row: tuple) -> tuple:
-    # floats rounded for ordering only, so two engines' last-digit differences cannot
-    # reorder rows; the comparison itself uses the exact values
-    return tuple(
-        (0, "")
-        if value is None
-        else (1, f"{round(value, 6):.6f}")
-        if isinstance(value, float)
-        else (1, str(value))
-        for value in row
-    )
 
 
 def table_differences(
     table: str, columns: list[str], duck_rows: list[tuple], pg_rows: list[tuple]
 ) -> list[str]:
-    """What differs between one table's rows on the two engines (empty: equal)."""
-    if len(duck_rows) != len(pg_rows):
-        return [f"{table}: {len(duck_rows)} rows on DuckDB, {len(pg_rows)} on PostgreSQL"]
-    ordered_duck = sorted((tuple(map(_comparable, r)) for r in duck_rows), key=_sort_key)
-    ordered_pg = sorted((tuple(map(_comparable, r)) for r in pg_rows), key=_sort_key)
-    differences = []
-    for duck_row, pg_row in zip(ordered_duck, ordered_pg, strict=True):
-        for column, duck_value, pg_value in zip(columns, duck_row, pg_row, strict=True):
-            if isinstance(duck_value, float) or isinstance(pg_value, float):
-                same = (
-                    duck_value is not None
-                    and pg_value is not None
-                    and math.isclose(duck_value, pg_value, rel_tol=0, abs_tol=FLOAT_TOLERANCE)
-                )
-            else:
-                same = duck_value == pg_value
-            if not same:
-                differences.append(f"{table}.{column}: {duck_value!r} != {pg_value!r}")
-    return differences
+    """What differs between one table's rows on DuckDB and on PostgreSQL (empty: equal)."""
+    return engine_table_differences(table, columns, duck_rows, pg_rows, "PostgreSQL")
 
 
 def test_table_differences_sees_a_changed_value() -> None:

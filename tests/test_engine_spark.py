@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-import math
 import os
 import subprocess
 import sys
@@ -43,9 +42,9 @@ from orchestration.engines.spark_raw import (
 from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
 from orchestration.sql_text import quote_identifier, sql_string
 from tests.conftest import CASCADE_FILES, DBT, run_in
+from tests.engine_comparison import table_differences as engine_table_differences
 
 GENERATED_TICKETS = 200
-FLOAT_TOLERANCE = 1e-9
 
 # Run in a process of its own: every table of Spark's `published` database written as
 # Parquet under argv[2]/<table>, timestamps as UTC instants (not Spark's legacy INT96).
@@ -63,49 +62,11 @@ spark.stop()
 """
 
 
-def _comparable(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
-
-def _sort_key(row: tuple) -> tuple:
-    # floats rounded for ordering only, so two engines' last-digit differences cannot
-    # reorder rows; the comparison itself uses the exact values
-    return tuple(
-        (0, "")
-        if value is None
-        else (1, f"{round(value, 6):.6f}")
-        if isinstance(value, float)
-        else (1, str(value))
-        for value in row
-    )
-
-
 def table_differences(
     table: str, columns: list[str], duck_rows: list[tuple], spark_rows: list[tuple]
 ) -> list[str]:
-    """What differs between one table's rows on the two engines (empty: equal)."""
-    if len(duck_rows) != len(spark_rows):
-        return [f"{table}: {len(duck_rows)} rows on DuckDB, {len(spark_rows)} on Spark"]
-    ordered_duck = sorted((tuple(map(_comparable, r)) for r in duck_rows), key=_sort_key)
-    ordered_spark = sorted((tuple(map(_comparable, r)) for r in spark_rows), key=_sort_key)
-    differences = []
-    for duck_row, spark_row in zip(ordered_duck, ordered_spark, strict=True):
-        for column, duck_value, spark_value in zip(columns, duck_row, spark_row, strict=True):
-            if isinstance(duck_value, float) or isinstance(spark_value, float):
-                same = (
-                    duck_value is not None
-                    and spark_value is not None
-                    and math.isclose(duck_value, spark_value, rel_tol=0, abs_tol=FLOAT_TOLERANCE)
-                )
-            else:
-                same = duck_value == spark_value
-            if not same:
-                differences.append(f"{table}.{column}: {duck_value!r} != {spark_value!r}")
-    return differences
+    """What differs between one table's rows on DuckDB and on Spark (empty: equal)."""
+    return engine_table_differences(table, columns, duck_rows, spark_rows, "Spark")
 
 
 def test_table_differences_sees_a_changed_value() -> None:

@@ -29,28 +29,15 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from orchestration.engines.raw_schema import RAW_SCHEMA, RawPushError, RawTable
+from orchestration.engines.raw_schema import raw_tables as engine_raw_tables
 from orchestration.publish.postgres import POSTGRES_TYPES
 from orchestration.sql_text import quote_identifier
 
 if TYPE_CHECKING:  # imported when used: `tsq --help` need not load the driver
     import psycopg
 
-RAW_SCHEMA = "raw"
-# The column that names the load a row came from: contract entities carry `_load_id`
-# (lineage), the ledger's tables `load_id`.
-LOAD_ID_COLUMNS = ("_load_id", "load_id")
 _BATCH_ROWS = 10_000
-
-
-class RawPushError(RuntimeError):
-    """A one-line reason the push stopped."""
-
-
-@dataclass(frozen=True)
-class RawTable:
-    name: str
-    columns: tuple[tuple[str, str], ...]  # (name, PostgreSQL type), in DuckDB's order
-    load_id_column: str | None  # None: replaced whole (raw.refused_files)
 
 
 @dataclass(frozen=True)
@@ -62,26 +49,7 @@ class RawPushOutcome:
 
 def raw_tables(duck: duckdb.DuckDBPyConnection) -> list[RawTable]:
     """Every table of DuckDB's raw schema, with PostgreSQL column types."""
-    rows = duck.execute(
-        """
-        select table_name, column_name, data_type
-        from information_schema.columns
-        where table_schema = ?
-        order by table_name, ordinal_position
-        """,
-        [RAW_SCHEMA],
-    ).fetchall()
-    columns_by_table: dict[str, list[tuple[str, str]]] = {}
-    for table, column, duck_type in rows:
-        if duck_type not in POSTGRES_TYPES:
-            raise RawPushError(f"raw.{table}.{column}: no PostgreSQL type for DuckDB {duck_type}")
-        columns_by_table.setdefault(table, []).append((column, POSTGRES_TYPES[duck_type]))
-    tables = []
-    for name, columns in columns_by_table.items():
-        names = {column for column, _ in columns}
-        load_id_column = next((c for c in LOAD_ID_COLUMNS if c in names), None)
-        tables.append(RawTable(name, tuple(columns), load_id_column))
-    return tables
+    return engine_raw_tables(duck, POSTGRES_TYPES, "PostgreSQL")
 
 
 def _ensure_table(pg: psycopg.Connection, table: RawTable) -> None:

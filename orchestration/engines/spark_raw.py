@@ -39,13 +39,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from orchestration.engines.raw_schema import RAW_SCHEMA, RawPushError, RawTable
+from orchestration.engines.raw_schema import raw_tables as engine_raw_tables
 from orchestration.sql_text import quote_identifier
 
 if TYPE_CHECKING:  # imported when used: `tsq --help` need not start a JVM
     from pyspark.sql import SparkSession
 
-RAW_SCHEMA = "raw"
-LOAD_ID_COLUMNS = ("_load_id", "load_id")
 DATA_FILE = "data.parquet"
 # DuckDB type -> Spark type of the raw tables (raw's contract columns are text, its
 # lineage columns bigint and timestamptz; the rest are the ledger's)
@@ -63,22 +63,6 @@ SPARK_TYPES = {
     "TIMESTAMP": "timestamp_ntz",
 }
 _PLAIN_LOAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-class RawPushError(RuntimeError):
-    """A one-line reason the push stopped."""
-
-
-@dataclass(frozen=True)
-class RawTable:
-    name: str
-    columns: tuple[tuple[str, str], ...]  # (name, Spark type), in DuckDB's order
-    load_id_column: str | None  # None: replaced whole (raw.refused_files)
-
-    @property
-    def data_columns(self) -> list[str]:
-        """The columns held in the Parquet files (the load id is the folder's name)."""
-        return [c for c, _ in self.columns if c != self.load_id_column]
 
 
 @dataclass(frozen=True)
@@ -121,26 +105,7 @@ def local_session(spark_home: Path) -> SparkSession:
 
 def raw_tables(duck: duckdb.DuckDBPyConnection) -> list[RawTable]:
     """Every table of DuckDB's raw schema, with Spark column types."""
-    rows = duck.execute(
-        """
-        select table_name, column_name, data_type
-        from information_schema.columns
-        where table_schema = ?
-        order by table_name, ordinal_position
-        """,
-        [RAW_SCHEMA],
-    ).fetchall()
-    columns_by_table: dict[str, list[tuple[str, str]]] = {}
-    for table, column, duck_type in rows:
-        if duck_type not in SPARK_TYPES:
-            raise RawPushError(f"raw.{table}.{column}: no Spark type for DuckDB {duck_type}")
-        columns_by_table.setdefault(table, []).append((column, SPARK_TYPES[duck_type]))
-    tables = []
-    for name, columns in columns_by_table.items():
-        names = {column for column, _ in columns}
-        load_id_column = next((c for c in LOAD_ID_COLUMNS if c in names), None)
-        tables.append(RawTable(name, tuple(columns), load_id_column))
-    return tables
+    return engine_raw_tables(duck, SPARK_TYPES, "Spark")
 
 
 def _duck_name(table: RawTable) -> str:

@@ -1,0 +1,61 @@
+"""One table's rows on DuckDB against another engine's (tests/test_engine_*.py and the
+incremental test on PostgreSQL): the same number of rows and, both sides sorted the same
+way, every value equal, floating point values to FLOAT_TOLERANCE.
+
+Excused, each a representation and not a figure: a Decimal is compared as the integer or
+float it is; an aware datetime as the naive UTC datetime DuckDB holds (Spark's timestamps
+come back through Parquet as UTC instants)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+from typing import Any
+
+FLOAT_TOLERANCE = 1e-9
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _sort_key(row: tuple) -> tuple:
+    # floats rounded for ordering only, so two engines' last-digit differences cannot
+    # reorder rows; the comparison itself uses the exact values
+    return tuple(
+        (0, "")
+        if value is None
+        else (1, f"{round(value, 6):.6f}")
+        if isinstance(value, float)
+        else (1, str(value))
+        for value in row
+    )
+
+
+def table_differences(
+    table: str, columns: list[str], duck_rows: list[tuple], other_rows: list[tuple], engine: str
+) -> list[str]:
+    """What differs between one table's rows on DuckDB and on `engine` (empty: equal)."""
+    if len(duck_rows) != len(other_rows):
+        return [f"{table}: {len(duck_rows)} rows on DuckDB, {len(other_rows)} on {engine}"]
+    ordered_duck = sorted((tuple(map(_comparable, r)) for r in duck_rows), key=_sort_key)
+    ordered_other = sorted((tuple(map(_comparable, r)) for r in other_rows), key=_sort_key)
+    differences = []
+    for duck_row, other_row in zip(ordered_duck, ordered_other, strict=True):
+        for column, duck_value, other_value in zip(columns, duck_row, other_row, strict=True):
+            if isinstance(duck_value, float) or isinstance(other_value, float):
+                same = (
+                    duck_value is not None
+                    and other_value is not None
+                    and math.isclose(duck_value, other_value, rel_tol=0, abs_tol=FLOAT_TOLERANCE)
+                )
+            else:
+                same = duck_value == other_value
+            if not same:
+                differences.append(f"{table}.{column}: {duck_value!r} != {other_value!r}")
+    return differences
