@@ -33,10 +33,20 @@
     {{ return(ref('int_touched_tickets')) }}
 {%- endmacro %}
 
+{% macro touched_tickets_selected() -%}
+    {#- whether this invocation builds int_touched_tickets: its stamps name this
+        invocation only then. A per-ticket model selected without it (`dbt run -s
+        fct_tickets`, a subset picked in the UI) must not trust them. -#}
+    {{ return(('model.' ~ project_name ~ '.int_touched_tickets') in selected_resources) }}
+{%- endmacro %}
+
 {% macro incremental_build() -%}
-    {#- is_incremental(), and false in a dbt unit test, where `this` is None (a unit test
-        of these models is a full build over its fixtures) -#}
-    {{ return(this is not none and is_incremental()) }}
+    {#- an incremental build narrowed to the touched tickets: is_incremental() while
+        int_touched_tickets is built in the same invocation; false in a dbt unit test,
+        where `this` is None (a unit test of these models is a full build over its
+        fixtures), and false when the touched set is not built with the model, which then
+        rebuilds all its rows (delete_touched_tickets deletes them all) -#}
+    {{ return(this is not none and is_incremental() and touched_tickets_selected()) }}
 {%- endmacro %}
 
 {% macro touched_ticket_ids() -%}
@@ -57,6 +67,9 @@
     {%- set touched = touched_tickets_relation() -%}
     {%- if incremental_build() -%}
     delete from {{ this }} where ticket_id in ({{ touched_ticket_ids() }})
+    {%- elif this is not none and is_incremental() -%}
+    {#- selected without the touched set: the model's full SQL appends every row again -#}
+    delete from {{ this }}
     {%- endif -%}
 {%- endmacro %}
 
