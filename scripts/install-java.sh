@@ -10,5 +10,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# slim Debian images lack this folder, and the JRE's post-install step fails without it
+$SUDO mkdir -p /usr/share/man/man1
 $SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null
 java -version
