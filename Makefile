@@ -13,7 +13,7 @@ DEMO_SEED ?= 42
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: install demo demo-postgres test test-fast report-browser spark-java dev serve lint format clean
+.PHONY: install demo demo-postgres test test-fast report-browser spark-java postgres-binaries dev serve lint format clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -47,10 +47,12 @@ demo: install
 demo-postgres: install
 	DEMO_TICKETS=$(DEMO_TICKETS) DEMO_SEED=$(DEMO_SEED) bash scripts/demo-engine.sh postgres
 
-# --durations: CI's log then names the slowest tests, where the suite's time goes.
-test: install report-browser spark-java
+# Two pytest-xdist workers, whole files to each (a file's shared pipeline run is built
+# once); --durations: CI's log then names the slowest tests, where the suite's time goes.
+TEST_WORKERS ?= 2
+test: install report-browser spark-java postgres-binaries
 	$(BIN)/ruff check orchestration tests scripts
-	$(BIN)/pytest -q --durations=25
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 # Everything but the tests marked slow (whole-pipeline runs, browsers, dbt on copies).
 test-fast: install
@@ -60,6 +62,11 @@ test-fast: install
 # The report's browser test needs Debian's chromium.
 report-browser:
 	bash scripts/install-chromium.sh
+
+# The PostgreSQL tests' servers (scripts/postgres-test-server.sh) need Debian's postgresql-15,
+# installed once here rather than by two test workers' apt-get at the same time.
+postgres-binaries:
+	bash scripts/postgres-test-server.sh install
 
 # The dbt project's local Spark session (tests/test_engine_spark.py) needs Java 17.
 spark-java:

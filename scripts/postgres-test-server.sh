@@ -4,6 +4,8 @@
 #   scripts/postgres-test-server.sh start DIR   # prints the server's URL (last line)
 #   scripts/postgres-test-server.sh url DIR     # the URL of the server running in DIR
 #   scripts/postgres-test-server.sh stop DIR    # stops it (DIR itself is left to the caller)
+#   scripts/postgres-test-server.sh install     # only the binaries (make test, before pytest's
+#                                               # workers could run apt-get side by side)
 #
 # start is idempotent: a server already running in DIR is reused. The cluster lives in
 # DIR/data, listens on 127.0.0.1 only, on a free port chosen at its first start (kept in
@@ -21,13 +23,18 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/${PG_VERSION}/bin}"
 SERVER_USER=postgres
 
 usage() {
-    echo "usage: $0 start|stop|url DIR" >&2
+    echo "usage: $0 start|stop|url DIR, or $0 install" >&2
     exit 2
 }
 
-[ $# -eq 2 ] || usage
-action=$1
-dir=$(realpath -m -- "$2")
+if [ $# -eq 1 ] && [ "$1" = install ]; then
+    action=install
+    dir=/nonexistent
+else
+    [ $# -eq 2 ] || usage
+    action=$1
+    dir=$(realpath -m -- "$2")
+fi
 data="$dir/data"
 
 as_server_user() {
@@ -124,6 +131,7 @@ stop() {
 }
 
 case "$action" in
+    install) ensure_binaries; ensure_server_user ;;
     start) start ;;
     stop) stop ;;
     url) is_running && url || { echo "no server running in $dir" >&2; exit 1; } ;;

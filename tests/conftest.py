@@ -3,6 +3,8 @@ Dagster code location (dagster-dbt reads it at import time)."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import subprocess
 import sys
@@ -39,12 +41,59 @@ def manifest_is_current() -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: a pipeline run, a dbt build, a browser or a server (test-fast skips)"
+    )
     # `make` parses before pytest starts; a direct `pytest` after an edit re-parses here.
-    if manifest_is_current():
+    # Under pytest-xdist the controller runs this before any worker starts.
+    if manifest_is_current() or hasattr(config, "workerinput"):
         return
     subprocess.run(
         [DBT, "parse", "--quiet", "--profiles-dir", "."], cwd=DBT_PROJECT_DIR, check=True
     )
+
+
+#: `make test` runs the suite in two pytest-xdist workers. Two tests plant broken seeds in
+#: the one dbt project every run reads (tests/test_pipeline.py, test_engine_postgres_run.py):
+#: each test holds this lock shared while it runs, and a planter takes it exclusively
+#: (`planted_seeds`), so no other test's dbt ever reads a planted seed.
+SEEDS_LOCK = DBT_PROJECT_DIR / "target" / ".tests-seeds.lock"
+
+
+_held_seeds_lock: list[Any] = []  # the running test's open lock file (one test at a time)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    SEEDS_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with SEEDS_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        _held_seeds_lock.append(lock)
+        try:
+            return (yield)
+        finally:
+            _held_seeds_lock.remove(lock)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def planted_seeds(planted: dict[Path, str]) -> Iterator[None]:
+    """Write `planted` (seed file -> its planted text) into the dbt project for the
+    duration, holding the seeds lock exclusively; the original bytes come back after.
+    Converting the running test's shared lock lets the other worker finish its current
+    test first (flock drops the shared lock before waiting, so two planters cannot
+    deadlock)."""
+    (lock,) = _held_seeds_lock
+    originals = {path: path.read_bytes() for path in planted}
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        for path, text in planted.items():
+            path.write_text(text, encoding="utf-8")
+        yield
+    finally:
+        for path, original in originals.items():
+            path.write_bytes(original)
+        fcntl.flock(lock, fcntl.LOCK_SH)
 
 
 #: The test instances' dagster.yaml: the runner's (telemetry off), and no per-step compute

@@ -12,16 +12,30 @@ PostgreSQL). Then:
 - PostgreSQL's raw tables hold DuckDB's raw rows (the push ran as its own step);
 - the working warehouse never held the tables dbt builds (only raw and the published
   copy): the suites of those layers can only have passed by reading PostgreSQL;
+- every dbt unit test passes on PostgreSQL, over the models the run built there;
+- a day's drop (generator/delta.py: new tickets, restated tickets, new events on old ones)
+  run on both engines: PostgreSQL's build takes the incremental path (only some tickets
+  touched) and its per-ticket tables and published tables still equal DuckDB's. DuckDB's
+  incremental build equals its full refresh (tests/test_incremental.py), and the first
+  runs show both engines' full builds equal, so PostgreSQL's incremental build equals a
+  full one;
 - planted weights that do not sum to one make the scoring_weights suite, on PostgreSQL,
   fail: the run is refused, published.duckdb stays byte for byte, and the BI schema keeps
   the previous publication.
+
+The inbox carries the quarantine cascade's planted files beside the generated export, so
+raw.quarantine holds rows and the models' JSON reading of quarantined records runs on
+PostgreSQL too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,10 +44,10 @@ import duckdb
 import pytest
 
 from orchestration.publish.store import PARQUET_FOLDER_NAME
-from orchestration.settings import TsqSettings
+from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
 from orchestration.sql_text import quote_identifier
 from scripts.compare_published import fingerprint
-from tests.conftest import run_in
+from tests.conftest import CASCADE_FILES, DBT, planted_seeds, run_in
 from tests.test_engine_postgres import table_differences
 
 pytestmark = pytest.mark.slow
@@ -146,7 +160,10 @@ def two_runs(
 
     duck_home = tmp_path_factory.mktemp("duckdb-engine") / "home"
     pg_home = tmp_path_factory.mktemp("postgres-engine") / "home"
-    generate(TsqSettings(home=duck_home).ensure().inbox, tickets=GENERATED_TICKETS, seed=16)
+    duck_inbox = TsqSettings(home=duck_home).ensure().inbox
+    generate(duck_inbox, tickets=GENERATED_TICKETS, seed=16)
+    for name, text in CASCADE_FILES.items():
+        (duck_inbox / name).write_text(text, encoding="utf-8")
     shutil.copytree(
         duck_home / "inbox", TsqSettings(home=pg_home).ensure().inbox, dirs_exist_ok=True
     )
@@ -220,6 +237,123 @@ def test_postgres_run_pushed_raw_and_built_nothing_on_duckdb(
     assert {"staging", "intermediate", "indicators", "scores", "config", "published"} <= pg_schemas
 
 
+def test_the_unit_tests_pass_on_postgres(
+    two_runs: tuple[TsqSettings, TsqSettings],
+    postgres_environment: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """dbt's unit tests over the relations the PostgreSQL run built (a unit test reads its
+    inputs' column types from the database): every model's logic, on PostgreSQL's SQL."""
+    tested = subprocess.run(
+        [
+            DBT,
+            "test",
+            "--select",
+            "test_type:unit",
+            "--target",
+            "postgres",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "dbt_target"),
+            "--log-path",
+            str(tmp_path / "dbt_logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **postgres_environment},
+        capture_output=True,
+        text=True,
+    )
+    assert tested.returncode == 0, tested.stdout[-6000:]
+    results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())
+    statuses = {r["unique_id"]: r["status"] for r in results["results"]}
+    unit_tests = {
+        node: status for node, status in statuses.items() if node.startswith("unit_test.")
+    }
+    assert len(unit_tests) >= 60
+    assert set(unit_tests.values()) == {"pass"}, statuses
+
+
+#: the per-ticket models (macros/touched_tickets.sql), compared whole after the drop
+PER_TICKET_TABLES = (
+    "int_ticket_lifecycle",
+    "int_ticket_pending_intervals",
+    "int_ticket_workaround_outcomes",
+    "int_ticket_business_clock",
+    "int_ticket_proactive_days",
+    "int_ticket_follow_up",
+    "int_ticket_escalations",
+    "int_ticket_process_checks",
+    "int_ticket_resolution_outcomes",
+    "int_ticket_resourcing",
+    "fct_tickets",
+)
+
+
+def _touched_in(url: str) -> dict[str, str | None]:
+    """int_touched_tickets on PostgreSQL: ticket -> the dbt invocation that last touched it."""
+    import psycopg
+
+    with psycopg.connect(url) as pg:
+        rows = pg.execute(
+            "SELECT ticket_id, touched_in FROM intermediate.int_touched_tickets "
+            "WHERE inputs_fingerprint IS NOT NULL"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_a_drop_builds_incrementally_on_postgres_and_still_equals_duckdb(
+    two_runs: tuple[TsqSettings, TsqSettings],
+    engine_database: str,
+    postgres_environment: dict[str, str],
+) -> None:
+    from orchestration.generator.delta import generate_delta
+
+    duck, pg = two_runs
+    before = _touched_in(engine_database)
+    assert len(set(before.values())) == 1  # the first build was full: one stamp on all
+    already = {path.name for path in duck.inbox.iterdir()}
+    drop = generate_delta(duck.inbox, duck.inbox, share=0.05, seed=3)
+    assert drop.rows["tickets"] > 0
+    dropped = [path for path in duck.inbox.iterdir() if path.name not in already]
+    assert dropped
+    for path in dropped:
+        shutil.copy2(path, pg.inbox / path.name)
+
+    duck, duck_outcome = run_in(duck.root)
+    assert duck_outcome.published, duck_outcome.report_lines()
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in postgres_environment.items():
+            env.setenv(name, value)
+        env.delenv("TSQ_FULL_REFRESH", raising=False)
+        pg, pg_outcome = run_in(pg.root)
+    assert pg_outcome.published, pg_outcome.report_lines()
+
+    # PostgreSQL's build was incremental: only some tickets got the new build's stamp
+    after = _touched_in(engine_database)
+    touched = {ticket for ticket, stamp in after.items() if stamp not in before.values()}
+    assert 0 < len(touched) < len(after) / 2, (len(touched), len(after))
+
+    differences = _differences(
+        _duck_tables(duck.published_path),
+        _duck_tables(pg.published_path),
+        frozenset({"publish_log"}),
+    )
+    duck_facts = {
+        t: rows
+        for t, rows in _duck_tables(duck.warehouse_path, "intermediate").items()
+        if t in PER_TICKET_TABLES
+    }
+    pg_facts = {
+        t: rows
+        for t, rows in _pg_tables(engine_database, "intermediate").items()
+        if t in PER_TICKET_TABLES
+    }
+    assert sorted(duck_facts) == sorted(PER_TICKET_TABLES)
+    differences += _differences(duck_facts, pg_facts)
+    assert differences == [], "\n".join(differences[:40])
+
+
 def _pg_schema_names(url: str) -> list[str]:
     import psycopg
 
@@ -243,14 +377,10 @@ def test_a_failing_suite_on_postgres_blocks_the_publication(
     weights = WEIGHTS_SEED.read_bytes()
     planted = weights.decode().replace("dimension,UX,overall,0.5", "dimension,UX,overall,0.9")
     assert planted != weights.decode()
-    try:
-        WEIGHTS_SEED.write_text(planted)
-        with pytest.MonkeyPatch.context() as env:
-            for name, value in postgres_environment.items():
-                env.setenv(name, value)
-            _, outcome = run_in(pg.root, force=True)
-    finally:
-        WEIGHTS_SEED.write_bytes(weights)
+    with planted_seeds({WEIGHTS_SEED: planted}), pytest.MonkeyPatch.context() as env:
+        for name, value in postgres_environment.items():
+            env.setenv(name, value)
+        _, outcome = run_in(pg.root, force=True)
     assert not outcome.published
     assert "config/scoring_weights:gx_scoring_weights" in outcome.failed_checks
     # the check read PostgreSQL's table (DuckDB's working warehouse has no config schema)

@@ -18,7 +18,7 @@ import pytest
 from orchestration.contract import ENTITIES
 from orchestration.generator import generate
 from orchestration.settings import TsqSettings
-from tests.conftest import GENERATED_TICKETS, LATE_TICKET_HEADER, query, run_in
+from tests.conftest import GENERATED_TICKETS, LATE_TICKET_HEADER, planted_seeds, query, run_in
 
 UX1_IDS = {
     "ux_first_response_minutes",
@@ -458,13 +458,8 @@ def planted_seeds_run(first_run, tmp_path_factory):
         for line in lines
     ]
     assert planted_weights != weights.decode() and planted_catalogue != lines
-    try:
-        WEIGHTS_SEED.write_text(planted_weights)
-        CATALOG_SEED.write_text("".join(planted_catalogue), encoding="utf-8")
+    with planted_seeds({WEIGHTS_SEED: planted_weights, CATALOG_SEED: "".join(planted_catalogue)}):
         rerun_settings, outcome = run_in(copy)
-    finally:
-        WEIGHTS_SEED.write_bytes(weights)
-        CATALOG_SEED.write_bytes(catalogue)
     return outcome, published_before, rerun_settings
 
 
