@@ -10,6 +10,8 @@ What the instance says, and why:
   location writes the one DuckDB warehouse, and DuckDB allows one writing process; the
   daemon's run queue holds a scheduled run while a sensor's run is in progress and the
   other way round.
+- run monitoring with a run timeout (TSQ_MAX_RUN_MINUTES, default 4 hours): a run whose
+  worker was killed hard is marked failed, so it stops holding the queue.
 - the pool `tsq_warehouse` (every asset that writes the warehouse is in it) limited to one
   step at a time across all runs (`concurrency: pools: default_limit: 1`, op granularity):
   this also reaches `tsq run`, which executes in-process and so never passes the queue,
@@ -64,6 +66,16 @@ def instance_config(settings: TsqSettings, dagster_home: Path) -> dict[str, Any]
         },
         # a queued run is dequeued within a couple of seconds of the previous one ending
         "run_queue": {"dequeue_interval_seconds": 2},
+        # The default run launcher cannot ask whether a run's worker process is alive, so a
+        # worker killed hard leaves its run "started" for ever, holding the one queue slot;
+        # the run timeout is the daemon's only way to fail such a run and free the queue.
+        "run_monitoring": {
+            "enabled": True,
+            "max_runtime_seconds": settings.max_run_minutes * 60,
+            "poll_interval_seconds": 60,
+            # and a failed or killed run's claim on the warehouse pool is released
+            "free_slots_after_run_end_seconds": 60,
+        },
     }
     if not settings.compute_logs:
         config["compute_logs"] = {

@@ -104,6 +104,11 @@ class TsqSettings(BaseSettings):
     dagster_storage: Literal["sqlite", "postgres"] = "sqlite"
     # Served runs keep each step's stdout/stderr for the UI (TSQ_COMPUTE_LOGS=0: not kept).
     compute_logs: bool = True
+    # A served run still going after this many minutes is marked failed by the daemon's run
+    # monitoring (TSQ_MAX_RUN_MINUTES): a run worker killed hard (out of memory, kill -9)
+    # never reports its end, and with one run at a time its queue slot would hold every
+    # later run back for good. 10M tickets take about 12 minutes here (docs/performance.md).
+    max_run_minutes: int = Field(default=240, ge=1)
     # Rebuild the incremental dbt models from all raw rows (`tsq run --full-refresh`,
     # TSQ_FULL_REFRESH=1). A run decides this by itself when it must
     # (orchestration/transform/incremental.py); this is for when one wants to.

@@ -153,6 +153,9 @@ def test_the_instance_keeps_runs_in_the_home_and_admits_one_writer(tmp_path: Pat
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+        # a run whose worker was killed hard is failed after TSQ_MAX_RUN_MINUTES (4 hours)
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_max_runtime_seconds == 240 * 60
         assert str(instance.root_directory) == str(settings.dagster_home)
     finally:
         instance.dispose()
