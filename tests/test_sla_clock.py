@@ -242,7 +242,14 @@ def test_switching_the_pause_off_counts_pending_time_back_in(built, tmp_path):
     _dbt(
         warehouse,
         tmp_path / "target",
-        ["int_ticket_business_clock", "fct_tickets", "ticket_sla"],
+        # the stored rows and the views over them (int_ticket_as_of_readings is unchanged)
+        [
+            "int_ticket_business_clock_stored",
+            "int_ticket_business_clock",
+            "fct_tickets_stored",
+            "fct_tickets",
+            "ticket_sla",
+        ],
         tsq_pause_resolution_clock_when_pending=False,
     )
     # fmt: off
@@ -319,11 +326,13 @@ def test_resolution_rate_counts_a_late_ticket_resolved_in_one_go_as_resolved(bui
     "tamper_sql",
     [
         # a failed workaround stopping the clock, as the issue found (17 of 73 in August)
-        "UPDATE intermediate.int_ticket_business_clock SET resolution_end_at = "
+        # (the stored rows: int_ticket_business_clock is a view over them)
+        "UPDATE intermediate.int_ticket_business_clock_stored SET resolution_end_at = "
         "first_workaround_at, resolution_stopped_by = 'held_workaround' WHERE ticket_id = 'WFAIL'",
         # more waiting excluded than the resolution window holds
-        "UPDATE intermediate.int_ticket_business_clock SET pending_business_minutes_excluded = "
-        "pending_business_minutes_excluded + 1000 WHERE ticket_id = 'PEND'",
+        "UPDATE intermediate.int_ticket_business_clock_stored "
+        "SET pending_business_minutes_excluded = pending_business_minutes_excluded + 1000 "
+        "WHERE ticket_id = 'PEND'",
     ],
 )
 def test_the_business_clock_gate_refuses_a_clock_that_breaks_the_rules(built, tmp_path, tamper_sql):

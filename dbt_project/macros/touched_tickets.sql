@@ -75,3 +75,63 @@
 
 {#- row_lineage_hash and order_free_checksum, the fingerprint's engine-specific pieces,
     are in macros/portability/fingerprints.sql. -#}
+
+{#- The tickets whose stored per-ticket rows may change when the as-of instant moves
+    forward from `previous`.as_of_at (a CTE with one row, the previous build's instant),
+    read off the stored rows of that build. Why this set is complete, model by model:
+    docs/DECISIONLOG.md, "A moved as-of instant touches only the tickets still open to it".
+    Each stored relation is found through dbt's graph, not ref(): they are built after
+    int_touched_tickets and read here as they were left by the previous build, like
+    {{ this }}. A relation not found (never built) means every ticket. -#}
+{% macro as_of_dependent_tickets(previous) -%}
+    {%- set stored = {} -%}
+    {%- for name in ['fct_tickets_stored', 'int_ticket_pending_intervals',
+                     'int_ticket_workaround_outcomes_stored', 'int_ticket_follow_up',
+                     'int_ticket_escalations', 'int_ticket_resolution_outcomes'] -%}
+        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ name) -%}
+        {%- set relation = none if node is none else adapter.get_relation(
+            database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- do stored.update({name: relation}) -%}
+    {%- endfor -%}
+    {%- if none in stored.values() %}
+    -- a per-ticket relation is missing: every ticket
+    select ticket_id from {{ ref('stg_helpdesk__tickets') }}
+    {%- else %}
+    -- open (resolution, proactive-update days, open age: int_ticket_business_clock,
+    -- int_ticket_proactive_days, fct_tickets), or no first response and its target not
+    -- yet passed (fct_tickets.first_response_sla_met)
+    select ticket_id from {{ stored['fct_tickets_stored'] }}
+    where resolved_at is null or (first_response_at is null and first_response_sla_met is null)
+    union
+    -- a wait still pending runs to the as-of instant
+    select ticket_id from {{ stored['int_ticket_pending_intervals'] }}
+    where pending_ended_by = 'still_pending'
+    union
+    -- a workaround not decided yet (its watch may end, or a failure fall, after the instant)
+    select ticket_id from {{ stored['int_ticket_workaround_outcomes_stored'] }}
+    where held is null
+    union
+    -- a callback due and neither made in time nor missed yet
+    select ticket_id from {{ stored['int_ticket_follow_up'] }}
+    where callback_due and callback_in_time is null
+    union
+    -- an escalation neither taken up nor past its acceptance target yet
+    select ticket_id from {{ stored['int_ticket_escalations'] }}
+    where accepted_within_target is null
+    union
+    -- resolution not due yet (or no target: never decided)
+    select ticket_id from {{ stored['int_ticket_resolution_outcomes'] }}
+    where resolved_within_commitment is null
+    union
+    -- an instant at or after the previous as-of instant: a wait that started at it had
+    -- no length then; a closure after it lay outside the teams' calendars, which grow
+    -- with the instant
+    select tickets.ticket_id from {{ ref('stg_helpdesk__tickets') }} as tickets
+    cross join {{ previous }} as previous_
+    where tickets.closed_at >= previous_.as_of_at or tickets.created_at >= previous_.as_of_at
+    union
+    select events.ticket_id from {{ ref('stg_helpdesk__ticket_events') }} as events
+    cross join {{ previous }} as previous_
+    where events.event_at >= previous_.as_of_at
+    {%- endif %}
+{%- endmacro %}

@@ -22,6 +22,13 @@ test can load the full export, then the drop, and see what the second run costs:
   still open keeps it empty): a later row of a key already loaded, which the latest row
   per key must replace, as a vendor's export re-sends a ticket whose record changed.
 
+With `move_as_of=True` the drop is a real day's: it brings instants later than any
+before, so the data window's as-of instant moves (as every real daily export does). The
+new tickets' copies are shifted, every `*_at` value by the same amount, to start one hour
+after the export's latest instant (creation or event), and the internal notes fall one
+hour after that latest instant instead of a minute after each ticket's own last event.
+Without it the window stays, which isolates the cost of the rows themselves.
+
 Only tickets and the entities hanging off a ticket are touched: the organisation (teams,
 agents, calendars) and the operational files (audits, mystery shops) stay as they are.
 The drop is computed with DuckDB over the export's CSV files, so it costs seconds at
@@ -79,9 +86,12 @@ def _csv(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyRelation:
     return con.read_csv(str(path), header=True, all_varchar=True)
 
 
-def generate_delta(export_dir: Path, out_dir: Path, share: float, seed: int) -> Delta:
+def generate_delta(
+    export_dir: Path, out_dir: Path, share: float, seed: int, move_as_of: bool = False
+) -> Delta:
     """Write a drop of `share` of the export in `export_dir` (CSV files of `generate()`)
-    into `out_dir` as `<entity>_delta-s<seed>.csv` files (see the module docstring)."""
+    into `out_dir` as `<entity>_delta-s<seed>.csv` files (see the module docstring);
+    `move_as_of`: a drop later than the export (the as-of instant moves)."""
     if not 0.0 < share <= 1.0:
         raise ValueError(f"share must be in (0, 1], not {share}")
     export_dir, out_dir = Path(export_dir), Path(out_dir)
@@ -109,6 +119,15 @@ def generate_delta(export_dir: Path, out_dir: Path, share: float, seed: int) -> 
         con.register("template_ids", _id_table(templates))
         con.register("noted_ids", _id_table(noted))
         con.register("restated_ids", _id_table(restated))
+        # the shift of the copies and the notes' instant (None: the window stays)
+        shift_seconds, notes_at = None, None
+        if move_as_of:
+            con.register("ticket_rows_all", tickets)
+            con.register("event_rows_all", _csv(con, export_dir / "ticket_events.csv"))
+            # fetchall: duckdb 2 keeps a result fetched with fetchone() open
+            ((shift_seconds, notes_at),) = con.execute(_MOVED_TIMES).fetchall()
+            con.unregister("event_rows_all")
+            con.unregister("ticket_rows_all")
         files: dict[str, Path] = {}
         rows: dict[str, int] = {}
         for entity in DELTA_ENTITIES:
@@ -118,6 +137,8 @@ def generate_delta(export_dir: Path, out_dir: Path, share: float, seed: int) -> 
             columns = ", ".join(
                 f"{quote_identifier(name)} || $suffix AS {quote_identifier(name)}"
                 if name in suffixed
+                else _shifted(name)
+                if shift_seconds is not None and name.endswith("_at")
                 else quote_identifier(name)
                 for name in source.columns
             )
@@ -127,13 +148,17 @@ def generate_delta(export_dir: Path, out_dir: Path, share: float, seed: int) -> 
             )
             query = copies
             if entity == "ticket_events":
-                query = f"{copies} UNION ALL {_NOTES}"
+                query = f"{copies} UNION ALL {_NOTES if notes_at is None else _LATER_NOTES}"
             elif entity == "tickets":
                 query = f"{copies} UNION ALL {_RESTATED}"
             target = out_dir / delta_file_name(entity, seed)
-            params = {"suffix": suffix}
+            params: dict[str, object] = {"suffix": suffix}
+            if shift_seconds is not None and any(name.endswith("_at") for name in source.columns):
+                params["shift"] = shift_seconds
             if entity == "ticket_events":
                 params["body"] = NOTE_BODY
+                if notes_at is not None:
+                    params["notes_at"] = notes_at
             relation = con.sql(f"SELECT * FROM ({query}) ORDER BY ALL", params=params)
             relation.write_csv(str(target), header=True)
             files[entity] = target
@@ -148,6 +173,15 @@ def generate_delta(export_dir: Path, out_dir: Path, share: float, seed: int) -> 
         )
     finally:
         con.close()
+
+
+def _shifted(name: str) -> str:
+    """A copied `*_at` text moved by $shift seconds, in the export's form (NULL stays)."""
+    column = quote_identifier(name)
+    return (
+        f"strftime({column}::TIMESTAMPTZ AT TIME ZONE 'UTC' + to_seconds($shift), "
+        f"'%Y-%m-%dT%H:%M:%SZ') AS {column}"
+    )
 
 
 def _id_table(ticket_ids: list[str]) -> pa.Table:
@@ -176,6 +210,46 @@ FROM source_rows AS e
 JOIN noted_ids USING (ticket_id)
 JOIN ticket_rows AS t USING (ticket_id)
 GROUP BY e.ticket_id
+"""
+
+
+# For a drop that moves the as-of instant: the export's latest instant (creation or
+# event) plus an hour is where the copies of the templates start (the shift, in whole
+# seconds, takes the earliest template creation there) and where the notes fall.
+_MOVED_TIMES = """
+WITH latest AS (
+    SELECT greatest(
+        (SELECT max(created_at::TIMESTAMPTZ AT TIME ZONE 'UTC') FROM ticket_rows_all),
+        (SELECT max(event_at::TIMESTAMPTZ AT TIME ZONE 'UTC') FROM event_rows_all)
+    ) + INTERVAL 1 HOUR AS at
+)
+SELECT
+    epoch(latest.at) - (
+        SELECT epoch(min(created_at::TIMESTAMPTZ AT TIME ZONE 'UTC'))
+        FROM ticket_rows_all JOIN template_ids USING (ticket_id)
+    ) AS shift_seconds,
+    strftime(latest.at, '%Y-%m-%dT%H:%M:%SZ') AS notes_at
+FROM latest
+"""
+
+
+# The notes of a drop that moves the as-of instant: all at $notes_at (see above).
+_LATER_NOTES = """
+SELECT
+    'N' || t.ticket_id || $suffix AS event_id,
+    t.ticket_id,
+    $notes_at AS event_at,
+    'internal_note' AS event_type,
+    CASE WHEN t.agent_id IS NULL THEN 'system' ELSE 'agent' END AS actor_type,
+    t.agent_id,
+    NULL AS team_id,
+    NULL AS tier,
+    NULL AS from_status,
+    NULL AS to_status,
+    NULL AS tool,
+    $body AS body
+FROM ticket_rows AS t
+JOIN noted_ids USING (ticket_id)
 """
 
 

@@ -1,79 +1,55 @@
-{#- Reads each ticket milestone off its team's business clock: the business minutes
-    the team had worked since the calendar's first day at that instant. Business
-    minutes between two milestones are the difference of their clock readings.
-
-    Where the resolution clock stops: at the final resolution, or earlier at the first
-    workaround if that workaround held (int_ticket_workaround_outcomes: no reopen,
-    escalation or problem complaint through the permanent fix and the watch days). A
-    failed workaround, or one not judged yet, does not stop it.
-
-    The time the ticket waited on the customer inside the resolution window (creation to
-    the clock's stop, or to the as-of instant while open) is measured on both clocks;
-    it is excluded from resolution time when tsq_pause_resolution_clock_when_pending is
-    on (the default), and excluded minutes are 0 when it is off. -#}
-{%- set pause = var('tsq_pause_resolution_clock_when_pending', true) -%}
-{%- if pause is string %}{% set pause = pause | lower in ['true', '1', 'yes'] %}{% endif -%}
-{{ per_ticket_incremental() }}
-with lifecycle as (
-    select
-        lifecycle.*,
-        workarounds.held as workaround_held,
-        case
-            when workarounds.held then least(lifecycle.first_workaround_at, lifecycle.resolved_at)
-            else lifecycle.resolved_at
-        end as resolution_end_at,
-        case
-            when lifecycle.resolved_at is null then null
-            when workarounds.held then 'held_workaround'
-            else 'resolution'
-        end as resolution_stopped_by,
-        window_.as_of_at
-    from {{ ref('int_ticket_lifecycle') }} as lifecycle
-    left join {{ ref('int_ticket_workaround_outcomes') }} as workarounds
-        on workarounds.ticket_id = lifecycle.ticket_id
-    cross join {{ ref('int_data_window') }} as window_
-    {{ touched_only('lifecycle.ticket_id') }}
-),
-
-clocked as (
-    {{ read_business_clock_columns(
-        'lifecycle',
-        'team_id',
-        ['created_at', 'first_response_at', 'resolution_end_at', 'resolved_at', 'as_of_at']
-    ) }}
-),
-
-pending as (
-    -- each wait clipped to the resolution window: it already starts no earlier than
-    -- creation, and counts only up to the clock's stop (the as-of instant while open)
-    select
-        clocked.ticket_id,
-        sum(cast(greatest(0, least(
-            waits.pending_until_clock_minutes,
-            coalesce(clocked.resolution_end_clock_minutes, clocked.as_of_clock_minutes)
-        ) - waits.pending_from_clock_minutes) as {{ tsq.type_double() }})) as pending_business_minutes,
-        sum(cast(greatest(0, {{ minutes_between(
-            'waits.pending_from_at',
-            'least(waits.pending_until_at, coalesce(clocked.resolution_end_at, clocked.as_of_at))'
-        ) }}) as {{ tsq.type_double() }})) as pending_calendar_minutes
-    from clocked
-    inner join {{ ref('int_ticket_pending_intervals') }} as waits
-        on waits.ticket_id = clocked.ticket_id
-    group by clocked.ticket_id
-)
-
+{#- Each ticket milestone read off its team's business clock: the stored per-ticket rows
+    (int_ticket_business_clock_stored, incremental by ticket) with the as-of readings of
+    the ticket's team beside them (int_ticket_as_of_readings), in the columns' old order.
+    A view, so a moved as-of instant costs one read per team, not a rewrite of every
+    ticket. A ticket with no team has NULL readings, as the clock gives it. -#}
+{{ config(materialized='view') }}
 select
-    clocked.*,
-    -- measured whatever the setting (0: the ticket never waited in its resolution window)
-    coalesce(pending.pending_business_minutes, 0.0) as pending_business_minutes,
-    coalesce(pending.pending_calendar_minutes, 0.0) as pending_calendar_minutes,
-    {{ 'true' if pause else 'false' }} as resolution_clock_pauses_when_pending,
-    {%- if pause %}
-    coalesce(pending.pending_business_minutes, 0.0) as pending_business_minutes_excluded,
-    coalesce(pending.pending_calendar_minutes, 0.0) as pending_calendar_minutes_excluded
-    {%- else %}
-    cast(0 as {{ tsq.type_double() }}) as pending_business_minutes_excluded,
-    cast(0 as {{ tsq.type_double() }}) as pending_calendar_minutes_excluded
-    {%- endif %}
-from clocked
-left join pending on pending.ticket_id = clocked.ticket_id
+    stored.ticket_id,
+    stored.created_at,
+    stored.team_id,
+    stored.agent_id,
+    stored.product,
+    stored.channel,
+    stored.priority,
+    stored.complexity_tier,
+    stored.category,
+    stored.status,
+    stored.closed_at,
+    stored.last_reopen_at,
+    stored.first_response_at,
+    stored.first_workaround_at,
+    stored.first_resolution_at,
+    stored.resolved_at,
+    stored.reopen_count,
+    stored.transfer_count,
+    stored.escalation_count,
+    stored.agent_reply_count,
+    stored.proactive_update_count,
+    stored.workaround_held,
+    stored.resolution_end_at,
+    stored.resolution_stopped_by,
+    window_.as_of_at,
+    stored.created_clock_minutes,
+    stored.created_local_date,
+    stored.created_working_days_through,
+    stored.first_response_clock_minutes,
+    stored.first_response_local_date,
+    stored.first_response_working_days_through,
+    stored.resolution_end_clock_minutes,
+    stored.resolution_end_local_date,
+    stored.resolution_end_working_days_through,
+    stored.resolved_clock_minutes,
+    stored.resolved_local_date,
+    stored.resolved_working_days_through,
+    readings.as_of_clock_minutes,
+    readings.as_of_local_date,
+    readings.as_of_working_days_through,
+    stored.pending_business_minutes,
+    stored.pending_calendar_minutes,
+    stored.resolution_clock_pauses_when_pending,
+    stored.pending_business_minutes_excluded,
+    stored.pending_calendar_minutes_excluded
+from {{ ref('int_ticket_business_clock_stored') }} as stored
+cross join {{ ref('int_data_window') }} as window_
+left join {{ ref('int_ticket_as_of_readings') }} as readings on readings.team_id = stored.team_id
