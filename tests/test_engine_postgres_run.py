@@ -274,7 +274,8 @@ def test_the_unit_tests_pass_on_postgres(
     assert set(unit_tests.values()) == {"pass"}, statuses
 
 
-#: the per-ticket models (macros/touched_tickets.sql), compared whole after the drop
+#: the per-ticket models (macros/touched_tickets.sql) and views over them, compared whole
+#: after the drop
 PER_TICKET_TABLES = (
     "int_ticket_lifecycle",
     "int_ticket_pending_intervals",
@@ -287,6 +288,11 @@ PER_TICKET_TABLES = (
     "int_ticket_resolution_outcomes",
     "int_ticket_resourcing",
     "fct_tickets",
+    # the stored rows under the three as-of views above, and the per-team as-of readings
+    "int_ticket_business_clock_stored",
+    "int_ticket_workaround_outcomes_stored",
+    "fct_tickets_stored",
+    "int_ticket_as_of_readings",
 )
 
 
