@@ -169,22 +169,90 @@ def _register_pg_timezone_names(session: SparkSession) -> None:
     session.udtf.register("pg_timezone_names", PgTimezoneNames)
 
 
+def dbt_views(home: Path) -> dict[tuple[str, str], tuple[str, list[tuple[str, str]]]]:
+    """(database, view) -> (its compiled SELECT, the relations it reads) for every model
+    dbt built as a view, from the manifest of the run's dbt invocation
+    ($TSQ_HOME/dbt_target, beside the Spark home): a view has no files, and its text is
+    in the metastore the reader session does not open."""
+    manifest_path = home.parent / "dbt_target" / "manifest.json"
+    if not manifest_path.is_file():
+        return {}
+    nodes = json.loads(manifest_path.read_text(encoding="utf-8")).get("nodes", {})
+
+    def relation(node: dict[str, Any]) -> tuple[str, str] | None:
+        name = (node.get("relation_name") or "").replace("`", "")
+        database, _, table = name.rpartition(".")
+        return (database.lower(), table.lower()) if database else None
+
+    views = {}
+    for node in nodes.values():
+        if node.get("resource_type") != "model" or node["config"].get("materialized") != "view":
+            continue
+        own = relation(node)
+        if own is None or not node.get("compiled_code"):
+            continue
+        reads = [
+            found
+            for dependency in node.get("depends_on", {}).get("nodes", [])
+            if dependency in nodes and (found := relation(nodes[dependency])) is not None
+        ]
+        views[own] = (node["compiled_code"], reads)
+    return views
+
+
 def declare_tables(session: SparkSession, home: Path, names: Iterable[tuple[str, str]]) -> None:
     """Declare each (database, table) that dbt built under `home` in the reader session's
-    catalogue, over its files (dropped and declared again: the files are dbt's latest
-    build, and another TSQ home may have declared the same name before). A name with no
-    folder (a column `alias.column` in SQL text) is skipped."""
-    for database, table in sorted(set(names)):
-        location = table_location(home, database, table)
-        if not location.is_dir():
-            continue
+    catalogue: a table over its files (dropped and declared again: the files are dbt's
+    latest build, and another TSQ home may have declared the same name before), a view
+    by dbt's own compiled SELECT, after what it reads. A name that is neither (a column
+    `alias.column` in SQL text) is skipped."""
+    views: dict[tuple[str, str], tuple[str, list[tuple[str, str]]]] | None = None
+    declared: set[tuple[str, str]] = set()
+
+    def declare(database: str, table: str) -> None:
+        nonlocal views
+        key = (database.lower(), table.lower())
+        if key in declared:
+            return
+        declared.add(key)
         qualified = f"{spark_identifier(database)}.{spark_identifier(table)}"
+        location = table_location(home, database, table)
+        if location.is_dir():
+            session.sql(f"CREATE DATABASE IF NOT EXISTS {spark_identifier(database)}")
+            _drop(session, qualified)
+            session.sql(
+                f"CREATE TABLE {qualified} USING parquet LOCATION :location",
+                args={"location": str(location)},
+            )
+            return
+        if views is None:
+            views = dbt_views(home)
+        if key not in views:
+            return
+        select, reads = views[key]
+        for read in reads:
+            declare(*read)
         session.sql(f"CREATE DATABASE IF NOT EXISTS {spark_identifier(database)}")
-        session.sql(f"DROP TABLE IF EXISTS {qualified}")
-        session.sql(
-            f"CREATE TABLE {qualified} USING parquet LOCATION :location",
-            args={"location": str(location)},
-        )
+        _drop(session, qualified)
+        # dbt's compiled SQL of the project's own model, as dbt ran it on Spark
+        session.sql(f"CREATE OR REPLACE VIEW {qualified} AS {select}")
+
+    for database, table in sorted(set(names)):
+        declare(database, table)
+
+
+def _drop(session: SparkSession, qualified: str) -> None:
+    """Drop a table or a view of the reader session's catalogue (Spark refuses DROP TABLE
+    on a view and DROP VIEW on a table)."""
+    if session.catalog.tableExists(qualified):
+        kind = session.catalog.getTable(qualified).tableType
+        session.sql(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {qualified}")
+
+
+def _declared(home: Path, database: str, table: str) -> bool:
+    return table_location(home, database, table).is_dir() or (
+        (database.lower(), table.lower()) in dbt_views(home)
+    )
 
 
 def suite_dataframe(home: Path, suite: SuiteFile) -> DataFrame:
@@ -198,7 +266,7 @@ def suite_dataframe(home: Path, suite: SuiteFile) -> DataFrame:
                 names += _QUALIFIED_NAME.findall(value)
     session = reader_session()
     declare_tables(session, home, names)
-    if not table_location(home, database, table).is_dir():
+    if not _declared(home, database, table):
         raise SparkEngineError(f"{suite.table} is missing on Spark: did dbt build?")
     return session.table(f"{spark_identifier(database)}.{spark_identifier(table)}")
 
