@@ -407,13 +407,6 @@ def _current_version(session: SparkSession) -> str | None:
     return found.group(1) if found else None
 
 
-def current_bi_version(settings: TsqSettings) -> str | None:
-    """The version the BI views point at (in a process of its own: the catalogue)."""
-    return _run_spark_process(
-        settings, ["orchestration.engines.spark", "current-version"], "reading Spark's views"
-    )["version"]
-
-
 def main(argv: list[str] | None = None) -> int:
     """`python -m orchestration.engines.spark publish <parquet set> <label>` or
     `... current-version`: on $TSQ_HOME's local Spark, in a process of its own. Prints
