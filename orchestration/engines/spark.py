@@ -146,6 +146,7 @@ def reader_session() -> SparkSession:
         .config("spark.sql.shuffle.partitions", os.environ.get("TSQ_SPARK_SHUFFLE_PARTITIONS", "2"))
         .config("spark.driver.memory", os.environ.get("TSQ_SPARK_READER_MEMORY", "1g"))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
     )
     session = builder.getOrCreate()
     _register_pg_timezone_names(session)
