@@ -288,17 +288,23 @@ def _environment(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def timed_run(home: Path, on_progress: ProgressCallback | None = None) -> RunFigures:
+def timed_run(
+    home: Path, on_progress: ProgressCallback | None = None, engine: str = "duckdb"
+) -> RunFigures:
     """One `tsq run` in the given home, with per-stage wall time and peak memory.
     `on_progress` sees the run's steps as they go (runner.run_pipeline); its cost, small
-    beside a step's, is part of the total measured."""
+    beside a step's, is part of the total measured. `engine` is TSQ_ENGINE for the run;
+    the memory sampled is this process's tree, so it includes dbt's and Spark's JVMs."""
     import dagster as dg
 
     from orchestration.runner import run_pipeline, step_phase
 
-    settings = TsqSettings(home=home)
+    with _environment(TSQ_ENGINE=engine):
+        settings = TsqSettings(home=home)
     with (
-        _environment(TSQ_HOME=str(home), DAGSTER_HOME=str(settings.dagster_home)),
+        _environment(
+            TSQ_HOME=str(home), DAGSTER_HOME=str(settings.dagster_home), TSQ_ENGINE=engine
+        ),
         MemorySampler() as sampler,
     ):
         started = time.perf_counter()
@@ -352,6 +358,8 @@ class BenchReport:
     delta_runs: list[RunFigures] = field(default_factory=list)
     #: rows of the drop per entity (generate_delta)
     delta_rows: dict[str, int] = field(default_factory=dict)
+    #: TSQ_ENGINE of every run (the reference query is DuckDB's whatever the engine)
+    engine: str = "duckdb"
 
     @property
     def total_wall_s(self) -> float:
@@ -396,6 +404,7 @@ class BenchReport:
 
     def as_json(self) -> dict[str, object]:
         return {
+            "engine": self.engine,
             "tickets": self.tickets,
             "seed": self.seed,
             "runs": len(self.runs),
@@ -480,6 +489,7 @@ def run_bench(
     on_measurement: MeasurementCallback | None = None,
     delta: float | None = None,
     delta_runs: int | None = None,
+    engine: str = "duckdb",
 ) -> BenchReport:
     """The benchmark (see the module's docstring). `on_progress` follows each pipeline
     run's steps; `on_measurement` hears of each measurement as soon as it is made.
@@ -504,7 +514,7 @@ def run_bench(
     for number in range(1, runs + 1):
         empty_home(home)
         stock_inbox(data_dir, TsqSettings(home=home).inbox)
-        figures.append(timed_run(home, on_progress))
+        figures.append(timed_run(home, on_progress, engine))
         run = figures[-1]
         measured(
             f"run {number}/{runs}",
@@ -516,7 +526,7 @@ def run_bench(
     if delta is not None:
         snapshot_home(home, snapshot)
     # the same home again: every file is already loaded
-    rerun = timed_run(home, on_progress)
+    rerun = timed_run(home, on_progress, engine)
     measured(
         "run with nothing new",
         rerun.total_wall_s,
@@ -531,7 +541,7 @@ def run_bench(
         for number in range(1, count + 1):
             restore_home(snapshot, home)
             stock_inbox(delta_dir, TsqSettings(home=home).inbox)
-            delta_figures.append(timed_run(home, on_progress))
+            delta_figures.append(timed_run(home, on_progress, engine))
             run = delta_figures[-1]
             measured(
                 f"delta run {number}/{count} ({delta:g} of the history)",
@@ -561,6 +571,7 @@ def run_bench(
         delta_share=delta,
         delta_runs=delta_figures,
         delta_rows=delta_rows,
+        engine=engine,
     )
 
 

@@ -514,6 +514,10 @@ def engine_description(settings: TsqSettings) -> str:
     """Where dbt builds and the BI tables land, never with a password."""
     if settings.engine == "duckdb":
         return "duckdb (the working warehouse)"
+    if settings.engine == "spark":
+        from orchestration.engines.spark import BI_DATABASE, spark_home
+
+        return f"spark: local session in {spark_home(settings)}, BI views {BI_DATABASE}"
     from orchestration.engines.postgres import postgres_url
     from orchestration.publish.postgres import describe_url
 
@@ -735,6 +739,14 @@ def weights(ahp_file: Path | None, lang: str) -> None:
     default=None,
     help="Delta runs (median); default the same as --runs.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "postgres", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="TSQ_ENGINE of the timed runs (postgres reads its TSQ_PG_* settings; spark is a "
+    "local session under the bench's home). The reference query is DuckDB's either way.",
+)
 def bench(
     ticket_count: int,
     seed: int,
@@ -744,6 +756,7 @@ def bench(
     quiet: bool,
     delta: float | None,
     delta_runs: int | None,
+    engine: str,
 ) -> None:
     """Time the whole pipeline on generated data, per stage, against a bare DuckDB query.
 
@@ -774,13 +787,15 @@ def bench(
             on_measurement=measured,
             delta=delta,
             delta_runs=delta_runs,
+            engine=engine,
         )
     if not all(run.published for run in [*report.runs, *report.delta_runs]):
         raise click.ClickException(
             f"a benchmark run did not publish: see the run logs under {bench_dir / 'home' / 'logs'}"
         )
     table = Table(
-        title=f"tsq bench: {ticket_count:,} tickets (seed {seed}), median of {runs} run(s); "
+        title=f"tsq bench ({engine}): {ticket_count:,} tickets (seed {seed}), median of "
+        f"{runs} run(s); "
         f"{report.machine['cpus']} CPUs, {report.machine['memory_gb']} GB; "
         f"DuckDB memory limit {report.machine['duckdb_memory_limit']}"
     )

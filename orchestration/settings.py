@@ -115,9 +115,10 @@ class TsqSettings(BaseSettings):
     full_refresh: bool = False
     # Where dbt builds, GX validates and the BI tables are published (TSQ_ENGINE,
     # docs/scale-out.md). Ingest always runs on DuckDB (quarantine, reconciliation, the
-    # ledger); with "postgres" the raw rows are pushed there and everything after runs
-    # there. One module per engine in orchestration/engines/.
-    engine: Literal["duckdb", "postgres"] = "duckdb"
+    # ledger); with "postgres" or "spark" (a local session under TSQ_HOME/spark) the raw
+    # rows are pushed there and everything after runs there. One module per engine in
+    # orchestration/engines/.
+    engine: Literal["duckdb", "postgres", "spark"] = "duckdb"
     # The PostgreSQL connection when TSQ_ENGINE=postgres: the same TSQ_PG_* variables
     # dbt_project/profiles.yml reads for its `postgres` target, so dbt, the raw push, GX
     # and the publication cannot reach two different databases. The password is best

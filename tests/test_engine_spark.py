@@ -1,14 +1,23 @@
-"""The dbt project on a local Apache Spark session gives DuckDB's published tables.
+"""`tsq run` with TSQ_ENGINE=spark publishes what a DuckDB run publishes.
 
-One real pipeline run on DuckDB (a small generated inbox, plus the quarantine cascade's
-planted files so raw.quarantine holds rows), its raw schema pushed to Spark twice
-(orchestration/engines/spark_raw.py: Parquet per load and external tables in the local
-metastore under TSQ_HOME/spark), one real `dbt build --target spark` (a pyspark session
-inside dbt: every model, seed and data test), and every table of DuckDB's
-`published` schema compared with Spark's.
+The same small generated inbox (plus the quarantine cascade's planted files, so
+raw.quarantine holds rows) is run twice through the real pipeline: once on DuckDB
+(runner.run_pipeline, in this process), once as `tsq run` with TSQ_ENGINE=spark in a
+process of its own (ingest on DuckDB; raw pushed to a local Spark under TSQ_HOME/spark;
+`dbt build --target spark`; the non-raw GX suites validated through GX's Spark
+datasource; the published tables read back, published.duckdb and its Parquet set
+written, and the BI views `tsq_published` switched to a versioned database). Then:
+- published.duckdb of the Spark run has the DuckDB run's tables, column types and rows
+  (publish_log left out: run ids and instants differ by design);
+- the working warehouse of the Spark run never held dbt's layers: the suites of those
+  layers can only have passed by reading Spark;
+- Spark's raw tables hold DuckDB's raw rows, and Spark's BI views hold exactly the rows
+  of published.duckdb, in the database of that run (`tsq_published_v_<run>`);
+- a suite validated on Spark can fail: the scoring_weights suite with a weight it does
+  not allow, on the very tables of the run.
 
 Every Spark step runs in a process of its own: the local metastore (Derby) admits one
-process at a time, and a JVM started inside pytest would keep it.
+process at a time, and a JVM started inside pytest would keep it (and its memory).
 
 Comparison: the same column names in the same order, the same number of rows, and row by
 row (both sides sorted the same way) every value equal, floating point values to 1e-9.
@@ -25,6 +34,7 @@ import datetime as dt
 import decimal
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,33 +43,20 @@ from typing import Any
 import duckdb
 import pytest
 
+from orchestration.engines.spark import run_label, version_database
 from orchestration.engines.spark_raw import (
-    RAW_SCHEMA,
     RawPushError,
     spark_identifier,
     write_raw_files,
 )
-from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
+from orchestration.publish.store import PARQUET_FOLDER_NAME
+from orchestration.settings import TsqSettings
 from orchestration.sql_text import quote_identifier, sql_string
-from tests.conftest import CASCADE_FILES, DBT, run_in
+from scripts.compare_published import fingerprint
+from tests.conftest import CASCADE_FILES, run_in
 from tests.engine_comparison import table_differences as engine_table_differences
 
 GENERATED_TICKETS = 200
-
-# Run in a process of its own: every table of Spark's `published` database written as
-# Parquet under argv[2]/<table>, timestamps as UTC instants (not Spark's legacy INT96).
-_DUMP_PUBLISHED = """
-import sys
-from pathlib import Path
-from orchestration.engines.spark_raw import local_session, spark_identifier
-spark = local_session(Path(sys.argv[1]))
-spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-out = Path(sys.argv[2])
-for table in spark.catalog.listTables("published"):
-    name = f"{spark_identifier('published')}.{spark_identifier(table.name)}"
-    spark.table(name).coalesce(1).write.mode("overwrite").parquet(str(out / table.name))
-spark.stop()
-"""
 
 
 def table_differences(
@@ -170,142 +167,158 @@ def test_a_load_id_that_is_not_a_plain_name_is_refused(tmp_path: Path) -> None:
         write_raw_files(warehouse, tmp_path / "spark" / "raw")
 
 
-def _environment(home: Path) -> dict[str, str]:
+def _environment(home: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "TSQ_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
         # pyspark's Python side reads timestamps in the process's zone
         "TZ": "UTC",
+        **extra,
     }
 
 
-def _push(home: Path) -> dict[str, Any]:
-    pushed = subprocess.run(
-        [sys.executable, "-m", "orchestration.engines.spark_raw"],
+def _duck_tables(path: Path, schema: str = "main") -> dict[str, tuple[list[str], list[tuple]]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        names = [
+            n
+            for (n,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                "ORDER BY 1",
+                [schema],
+            ).fetchall()
+        ]
+        found = {}
+        for name in names:
+            relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
+            cursor = con.execute(f"SELECT * FROM {relation}")
+            found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
+        return found
+
+
+# Run in a process of its own on the Spark home argv[1] (its catalogue: Derby): rows per
+# raw table, rows per BI view, the database each view reads, and the databases there.
+_READ_CATALOGUE = """
+import json, sys
+from pathlib import Path
+from orchestration.engines.spark_raw import local_session
+spark = local_session(Path(sys.argv[1]))
+found = {"raw": {}, "bi": {}, "bi_source": {}}
+for t in spark.catalog.listTables("raw"):
+    found["raw"][t.name] = spark.table(f"raw.`{t.name}`").count()
+for t in spark.catalog.listTables("tsq_published"):
+    found["bi"][t.name] = spark.table(f"tsq_published.`{t.name}`").count()
+    text = [r.data_type for r in spark.sql(f"DESCRIBE TABLE EXTENDED tsq_published.`{t.name}`")
+            .collect() if r.col_name == "View Text"]
+    found["bi_source"][t.name] = text[0] if text else None
+found["databases"] = sorted(r[0] for r in spark.sql("SHOW DATABASES").collect())
+spark.stop()
+print(json.dumps(found))
+"""
+
+# Run in a process of its own (a JVM): the scoring_weights suite validated on Spark as it
+# is, then with one weight it must refuse; prints both outcomes.
+_VALIDATE = """
+import dataclasses, json, sys
+from pathlib import Path
+from orchestration.quality.suites import discover_suites, validate_suite
+suite = next(s for s in discover_suites() if s.name == "scoring_weights")
+home = Path(sys.argv[1])
+clean = validate_suite(Path("unused.duckdb"), suite, spark_home=home)
+strict = dataclasses.replace(suite, expectations=(*suite.expectations, {
+    "type": "expect_column_values_to_be_between",
+    "kwargs": {"column": "weight", "min_value": 0, "max_value": 0.01},
+    "meta": {"severity": "blocking"},
+}))
+refused = validate_suite(Path("unused.duckdb"), strict, spark_home=home)
+print(json.dumps({
+    "clean": [clean.passed, clean.rows_checked, len(clean.outcomes)],
+    "refused": [refused.passed, [o.expectation for o in refused.blocking_failures],
+                [o.unexpected_count for o in refused.blocking_failures]],
+}))
+"""
+
+
+def _json_of(script: str, home: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(home / "spark")],
         env=_environment(home),
         capture_output=True,
         text=True,
     )
-    assert pushed.returncode == 0, pushed.stderr[-4000:]
-    return json.loads(pushed.stdout.strip().splitlines()[-1])
-
-
-def _duck_raw_counts(warehouse: Path) -> dict[str, int]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = ?",
-                [RAW_SCHEMA],
-            ).fetchall()
-        ]
-        return {
-            name: con.execute(
-                f"select count(*) from {RAW_SCHEMA}.{quote_identifier(name)}"
-            ).fetchone()[0]  # type: ignore[index]
-            for name in tables
-        }
+    assert done.returncode == 0, done.stderr[-4000:]
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 @pytest.mark.slow
-def test_spark_publishes_what_duckdb_publishes(tmp_path: Path) -> None:
+def test_a_spark_run_publishes_what_a_duckdb_run_publishes(tmp_path: Path) -> None:
     from orchestration.generator import generate
 
-    home = tmp_path / "home"
-    inbox = TsqSettings(home=home).ensure().inbox
+    duck_home, spark_home = tmp_path / "duckdb-home", tmp_path / "spark-home"
+    inbox = TsqSettings(home=duck_home).ensure().inbox
     generate(inbox, tickets=GENERATED_TICKETS, seed=11)
     for name, text in CASCADE_FILES.items():
         (inbox / name).write_text(text, encoding="utf-8")
-    settings, outcome = run_in(home)
-    assert outcome.published, outcome
-    warehouse = settings.warehouse_path
+    shutil.copytree(inbox, TsqSettings(home=spark_home).ensure().inbox, dirs_exist_ok=True)
+    duck, duck_outcome = run_in(duck_home)
+    assert duck_outcome.published, duck_outcome.report_lines()
 
-    # -- raw to Spark, twice: the second push leaves the same rows -----------------------
-    duck_counts = _duck_raw_counts(warehouse)
-    assert duck_counts["quarantine"] > 0  # the cascade's CASC-BAD rows
-    first = _push(home)
-    second = _push(home)
-    assert first["row_counts"] == duck_counts
-    assert second["row_counts"] == duck_counts
-    assert second["loads_pushed"] == first["loads_pushed"] > 0
-    assert second["loads_deleted"] == 0
-    # one folder of Parquet per load, under TSQ_HOME/spark/raw
-    ticket_folders = sorted((home / "spark" / "raw" / "tickets").iterdir())
-    assert ticket_folders and all(f.name.startswith("_load_id=") for f in ticket_folders)
-
-    # -- one dbt build on Spark --------------------------------------------------------
-    built = subprocess.run(
-        [
-            DBT,
-            "build",
-            "--target",
-            "spark",
-            "--profiles-dir",
-            ".",
-            # the unit tests check each model's SQL over fixtures, engine by engine the same
-            # SQL DuckDB's unit tests check; on Spark they cost ~2 s each (its fixed cost
-            # per query), so the suite leaves them out: docs/scale-out.md gives a whole
-            # `dbt build --target spark` with them (252 of 252 nodes)
-            "--exclude-resource-type",
-            "unit_test",
-            "--target-path",
-            str(tmp_path / "dbt_target"),
-            "--log-path",
-            str(tmp_path / "dbt_logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=_environment(home),
+    ran = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run"],
+        env=_environment(spark_home, TSQ_ENGINE="spark"),
         capture_output=True,
         text=True,
     )
-    results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())
-    failed = [r["unique_id"] for r in results["results"] if r["status"] not in {"success", "pass"}]
-    assert built.returncode == 0 and failed == [], failed
-    kinds = {r["unique_id"].split(".")[0] for r in results["results"]}
-    assert {"model", "seed", "test"} <= kinds
+    assert ran.returncode == 0, (ran.stdout[-3000:], ran.stderr[-3000:])
+    spark = TsqSettings(home=spark_home)
 
-    # -- every published table equal ---------------------------------------------------
-    dumped = tmp_path / "spark_published"
-    dump = subprocess.run(
-        [sys.executable, "-c", _DUMP_PUBLISHED, str(home / "spark"), str(dumped)],
-        env=_environment(home),
-        capture_output=True,
-        text=True,
-    )
-    assert dump.returncode == 0, dump.stderr[-4000:]
+    # -- the published files: DuckDB's tables, column types and rows --------------------
+    duck_types = {t: c for t, (c, _, _) in fingerprint(duck.published_path).items()}
+    spark_types = {t: c for t, (c, _, _) in fingerprint(spark.published_path).items()}
+    assert spark_types == duck_types
+    assert len(duck_types) >= 6
+    duck_tables, store = _duck_tables(duck.published_path), _duck_tables(spark.published_path)
+    assert duck_tables.keys() == store.keys()
     differences: list[str] = []
-    with duckdb.connect(str(warehouse), read_only=True) as duck:
-        duck.execute("set TimeZone = 'UTC'")
-        tables = [
-            name
-            for (name,) in duck.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'published' order by table_name"
-            ).fetchall()
-        ]
-        assert len(tables) >= 6
-        assert sorted(p.name for p in dumped.iterdir()) == tables
-        for table in tables:
-            duck_columns = [
-                c
-                for (c,) in duck.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = 'published' and table_name = ? "
-                    "order by ordinal_position",
-                    [table],
-                ).fetchall()
-            ]
-            # the path is the test's own (tmp_path and a name from DuckDB's catalogue)
-            spark_relation = duck.sql(
-                f"select * from read_parquet({sql_string(str(dumped / table / '*.parquet'))})"
-            )
-            assert spark_relation.columns == duck_columns, table
-            duck_rows = duck.execute(
-                f"select * from published.{quote_identifier(table)}"
-            ).fetchall()
-            assert duck_rows, f"published.{table} is empty: nothing would be compared"
-            differences += table_differences(
-                table, duck_columns, duck_rows, spark_relation.fetchall()
-            )
+    for table in sorted(duck_tables.keys() - {"publish_log"}):
+        (duck_columns, duck_rows), (spark_columns, spark_rows) = duck_tables[table], store[table]
+        assert spark_columns == duck_columns, table
+        assert duck_rows, f"{table} is empty: nothing would be compared"
+        differences += table_differences(table, duck_columns, duck_rows, spark_rows)
     assert differences == [], "\n".join(differences[:40])
+    parquet = spark.published_path.with_name(PARQUET_FOLDER_NAME)
+    assert sorted(p.stem for p in parquet.iterdir()) == sorted(store)
+
+    # -- dbt's layers were never on DuckDB: the suites read Spark -----------------------
+    with duckdb.connect(str(spark.warehouse_path), read_only=True) as con:
+        schemas = {
+            s
+            for (s,) in con.execute(
+                "SELECT DISTINCT table_schema FROM information_schema.tables"
+            ).fetchall()
+        }
+    assert not schemas & {"staging", "intermediate", "indicators", "scores", "config"}, schemas
+    assert {"raw", "published"} <= schemas
+
+    # -- Spark's catalogue: raw as DuckDB's, the BI views the very store -----------------
+    catalogue = _json_of(_READ_CATALOGUE, spark_home)
+    duck_raw = {t: len(rows) for t, (_, rows) in _duck_tables(spark.warehouse_path, "raw").items()}
+    assert duck_raw["quarantine"] > 0  # the cascade's CASC-BAD rows
+    assert catalogue["raw"] == duck_raw
+    assert catalogue["bi"] == {t: len(rows) for t, (_, rows) in store.items()}
+    # the views read the database named after the run that published the store
+    log_columns, log_rows = store["publish_log"]
+    latest = max(log_rows, key=lambda row: row[log_columns.index("published_at")])
+    version = version_database(run_label(latest[log_columns.index("run_id")]))
+    versions = [d for d in catalogue["databases"] if d.startswith("tsq_published_v_")]
+    assert versions == [version], catalogue["databases"]
+    assert all(f"`{version}`" in (text or "") for text in catalogue["bi_source"].values())
+    assert {"staging", "scores", "published", "raw"} <= set(catalogue["databases"])
+
+    # -- a suite on Spark can fail -------------------------------------------------------
+    validated = _json_of(_VALIDATE, spark_home)
+    assert validated["clean"][0] is True and validated["clean"][1] > 0, validated
+    passed, failed, counts = validated["refused"]
+    assert passed is False and failed == ["expect_column_values_to_be_between"], validated
+    assert counts[0] > 0

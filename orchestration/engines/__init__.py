@@ -4,8 +4,7 @@ ledger; an engine is what comes after.
 
 Each engine is one module here exposing the same seam (`Engine`): how its raw rows get
 there (push_raw), the dbt target and environment, where the GX suites validate, and how
-it publishes. A third engine (Spark) is one more module and one more branch of
-`engine_for`.
+it publishes. Spark (engines/spark.py) is the third.
 """
 
 from __future__ import annotations
@@ -49,6 +48,11 @@ class Engine(Protocol):
         """The SQLAlchemy URL a GX suite validates on, or None for the DuckDB warehouse."""
         ...
 
+    def suite_spark_home(self, suite: SuiteFile) -> Path | None:
+        """The Spark home whose tables a GX suite validates on through GX's Spark
+        datasource (TSQ_ENGINE=spark), or None."""
+        ...
+
     def publish(
         self,
         con: duckdb.DuckDBPyConnection,
@@ -62,7 +66,7 @@ class Engine(Protocol):
         ...
 
 
-ENGINE_NAMES = ("duckdb", "postgres")
+ENGINE_NAMES = ("duckdb", "postgres", "spark")
 
 
 def engine_for(settings: TsqSettings) -> Engine:
@@ -71,6 +75,10 @@ def engine_for(settings: TsqSettings) -> Engine:
         from orchestration.engines.postgres import PostgresEngine
 
         return PostgresEngine(settings)
+    if settings.engine == "spark":
+        from orchestration.engines.spark import SparkEngine
+
+        return SparkEngine(settings)
     from orchestration.engines.duckdb import DuckDBEngine
 
     return DuckDBEngine(settings)

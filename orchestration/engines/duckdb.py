@@ -36,6 +36,9 @@ class DuckDBEngine:
     def suite_connection(self, suite: SuiteFile) -> str | None:
         return None
 
+    def suite_spark_home(self, suite: SuiteFile) -> Path | None:
+        return None
+
     def publish(
         self,
         con: duckdb.DuckDBPyConnection,

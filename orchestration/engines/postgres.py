@@ -219,6 +219,9 @@ class PostgresEngine:
         # ingest assets, before the push
         return None if suite.layer == "raw" else sqlalchemy_url(self.settings)
 
+    def suite_spark_home(self, suite: SuiteFile) -> Path | None:
+        return None
+
     def publish(
         self,
         con: duckdb.DuckDBPyConnection,

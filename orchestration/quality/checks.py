@@ -60,12 +60,14 @@ def build_suite_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
     )
     def run_suite(tsq: TsqHome) -> dg.AssetCheckResult:
         settings = tsq.settings
+        engine = engine_for(settings)
         outcome = validate_suite(
             settings.warehouse_path,
             suite,
             settings.duckdb_memory_limit,
             # TSQ_ENGINE: the layers dbt builds are validated where dbt built them
-            postgres_url=engine_for(settings).suite_connection(suite),
+            postgres_url=engine.suite_connection(suite),
+            spark_home=engine.suite_spark_home(suite),
         )
         return check_result(outcome, write_data_docs(outcome, tsq.settings.data_docs_dir))
 

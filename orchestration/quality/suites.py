@@ -25,6 +25,8 @@ from orchestration.quality.gx_duckdb import DuckDBDatasource  # noqa: F401 - reg
 from orchestration.settings import EXPECTATIONS_DIR
 
 SEVERITIES = ("blocking", "warning")
+#: an unexpected_rows_expectation's query as Spark SQL spells it (TSQ_ENGINE=spark)
+SPARK_QUERY_META = "spark_unexpected_rows_query"
 _SAMPLE_VALUES = 10
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
@@ -118,6 +120,7 @@ def validate_suite(
     suite: SuiteFile,
     memory_limit: str | None = None,
     postgres_url: str | None = None,
+    spark_home: Path | None = None,
 ) -> SuiteOutcome:
     """Validate one suite against its table in the DuckDB file, pushed down as SQL.
 
@@ -127,16 +130,16 @@ def validate_suite(
 
     `postgres_url` (a SQLAlchemy URL, TSQ_ENGINE=postgres): validate on that PostgreSQL
     database instead, through GX's own PostgreSQL datasource; the same suite file, the
-    table under the same schema-qualified name (dbt builds the same schemas there)."""
+    table under the same schema-qualified name (dbt builds the same schemas there).
+
+    `spark_home` (TSQ_ENGINE=spark): validate on the tables dbt built in that local Spark
+    home instead, through GX's own Spark datasource (a DataFrame asset of the table, the
+    tables its SQL names declared beside it; orchestration/engines/spark.py)."""
+    if spark_home is not None:
+        return _validate_on_spark(suite, spark_home)
     # A malformed expectation fails here, before any connection is open: an engine left
     # open would hold the file with this check's settings for the rest of the process.
-    expectations = [
-        ExpectationConfiguration(
-            type=spec["type"], kwargs=spec.get("kwargs", {}), meta=spec.get("meta", {})
-        ).to_domain_obj()
-        for spec in suite.expectations
-    ]
-    gx_suite = gx.ExpectationSuite(name=suite.name, expectations=expectations)
+    gx_suite = _gx_suite(suite)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}  # type: ignore[assignment]
     datasource: SQLDatasource
@@ -179,7 +182,55 @@ def validate_suite(
     finally:
         datasource.get_execution_engine().engine.dispose()
         datasource.get_engine().dispose()
-    outcome = SuiteOutcome(suite=suite, rows_checked=int(rows_checked or 0), gx_result=result)
+    return _outcome(suite, int(rows_checked or 0), result)
+
+
+def _gx_suite(suite: SuiteFile) -> gx.ExpectationSuite:
+    expectations = [
+        ExpectationConfiguration(
+            type=spec["type"], kwargs=spec.get("kwargs", {}), meta=spec.get("meta", {})
+        ).to_domain_obj()
+        for spec in suite.expectations
+    ]
+    return gx.ExpectationSuite(name=suite.name, expectations=expectations)
+
+
+def _validate_on_spark(suite: SuiteFile, spark_home: Path) -> SuiteOutcome:
+    """validate_suite on Spark: the same suite, pass/fail first, counts and samples only
+    when something failed."""
+    import dataclasses
+
+    from orchestration.engines.spark import suite_dataframe
+
+    suite = dataclasses.replace(suite, expectations=tuple(map(_spark_spelling, suite.expectations)))
+    gx_suite = _gx_suite(suite)
+    frame = suite_dataframe(spark_home, suite)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}  # type: ignore[assignment]
+    # no spark_config: GX takes the session suite_dataframe made (getOrCreate)
+    datasource = context.data_sources.add_spark(name="warehouse")
+    asset = datasource.add_dataframe_asset(suite.name)
+    batch = asset.add_batch_definition_whole_dataframe("whole_table").get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+    result = batch.validate(gx_suite, result_format={"result_format": "BOOLEAN_ONLY"})
+    if not result.success:
+        result = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})
+    return _outcome(suite, frame.count(), result)
+
+
+def _spark_spelling(spec: dict[str, Any]) -> dict[str, Any]:
+    """An expectation as it runs on Spark: its `meta.spark_unexpected_rows_query`, when it
+    has one, instead of its query. Spark SQL cannot spell everything the same way (it has
+    no `extract(epoch from <interval>)`); the suite file states both, side by side."""
+    spark_query = spec.get("meta", {}).get(SPARK_QUERY_META)
+    if spark_query is None:
+        return spec
+    return {**spec, "kwargs": {**spec["kwargs"], "unexpected_rows_query": spark_query}}
+
+
+def _outcome(suite: SuiteFile, rows_checked: int, result: Any) -> SuiteOutcome:
+    outcome = SuiteOutcome(suite=suite, rows_checked=rows_checked, gx_result=result)
     for item in result.results:
         config = item.expectation_config
         details = item.result or {}

@@ -1,0 +1,87 @@
+"""TSQ_ENGINE=spark: what the setting changes in the Dagster definitions, the dbt
+invocation and where the GX suites validate (no JVM started; tests/test_engine_spark.py
+runs the whole thing on a local Spark)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.definitions import build_definitions
+from orchestration.engines import ENGINE_NAMES, engine_for
+from orchestration.engines.spark import (
+    SparkEngine,
+    SparkEngineError,
+    duckdb_type,
+    run_label,
+    table_location,
+    version_database,
+)
+from orchestration.quality.suites import discover_suites
+from orchestration.settings import TsqSettings
+from orchestration.transform.dbt_assets import dbt_build_args, dbt_vars_of
+
+
+def _settings(tmp_path: Path, **values: object) -> TsqSettings:
+    values.setdefault("engine", "duckdb")
+    return TsqSettings(home=tmp_path / "home", **values).ensure()
+
+
+def test_tsq_engine_spark_is_accepted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "spark" in ENGINE_NAMES
+    monkeypatch.setenv("TSQ_ENGINE", "spark")
+    settings = TsqSettings(home=tmp_path)
+    assert settings.engine == "spark"
+    assert isinstance(engine_for(settings), SparkEngine)
+
+
+def test_on_spark_dbt_builds_the_spark_target_and_says_so_in_its_vars(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, engine="spark")
+    args = dbt_build_args(settings)
+    assert args[args.index("--target") + 1] == "spark"
+    dbt_vars = dbt_vars_of(args)
+    assert dbt_vars["tsq_engine"] == "spark"
+    # the Spark home is part of the identity: another home is not an incremental continuation
+    assert str(settings.root.resolve() / "spark") in dbt_vars["tsq_engine_target"]
+    environment = engine_for(settings).dbt_environment()
+    assert environment["TSQ_HOME"] == str(settings.root.resolve())
+    assert Path(environment["TSQ_HOME"]).is_absolute() and environment["TZ"] == "UTC"
+
+
+def test_on_spark_a_push_sits_between_ingest_and_dbt(tmp_path: Path) -> None:
+    graph = build_definitions(_settings(tmp_path, engine="spark")).resolve_asset_graph()
+    pushed = dg.AssetKey(["spark", "raw", "tickets"])
+    assert pushed in graph.get(dg.AssetKey(["staging", "base_helpdesk__tickets"])).parent_keys
+    assert dg.AssetKey(["raw", "tickets"]) in graph.get(pushed).parent_keys
+
+
+def test_raw_suites_stay_on_duckdb_the_others_validate_on_spark(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, engine="spark")
+    engine = engine_for(settings)
+    suites = discover_suites()
+    on_spark = {s.layer for s in suites if engine.suite_spark_home(s) is not None}
+    assert "raw" not in on_spark and {"staging", "scores"} <= on_spark
+    assert all(engine.suite_connection(s) is None for s in suites)
+    assert {engine.suite_spark_home(s) for s in suites if s.layer != "raw"} == {
+        settings.root.resolve() / "spark"
+    }
+    for other in ("duckdb", "postgres"):
+        assert all(
+            engine_for(_settings(tmp_path, engine=other)).suite_spark_home(s) is None
+            for s in suites
+        )
+
+
+def test_names_on_spark(tmp_path: Path) -> None:
+    # a Dagster run id becomes part of a database name: only [a-z0-9_]
+    assert run_label("3F2a-9c1b-X") == "3f2a_9c1b_x"
+    assert version_database(run_label("ab-cd")) == "tsq_published_v_ab_cd"
+    assert table_location(tmp_path, "Published", "Scores") == (
+        tmp_path / "warehouse" / "published.db" / "scores"
+    )
+    assert duckdb_type("timestamp", "t.c") == "TIMESTAMP"
+    assert duckdb_type("decimal(38,6)", "t.c") == "DECIMAL(38,6)"
+    with pytest.raises(SparkEngineError, match="t.c: Spark type map<string,int>"):
+        duckdb_type("map<string,int>", "t.c")
