@@ -9,9 +9,11 @@ A benchmark run
 4. with `delta` (a share such as 0.01), times a run that adds a day's drop after the full
    run: `generator.delta.generate_delta` (new tickets, plus a new event on that share of
    the old tickets and that share of old tickets restated), generated once and cached
-   beside the data. Every delta run starts from the same state, a copy of the home taken
-   right after the last full run, so the delta runs are comparable and their median
-   means something;
+   beside the data. By default the drop comes after everything before it, as a real
+   day's export does, so the data's as-of instant moves (`delta_as_of="moves"`);
+   "stays" copies old instants and keeps the window where it was. Every delta run
+   starts from the same state, a copy of the home taken right after the last full run,
+   so the delta runs are comparable and their median means something;
 5. times a reference: one bare DuckDB query over the same CSV files computing the core
    ticket indicators (first response, resolution time, SLA attainment, reopen rate) per
    team per month, with none of TSQ's business calendars, quarantine, checks or history.
@@ -144,17 +146,20 @@ def cached_data(cache_dir: Path, tickets: int, seed: int) -> tuple[Path, bool]:
     return folder, True
 
 
-def cached_delta(cache_dir: Path, data_dir: Path, share: float, seed: int) -> Path:
+def cached_delta(
+    cache_dir: Path, data_dir: Path, share: float, seed: int, moves_as_of: bool = True
+) -> Path:
     """The folder of a drop of `share` of the data in `data_dir` (generate_delta), made
     once (scratch folder renamed when complete, as cached_data does)."""
     from orchestration.generator.delta import generate_delta
 
-    folder = cache_dir / f"{data_dir.name}-delta{share:g}-s{seed}"
+    window = "moves" if moves_as_of else "stays"
+    folder = cache_dir / f"{data_dir.name}-delta{share:g}-s{seed}-{window}"
     if folder.is_dir():
         return folder
     scratch = folder.with_name(folder.name + ".partial")
     shutil.rmtree(scratch, ignore_errors=True)
-    generate_delta(data_dir, scratch, share, seed)
+    generate_delta(data_dir, scratch, share, seed, move_as_of=moves_as_of)
     scratch.rename(folder)
     return folder
 
@@ -358,6 +363,8 @@ class BenchReport:
     delta_runs: list[RunFigures] = field(default_factory=list)
     #: rows of the drop per entity (generate_delta)
     delta_rows: dict[str, int] = field(default_factory=dict)
+    #: whether the drop moved the data's as-of instant ("moves") or kept it ("stays")
+    delta_as_of: str = "moves"
     #: TSQ_ENGINE of every run (the reference query is DuckDB's whatever the engine)
     engine: str = "duckdb"
 
@@ -424,6 +431,7 @@ class BenchReport:
             "each_run": [asdict(r) for r in self.runs],
             "delta_share": self.delta_share,
             "delta_rows": self.delta_rows,
+            "delta_as_of": self.delta_as_of,
             "delta_runs": len(self.delta_runs),
             "delta_wall_s": self.delta_wall_s,
             "delta_ratio": self.delta_ratio,
@@ -490,12 +498,15 @@ def run_bench(
     delta: float | None = None,
     delta_runs: int | None = None,
     engine: str = "duckdb",
+    delta_as_of: str = "moves",
 ) -> BenchReport:
     """The benchmark (see the module's docstring). `on_progress` follows each pipeline
     run's steps; `on_measurement` hears of each measurement as soon as it is made.
     `delta` (a share in (0, 1]) adds the delta runs, `delta_runs` of them (default `runs`)."""
     if delta is not None and not 0.0 < delta <= 1.0:
         raise ValueError(f"delta is a share in (0, 1], not {delta}")
+    if delta_as_of not in ("moves", "stays"):
+        raise ValueError(f"delta_as_of is 'moves' or 'stays', not {delta_as_of!r}")
 
     def measured(what: str, wall_s: float, detail: str = "") -> None:
         if on_measurement is not None:
@@ -535,7 +546,7 @@ def run_bench(
     delta_figures: list[RunFigures] = []
     delta_rows: dict[str, int] = {}
     if delta is not None:
-        delta_dir = cached_delta(cache_dir, data_dir, delta, seed)
+        delta_dir = cached_delta(cache_dir, data_dir, delta, seed, delta_as_of == "moves")
         delta_rows = _csv_rows(delta_dir)
         count = delta_runs if delta_runs is not None else runs
         for number in range(1, count + 1):
@@ -571,6 +582,7 @@ def run_bench(
         delta_share=delta,
         delta_runs=delta_figures,
         delta_rows=delta_rows,
+        delta_as_of=delta_as_of,
         engine=engine,
     )
 

@@ -740,6 +740,14 @@ def weights(ahp_file: Path | None, lang: str) -> None:
     help="Delta runs (median); default the same as --runs.",
 )
 @click.option(
+    "--delta-as-of",
+    type=click.Choice(["moves", "stays"]),
+    default="moves",
+    show_default=True,
+    help="Whether the drop comes after everything before it, as a real day's export does "
+    "(the data's as-of instant moves), or copies old instants (the window stays).",
+)
+@click.option(
     "--engine",
     type=click.Choice(["duckdb", "postgres", "spark"]),
     default="duckdb",
@@ -756,6 +764,7 @@ def bench(
     quiet: bool,
     delta: float | None,
     delta_runs: int | None,
+    delta_as_of: str,
     engine: str,
 ) -> None:
     """Time the whole pipeline on generated data, per stage, against a bare DuckDB query.
@@ -787,6 +796,7 @@ def bench(
             on_measurement=measured,
             delta=delta,
             delta_runs=delta_runs,
+            delta_as_of=delta_as_of,
             engine=engine,
         )
     if not all(run.published for run in [*report.runs, *report.delta_runs]):
@@ -828,7 +838,8 @@ def bench(
     if report.delta_wall_s is not None:
         added = ", ".join(f"{rows:,} {entity}" for entity, rows in report.delta_rows.items())
         console.print(
-            f"delta run ({report.delta_share:g} of the history: {added}), median of "
+            f"delta run ({report.delta_share:g} of the history: {added}; the as-of instant "
+            f"{report.delta_as_of}), median of "
             f"{len(report.delta_runs)}: {report.delta_wall_s:.1f} s -> delta / full = "
             f"[bold]{report.delta_ratio}[/bold], delta / reference = "
             f"{report.delta_reference_ratio}x; each: "

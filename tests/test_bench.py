@@ -125,6 +125,8 @@ def test_bench_runs_the_pipeline_and_reports_every_stage(tmp_path):
     # tickets, a note on 15 old ones and 15 old ones restated; its ratios are of the
     # medians reported
     assert report["delta_share"] == 0.05 and report["delta_runs"] == 1
+    # by default the drop comes after everything before it, as a real day's export does
+    assert report["delta_as_of"] == "moves"
     assert report["delta_rows"]["tickets"] == 15 + 15
     assert report["delta_rows"]["ticket_events"] > 15  # the copies' events + 15 notes
     delta_run = report["each_delta_run"][0]
