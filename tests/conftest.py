@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -15,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 
-from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
+# pytest-xdist's workers inherit COLUMNS=80, and rich's Console fixes its width from
+# COLUMNS when it is created (orchestration.cli's module console, at import): the CLI tests'
+# own COLUMNS (CliRunner's env) would then be ignored and tables wrap at 80 columns.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
+from orchestration.settings import DBT_PROJECT_DIR, TsqSettings  # noqa: E402
 
 if TYPE_CHECKING:
     from orchestration.runner import RunOutcome
