@@ -11,7 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+from pathlib import Path
 from typing import Any
+
+import duckdb
+
+from orchestration.sql_text import quote_identifier
 
 FLOAT_TOLERANCE = 1e-9
 
@@ -59,3 +64,23 @@ def table_differences(
             if not same:
                 differences.append(f"{table}.{column}: {duck_value!r} != {other_value!r}")
     return differences
+
+
+def duck_tables(path: Path, schema: str = "main") -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every table of one schema of a DuckDB file: name -> (columns, rows), instants in UTC."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        names = [
+            n
+            for (n,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                "ORDER BY 1",
+                [schema],
+            ).fetchall()
+        ]
+        found = {}
+        for name in names:
+            relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
+            cursor = con.execute(f"SELECT * FROM {relation}")
+            found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
+        return found

@@ -45,9 +45,9 @@ import pytest
 
 from orchestration.publish.store import PARQUET_FOLDER_NAME
 from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
-from orchestration.sql_text import quote_identifier
 from scripts.compare_published import fingerprint
 from tests.conftest import CASCADE_FILES, DBT, planted_seeds, run_in
+from tests.engine_comparison import duck_tables
 from tests.test_engine_postgres import table_differences
 
 pytestmark = pytest.mark.slow
@@ -58,25 +58,6 @@ BI_SCHEMA = "tsq_published"
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _duck_tables(path: Path, schema: str = "main") -> dict[str, tuple[list[str], list[tuple]]]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        con.execute("SET TimeZone = 'UTC'")
-        names = [
-            n
-            for (n,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
-                "ORDER BY 1",
-                [schema],
-            ).fetchall()
-        ]
-        found = {}
-        for name in names:
-            relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
-            cursor = con.execute(f"SELECT * FROM {relation}")
-            found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
-        return found
 
 
 def _pg_tables(url: str, schema: str) -> dict[str, tuple[list[str], list[tuple]]]:
@@ -192,7 +173,7 @@ def test_postgres_run_publishes_what_the_duckdb_run_publishes(
     # ... and the same rows, doubles to 1e-9
     ignored = frozenset({"publish_log"})
     differences = _differences(
-        _duck_tables(duck.published_path), _duck_tables(pg.published_path), ignored
+        duck_tables(duck.published_path), duck_tables(pg.published_path), ignored
     )
     assert differences == [], "\n".join(differences[:40])
 
@@ -204,10 +185,10 @@ def test_postgres_run_publishes_what_the_duckdb_run_publishes(
             (rows,) = con.execute(
                 "SELECT count(*) FROM read_parquet(?)", [str(parquet / f"{table}.parquet")]
             ).fetchone()  # type: ignore[misc]
-            assert rows == len(_duck_tables(pg.published_path)[table][1])
+            assert rows == len(duck_tables(pg.published_path)[table][1])
 
     # PostgreSQL's BI schema is the very store, publish_log included
-    store = _duck_tables(pg.published_path)
+    store = duck_tables(pg.published_path)
     bi = _pg_tables(engine_database, BI_SCHEMA)
     differences = _differences(store, bi)
     assert differences == [], "\n".join(differences[:40])
@@ -217,7 +198,7 @@ def test_postgres_run_pushed_raw_and_built_nothing_on_duckdb(
     two_runs: tuple[TsqSettings, TsqSettings], engine_database: str
 ) -> None:
     _, pg = two_runs
-    duck_raw = _duck_tables(pg.warehouse_path, "raw")
+    duck_raw = duck_tables(pg.warehouse_path, "raw")
     pg_raw = _pg_tables(engine_database, "raw")
     assert {t: len(rows) for t, (_, rows) in pg_raw.items()} == {
         t: len(rows) for t, (_, rows) in duck_raw.items()
@@ -341,13 +322,13 @@ def test_a_drop_builds_incrementally_on_postgres_and_still_equals_duckdb(
     assert 0 < len(touched) < len(after) / 2, (len(touched), len(after))
 
     differences = _differences(
-        _duck_tables(duck.published_path),
-        _duck_tables(pg.published_path),
+        duck_tables(duck.published_path),
+        duck_tables(pg.published_path),
         frozenset({"publish_log"}),
     )
     duck_facts = {
         t: rows
-        for t, rows in _duck_tables(duck.warehouse_path, "intermediate").items()
+        for t, rows in duck_tables(duck.warehouse_path, "intermediate").items()
         if t in PER_TICKET_TABLES
     }
     pg_facts = {

@@ -51,9 +51,10 @@ from orchestration.engines.spark_raw import (
 )
 from orchestration.publish.store import PARQUET_FOLDER_NAME
 from orchestration.settings import TsqSettings
-from orchestration.sql_text import quote_identifier, sql_string
+from orchestration.sql_text import sql_string
 from scripts.compare_published import fingerprint
 from tests.conftest import CASCADE_FILES, run_in
+from tests.engine_comparison import duck_tables
 from tests.engine_comparison import table_differences as engine_table_differences
 
 GENERATED_TICKETS = 200
@@ -178,25 +179,6 @@ def _environment(home: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def _duck_tables(path: Path, schema: str = "main") -> dict[str, tuple[list[str], list[tuple]]]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        con.execute("SET TimeZone = 'UTC'")
-        names = [
-            n
-            for (n,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
-                "ORDER BY 1",
-                [schema],
-            ).fetchall()
-        ]
-        found = {}
-        for name in names:
-            relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
-            cursor = con.execute(f"SELECT * FROM {relation}")
-            found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
-        return found
-
-
 # Run in a process of its own on the Spark home argv[1] (its catalogue: Derby): rows per
 # raw table, rows per BI view, the database each view reads, and the databases there.
 _READ_CATALOGUE = """
@@ -278,11 +260,11 @@ def test_a_spark_run_publishes_what_a_duckdb_run_publishes(tmp_path: Path) -> No
     spark_types = {t: c for t, (c, _, _) in fingerprint(spark.published_path).items()}
     assert spark_types == duck_types
     assert len(duck_types) >= 6
-    duck_tables, store = _duck_tables(duck.published_path), _duck_tables(spark.published_path)
-    assert duck_tables.keys() == store.keys()
+    duck_store, store = duck_tables(duck.published_path), duck_tables(spark.published_path)
+    assert duck_store.keys() == store.keys()
     differences: list[str] = []
-    for table in sorted(duck_tables.keys() - {"publish_log"}):
-        (duck_columns, duck_rows), (spark_columns, spark_rows) = duck_tables[table], store[table]
+    for table in sorted(duck_store.keys() - {"publish_log"}):
+        (duck_columns, duck_rows), (spark_columns, spark_rows) = duck_store[table], store[table]
         assert spark_columns == duck_columns, table
         assert duck_rows, f"{table} is empty: nothing would be compared"
         differences += table_differences(table, duck_columns, duck_rows, spark_rows)
@@ -303,7 +285,7 @@ def test_a_spark_run_publishes_what_a_duckdb_run_publishes(tmp_path: Path) -> No
 
     # -- Spark's catalogue: raw as DuckDB's, the BI views the very store -----------------
     catalogue = _json_of(_READ_CATALOGUE, spark_home)
-    duck_raw = {t: len(rows) for t, (_, rows) in _duck_tables(spark.warehouse_path, "raw").items()}
+    duck_raw = {t: len(rows) for t, (_, rows) in duck_tables(spark.warehouse_path, "raw").items()}
     assert duck_raw["quarantine"] > 0  # the cascade's CASC-BAD rows
     assert catalogue["raw"] == duck_raw
     assert catalogue["bi"] == {t: len(rows) for t, (_, rows) in store.items()}
