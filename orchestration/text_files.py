@@ -30,7 +30,8 @@ def detect_csv_encoding(path: Path, shown_name: str | None = None) -> str:
     Strict UTF-8 on a sample decides the common case cheaply; only a file that is not
     UTF-8 is handed to charset-normalizer.
     """
-    sample = path.read_bytes()[:_SAMPLE_BYTES] if path.stat().st_size else b""
+    with path.open("rb") as handle:  # the sample only: an export can be gigabytes
+        sample = handle.read(_SAMPLE_BYTES)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8"
     try:

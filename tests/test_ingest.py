@@ -264,3 +264,43 @@ def test_a_line_with_undecodable_bytes_is_quarantined_as_its_raw_line(tsq_home):
     )
     assert (row, rule) == (200, "unparseable:invalid_encoding")
     assert original.startswith("T999,")
+
+
+@pytest.mark.parametrize(
+    ("value", "holds"),
+    [
+        ("plain text, with a tab\tand a CRLF\r\n", False),
+        ("UTF-8 letters: é, 中文, ☃", False),  # multi-byte characters use no ASCII control byte
+        ("a NUL \x00 inside", True),
+        ("a bell \x07", True),
+        ("a vertical tab \x0b", True),
+        ("an escape \x1b[0m", True),
+        ("a DEL \x7f", True),
+    ],
+)
+def test_the_control_byte_scan_finds_exactly_the_rules_characters(tmp_path, value, holds):
+    """The load leaves the control-character test out of its SQL only for a CSV file this
+    scan finds clean, so the scan must see every character the rule's pattern names, and
+    nothing else (a tab, a line break or a multi-byte character is not one)."""
+    import re
+
+    from orchestration.contract import CONTROL_CHARACTERS_PATTERN
+    from orchestration.ingest.readers import holds_control_bytes
+
+    path = tmp_path / "file.csv"
+    path.write_bytes(("id,text\n1," + value + "\n").encode("utf-8"))
+    assert holds_control_bytes(path) is holds
+    assert bool(re.search(CONTROL_CHARACTERS_PATTERN, value)) is holds
+
+
+def test_the_control_byte_scan_agrees_with_the_rule_on_every_ascii_character(tmp_path):
+    import re
+
+    from orchestration.contract import CONTROL_CHARACTERS_PATTERN
+    from orchestration.ingest.readers import holds_control_bytes
+
+    path = tmp_path / "file.csv"
+    for code in range(128):
+        path.write_bytes(b"id,text\n1,a" + bytes([code]) + b"b\n")
+        expected = re.fullmatch(CONTROL_CHARACTERS_PATTERN, chr(code)) is not None
+        assert holds_control_bytes(path) is expected, hex(code)

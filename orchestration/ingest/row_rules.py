@@ -184,20 +184,25 @@ def _rule_sql(entity: Entity, at_load: bool) -> list[tuple[str, str, str]]:
     return translated
 
 
-def breaks_any_rule_sql(entity: Entity, at_load: bool = False) -> str:
+def breaks_any_rule_sql(
+    entity: Entity, at_load: bool = False, control_characters_possible: bool = True
+) -> str:
     """A boolean SQL expression, TRUE when the row breaks at least one rule. Cheaper than
     the list below, so it sorts the rows and the list is built for quarantined rows only.
-    The control-character test runs once over the row's values joined, not per column."""
+    The control-character test runs once over the row's values joined, not per column;
+    it is left out when the caller knows no value can hold one (a CSV file without a
+    control byte: readers.holds_control_bytes)."""
     conditions = [
         f"coalesce({condition}, false)"
         for name, condition, _ in _rule_sql(entity, at_load)
         if not name.startswith(f"{RuleKind.CONTROL}:")
     ]
-    joined = ", ".join(quote_identifier(c) for c in entity.column_names)
-    conditions.append(
-        f"coalesce(regexp_matches(concat_ws('', {joined}), "
-        f"{sql_string(CONTROL_CHARACTERS_PATTERN)}), false)"
-    )
+    if control_characters_possible:
+        joined = ", ".join(quote_identifier(c) for c in entity.column_names)
+        conditions.append(
+            f"coalesce(regexp_matches(concat_ws('', {joined}), "
+            f"{sql_string(CONTROL_CHARACTERS_PATTERN)}), false)"
+        )
     return " OR ".join(conditions)
 
 
