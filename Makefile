@@ -54,11 +54,12 @@ demo-spark: install
 	DEMO_TICKETS=$(DEMO_TICKETS) DEMO_SEED=$(DEMO_SEED) bash scripts/demo-engine.sh spark
 
 # Two pytest-xdist workers, whole files to each (a file's shared pipeline run is built
-# once); --durations: CI's log then names the slowest tests, where the suite's time goes.
+# once), the longest files first (conftest.py; --no-loadscope-reorder keeps that order);
+# --durations: CI's log then names the slowest tests, where the suite's time goes.
 TEST_WORKERS ?= 2
 test: install report-browser spark-java postgres-binaries
 	$(BIN)/ruff check orchestration tests scripts
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 # Everything but the tests marked slow (whole-pipeline runs, browsers, dbt on copies).
 test-fast: install

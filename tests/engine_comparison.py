@@ -84,3 +84,22 @@ def duck_tables(path: Path, schema: str = "main") -> dict[str, tuple[list[str], 
             cursor = con.execute(f"SELECT * FROM {relation}")
             found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
         return found
+
+
+#: dbt's layers: on another engine they are built there, never in the working warehouse
+DBT_LAYERS = frozenset({"staging", "intermediate", "indicators", "scores", "config"})
+
+
+def assert_dbt_layers_are_not_in(warehouse: Path) -> None:
+    """A run on another engine leaves only raw (ingest's) and published (the copy the
+    store is written from) in the DuckDB working warehouse: the suites of dbt's layers
+    can only have passed by reading the engine."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        schemas = {
+            s
+            for (s,) in con.execute(
+                "SELECT DISTINCT table_schema FROM information_schema.tables"
+            ).fetchall()
+        }
+    assert not schemas & DBT_LAYERS, schemas
+    assert {"raw", "published"} <= schemas, schemas

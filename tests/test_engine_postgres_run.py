@@ -47,7 +47,7 @@ from orchestration.publish.store import PARQUET_FOLDER_NAME
 from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
 from scripts.compare_published import fingerprint
 from tests.conftest import CASCADE_FILES, DBT, planted_seeds, run_in
-from tests.engine_comparison import duck_tables
+from tests.engine_comparison import assert_dbt_layers_are_not_in, duck_tables
 from tests.test_engine_postgres import table_differences
 
 pytestmark = pytest.mark.slow
@@ -204,16 +204,7 @@ def test_postgres_run_pushed_raw_and_built_nothing_on_duckdb(
         t: len(rows) for t, (_, rows) in duck_raw.items()
     }
     assert len(pg_raw["tickets"][1]) >= GENERATED_TICKETS
-    with duckdb.connect(str(pg.warehouse_path), read_only=True) as con:
-        schemas = {
-            s
-            for (s,) in con.execute(
-                "SELECT DISTINCT table_schema FROM information_schema.tables"
-            ).fetchall()
-        }
-    # dbt's layers exist only on PostgreSQL: their suites passed by reading them there
-    assert not schemas & {"staging", "intermediate", "indicators", "scores", "config"}, schemas
-    assert {"raw", "published"} <= schemas
+    assert_dbt_layers_are_not_in(pg.warehouse_path)
     pg_schemas = set(_pg_schema_names(engine_database))
     assert {"staging", "intermediate", "indicators", "scores", "config", "published"} <= pg_schemas
 

@@ -54,7 +54,7 @@ from orchestration.settings import TsqSettings
 from orchestration.sql_text import sql_string
 from scripts.compare_published import fingerprint
 from tests.conftest import CASCADE_FILES, run_in
-from tests.engine_comparison import duck_tables
+from tests.engine_comparison import assert_dbt_layers_are_not_in, duck_tables
 from tests.engine_comparison import table_differences as engine_table_differences
 
 GENERATED_TICKETS = 200
@@ -273,15 +273,7 @@ def test_a_spark_run_publishes_what_a_duckdb_run_publishes(tmp_path: Path) -> No
     assert sorted(p.stem for p in parquet.iterdir()) == sorted(store)
 
     # -- dbt's layers were never on DuckDB: the suites read Spark -----------------------
-    with duckdb.connect(str(spark.warehouse_path), read_only=True) as con:
-        schemas = {
-            s
-            for (s,) in con.execute(
-                "SELECT DISTINCT table_schema FROM information_schema.tables"
-            ).fetchall()
-        }
-    assert not schemas & {"staging", "intermediate", "indicators", "scores", "config"}, schemas
-    assert {"raw", "published"} <= schemas
+    assert_dbt_layers_are_not_in(spark.warehouse_path)
 
     # -- Spark's catalogue: raw as DuckDB's, the BI views the very store -----------------
     catalogue = _json_of(_READ_CATALOGUE, spark_home)
