@@ -253,6 +253,7 @@ def reference_query(data_dir: Path) -> tuple[float, int]:
     )
     con = duckdb.connect()
     try:
+        con.execute("SET enable_progress_bar = false")  # no bar in the bench's log
         started = time.perf_counter()
         rows = con.execute(sql).fetchall()
         return time.perf_counter() - started, len(rows)
@@ -367,6 +368,9 @@ class BenchReport:
     delta_as_of: str = "moves"
     #: TSQ_ENGINE of every run (the reference query is DuckDB's whatever the engine)
     engine: str = "duckdb"
+    #: each measurement of the reference query, one after each full run (the median is
+    #: reference_wall_s); their spread says how far the machine's speed moved meanwhile
+    reference_each_s: list[float] = field(default_factory=list)
 
     @property
     def total_wall_s(self) -> float:
@@ -421,6 +425,7 @@ class BenchReport:
             "reference_wall_s": round(self.reference_wall_s, 4),
             "reference_rows": self.reference_rows,
             "reference_ratio": self.reference_ratio,
+            "reference_each_s": [round(wall, 4) for wall in self.reference_each_s],
             "rerun_nothing_new_wall_s": (
                 self.rerun_nothing_new.total_wall_s if self.rerun_nothing_new else None
             ),
@@ -521,6 +526,10 @@ def run_bench(
         str(data_dir),
     )
     figures: list[RunFigures] = []
+    # The reference is measured after each run, not all at the end: on a shared host the
+    # same query moved from 4.4 s to 7.0 s between two benches an hour apart
+    # (docs/performance.md), so it must see the machine as the runs did.
+    references: list[tuple[float, int]] = []
     home = work_dir / "home"
     for number in range(1, runs + 1):
         empty_home(home)
@@ -533,6 +542,8 @@ def run_bench(
             ("published" if run.published else "NOT published")
             + f", peak {run.peak_rss_mb:,.0f} MB",
         )
+        references.append(reference_query(data_dir))
+        measured(f"reference query {number}/{runs}", references[-1][0])
     snapshot = work_dir / "home-after-full-run"
     if delta is not None:
         snapshot_home(home, snapshot)
@@ -562,10 +573,6 @@ def run_bench(
                 + f", peak {run.peak_rss_mb:,.0f} MB",
             )
         shutil.rmtree(snapshot, ignore_errors=True)
-    references = []
-    for number in range(1, runs + 1):
-        references.append(reference_query(data_dir))
-        measured(f"reference query {number}/{runs}", references[-1][0])
     reference_wall_s = statistics.median(wall for wall, _ in references)
     reference_rows = references[0][1]
     return BenchReport(
@@ -575,6 +582,7 @@ def run_bench(
         rerun_nothing_new=rerun,
         reference_wall_s=reference_wall_s,
         reference_rows=reference_rows,
+        reference_each_s=[wall for wall, _ in references],
         generate_wall_s=generate_wall_s,
         data_dir=str(data_dir),
         data_bytes=sum(p.stat().st_size for p in data_dir.iterdir()),

@@ -115,6 +115,9 @@ def test_bench_runs_the_pipeline_and_reports_every_stage(tmp_path):
     assert report["reference_rows"] > 0
     ratio = report["total_wall_s"] / report["reference_wall_s"]
     assert report["reference_ratio"] == pytest.approx(ratio, rel=0.01)
+    # one reference measurement after each full run; the figure is their median
+    assert len(report["reference_each_s"]) == report["runs"] == 1
+    assert report["reference_wall_s"] == pytest.approx(report["reference_each_s"][0], abs=1e-3)
     # the second run in the same home finds nothing new and skips the work
     assert report["rerun_nothing_new_wall_s"] < report["total_wall_s"]
     assert (tmp_path / "bench" / "home" / "published.duckdb").is_file()
