@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import Entity
+from orchestration.contract import CONTROL_CHARACTERS_PATTERN, Entity
 from orchestration.sql_text import quote_identifier
 from orchestration.text_files import UnreadableFileError, csv_header
 
@@ -129,9 +129,11 @@ def count_lines(path: Path, blank_only: bool = False) -> int:
     return count
 
 
-#: the bytes of CONTROL_CHARACTERS_PATTERN's characters (all ASCII, so never part of a
-#: multi-byte UTF-8 character)
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+#: the bytes of CONTROL_CHARACTERS_PATTERN's characters, derived from the pattern (its one
+#: home); all ASCII, so never part of a multi-byte UTF-8 character
+_CONTROL_BYTES = bytes(
+    code for code in range(128) if re.fullmatch(CONTROL_CHARACTERS_PATTERN, chr(code))
+)
 
 
 def holds_control_bytes(path: Path) -> bool:
