@@ -112,6 +112,9 @@ def compare_with_full_refresh(home: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("TSQ_FULL_REFRESH")
     assert outcome.success and outcome.published
     assert built_with_full_refresh(home)
+    # a full refresh validates every raw load again
+    events_check = raw_check_metadata(home, outcome.run_id, "raw_ticket_events")
+    assert events_check["rows_passed_before"] == 0 and events_check["rows_checked"] > 0
     refreshed_tables = dbt_tables_fingerprint(home / "tsq.duckdb")
     assert set(incremental_tables) == set(refreshed_tables)
     changed = [t for t in incremental_tables if incremental_tables[t] != refreshed_tables[t]]
@@ -119,6 +122,23 @@ def compare_with_full_refresh(home: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert differences(saved / "published.duckdb", home / "published.duckdb") == []
     for name in ("tsq.duckdb", "incremental_state.json"):
         shutil.copy2(saved / name, home / name)
+
+
+def raw_check_metadata(home: Path, run_id: str, suite_name: str) -> dict[str, object]:
+    """The metadata of a raw suite's check in a run, read from the run's Dagster events."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        records = instance.get_records_for_run(
+            run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=1000
+        ).records
+        for record in records:
+            event = record.event_log_entry.dagster_event
+            assert event is not None
+            evaluation = event.event_specific_data
+            if evaluation.check_name == f"gx_{suite_name}":
+                return {key: value.value for key, value in evaluation.metadata.items()}
+    raise AssertionError(f"no check gx_{suite_name} in run {run_id}")
 
 
 def touched_tickets(home: Path) -> tuple[set[str], set[str]]:
@@ -295,6 +315,10 @@ def test_incremental_builds_equal_a_full_refresh(
     _, outcome = run_in(home)
     assert outcome.success and outcome.published
     assert not built_with_full_refresh(home)
+    # the raw suites validated the drop's rows only (orchestration/quality/raw_load_passes.py)
+    events_check = raw_check_metadata(home, outcome.run_id, "raw_ticket_events")
+    assert events_check["rows_checked"] == moving.rows["ticket_events"]
+    assert events_check["loads_passed_before"] >= 2 and events_check["rows_passed_before"] > 0
     window_after = data_window(home)
     assert window_after[0] == window_before[0] and window_after[1] > window_before[1]
     touched, tickets = touched_tickets(home)

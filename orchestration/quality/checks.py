@@ -8,6 +8,7 @@ from orchestration.engines import engine_for
 from orchestration.quality.data_docs import write_data_docs
 from orchestration.quality.suites import SuiteFile, SuiteOutcome, discover_suites, validate_suite
 from orchestration.resources import TsqHome
+from orchestration.transform.incremental import FULL_REFRESH_TAG
 
 
 def check_result(outcome: SuiteOutcome, data_docs_page: Path) -> dg.AssetCheckResult:
@@ -26,6 +27,8 @@ def check_result(outcome: SuiteOutcome, data_docs_page: Path) -> dg.AssetCheckRe
             "data_docs": dg.MetadataValue.path(str(data_docs_page)),
             "data_docs_index": dg.MetadataValue.path(str(data_docs_page.parent / "index.html")),
             "rows_checked": outcome.rows_checked,
+            "rows_passed_before": outcome.rows_passed_before,
+            "loads_passed_before": outcome.loads_passed_before,
             "expectations": len(outcome.outcomes),
             "blocking_failures": len(outcome.blocking_failures),
             "warning_failures": len(outcome.warning_failures),
@@ -58,7 +61,7 @@ def build_suite_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite {suite.path.parent.name}/{suite.path.name}: "
         + suite.description,
     )
-    def run_suite(tsq: TsqHome) -> dg.AssetCheckResult:
+    def run_suite(context: dg.AssetCheckExecutionContext, tsq: TsqHome) -> dg.AssetCheckResult:
         settings = tsq.settings
         engine = engine_for(settings)
         outcome = validate_suite(
@@ -68,6 +71,11 @@ def build_suite_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
             # TSQ_ENGINE: the layers dbt builds are validated where dbt built them
             postgres_url=engine.suite_connection(suite),
             spark_home=engine.suite_spark_home(suite),
+            # raw suites judge rows one by one or within a load: a load that passed and
+            # kept its rows passes again (orchestration/quality/raw_load_passes.py)
+            new_loads_only=suite.layer == "raw",
+            revalidate_all=settings.full_refresh
+            or context.run.tags.get(FULL_REFRESH_TAG) == "true",
         )
         return check_result(outcome, write_data_docs(outcome, tsq.settings.data_docs_dir))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import great_expectations as gx
 from great_expectations.datasource.fluent.sql_datasource import SQLDatasource
 from great_expectations.expectations.expectation_configuration import (
@@ -22,6 +23,12 @@ from great_expectations.expectations.expectation_configuration import (
 from sqlalchemy.pool import StaticPool
 
 from orchestration.quality.gx_duckdb import DuckDBDatasource  # noqa: F401 - registers add_duckdb
+from orchestration.quality.raw_load_passes import (
+    PendingLoads,
+    mark_pending,
+    record_passes,
+    tracks_loads,
+)
 from orchestration.settings import EXPECTATIONS_DIR
 
 SEVERITIES = ("blocking", "warning")
@@ -89,6 +96,10 @@ class SuiteOutcome:
     rows_checked: int
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
     gx_result: Any = None  # GX's ExpectationSuiteValidationResult, for Data Docs
+    # a raw suite validating new loads only: the rows of loads that passed it before and
+    # were passed over (orchestration/quality/raw_load_passes.py)
+    rows_passed_before: int = 0
+    loads_passed_before: int = 0
 
     @property
     def blocking_failures(self) -> list[ExpectationOutcome]:
@@ -105,7 +116,12 @@ class SuiteOutcome:
     def summary(self) -> str:
         failed = self.blocking_failures + self.warning_failures
         if not failed:
-            return f"{self.suite.name}: all {len(self.outcomes)} expectations passed"
+            return f"{self.suite.name}: all {len(self.outcomes)} expectations passed" + (
+                f" on {self.rows_checked} new rows ({self.rows_passed_before} rows of "
+                f"{self.loads_passed_before} loads passed this suite before)"
+                if self.loads_passed_before
+                else ""
+            )
         parts = [
             f"{o.expectation}({o.column or ''}) [{o.severity}]"
             + (f" {o.unexpected_count} unexpected" if o.unexpected_count else "")
@@ -121,6 +137,8 @@ def validate_suite(
     memory_limit: str | None = None,
     postgres_url: str | None = None,
     spark_home: Path | None = None,
+    new_loads_only: bool = False,
+    revalidate_all: bool = False,
 ) -> SuiteOutcome:
     """Validate one suite against its table in the DuckDB file, pushed down as SQL.
 
@@ -134,7 +152,11 @@ def validate_suite(
 
     `spark_home` (TSQ_ENGINE=spark): validate on the tables dbt built in that local Spark
     home instead, through GX's own Spark datasource (a DataFrame asset of the table, the
-    tables its SQL names declared beside it; orchestration/engines/spark.py)."""
+    tables its SQL names declared beside it; orchestration/engines/spark.py).
+
+    `new_loads_only` (a raw suite on DuckDB): validate only the rows of the loads that
+    have not passed this suite yet, and record them as passed when it passes
+    (orchestration/quality/raw_load_passes.py); `revalidate_all` ignores that record."""
     if spark_home is not None:
         return _validate_on_spark(suite, spark_home)
     # A malformed expectation fails here, before any connection is open: an engine left
@@ -142,6 +164,13 @@ def validate_suite(
     gx_suite = _gx_suite(suite)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}  # type: ignore[assignment]
+    query = f"SELECT * FROM {suite.table}"
+    pending: PendingLoads | None = None
+    if new_loads_only and postgres_url is None:
+        with _duckdb_connection(database, memory_limit) as con:
+            if tracks_loads(con, suite):
+                pending = mark_pending(con, suite, revalidate_all)
+                query = pending.query
     datasource: SQLDatasource
     if postgres_url is not None:
         datasource = context.data_sources.add_postgres(
@@ -165,7 +194,7 @@ def validate_suite(
         )
     try:
         # A query asset, because GX's column reflection for a table asset drops the schema.
-        asset = datasource.add_query_asset(suite.name, query=f"SELECT * FROM {suite.table}")
+        asset = datasource.add_query_asset(suite.name, query=query)
         batch_definition = asset.add_batch_definition_whole_table("whole_table")
         batch = batch_definition.get_batch()
         # Pass/fail first: counting is all a passing expectation needs. Only when something
@@ -176,13 +205,27 @@ def validate_suite(
         if not result.success:
             result = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})
         with datasource.get_engine().connect() as connection:
-            rows_checked = connection.exec_driver_sql(
-                f"SELECT count(*) FROM {suite.table}"
-            ).scalar()
+            rows_checked = connection.exec_driver_sql(f"SELECT count(*) FROM ({query})").scalar()
     finally:
         datasource.get_execution_engine().engine.dispose()
         datasource.get_engine().dispose()
-    return _outcome(suite, int(rows_checked or 0), result)
+    outcome = _outcome(suite, int(rows_checked or 0), result)
+    if pending is not None:
+        outcome.rows_passed_before = pending.rows_passed_before
+        outcome.loads_passed_before = pending.loads_passed_before
+        if outcome.passed and not outcome.warning_failures:
+            with _duckdb_connection(database, memory_limit) as con:
+                record_passes(con, suite)
+    return outcome
+
+
+def _duckdb_connection(database: Path, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
+    """The warehouse, opened with the settings GX's own connection uses (DuckDB refuses a
+    second connection to one file with other settings in the same process); closed before
+    GX opens its own."""
+    return duckdb.connect(
+        str(database), config={"memory_limit": memory_limit} if memory_limit else {}
+    )
 
 
 def _gx_suite(suite: SuiteFile) -> gx.ExpectationSuite:
