@@ -42,7 +42,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 #: order, most tests first, put these few-test files last, so one worker ran them alone
 #: at the end). The rest keep pytest's order.
 _LONGEST_FILES_FIRST = (
-    "test_engine_postgres_run", "test_engine_spark", "test_pipeline", "test_incremental",
+    "test_engine_postgres_run", "test_engine_spark", "test_engine_spark_connect",
+    "test_pipeline", "test_incremental",
     "test_hostile_input", "test_adapters", "test_adapter_servicenow", "test_bench",
     "test_loads", "test_serve", "test_structural_absence", "test_adapter_jira",
     "test_adapter_eventlog",

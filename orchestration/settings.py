@@ -119,6 +119,11 @@ class TsqSettings(BaseSettings):
     # rows are pushed there and everything after runs there. One module per engine in
     # orchestration/engines/.
     engine: Literal["duckdb", "postgres", "spark"] = "duckdb"
+    # TSQ_ENGINE=spark on a cluster instead of the local session: a Spark Connect URL
+    # (TSQ_SPARK_REMOTE, `sc://host:15002`, Databricks' `sc://<workspace>:443/;token=...`).
+    # The push, dbt, the suites and the publication then all go through it
+    # (orchestration/engines/spark_connect.py, docs/scale-out.md).
+    spark_remote: str = ""
     # The PostgreSQL connection when TSQ_ENGINE=postgres: the same TSQ_PG_* variables
     # dbt_project/profiles.yml reads for its `postgres` target, so dbt, the raw push, GX
     # and the publication cannot reach two different databases. The password is best

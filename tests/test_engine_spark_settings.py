@@ -50,6 +50,21 @@ def test_on_spark_dbt_builds_the_spark_target_and_says_so_in_its_vars(tmp_path: 
     assert Path(environment["TSQ_HOME"]).is_absolute() and environment["TZ"] == "UTC"
 
 
+def test_with_a_remote_dbt_builds_the_connect_target_and_never_logs_the_token(
+    tmp_path: Path,
+) -> None:
+    url = "sc://workspace.example.com:443/;token=dapiSECRET;x-databricks-cluster-id=0101"
+    settings = _settings(tmp_path, engine="spark", spark_remote=url)
+    args = dbt_build_args(settings)
+    assert args[args.index("--target") + 1] == "spark_connect"
+    target = dbt_vars_of(args)["tsq_engine_target"]
+    assert target == "spark-connect:sc://workspace.example.com:443?tsq"
+    assert "SECRET" not in " ".join(args)
+    # dbt-spark's session method connects where SPARK_REMOTE says
+    assert engine_for(settings).dbt_environment()["SPARK_REMOTE"] == url
+    assert "SPARK_REMOTE" not in engine_for(_settings(tmp_path, engine="spark")).dbt_environment()
+
+
 def test_on_spark_a_push_sits_between_ingest_and_dbt(tmp_path: Path) -> None:
     graph = build_definitions(_settings(tmp_path, engine="spark")).resolve_asset_graph()
     pushed = dg.AssetKey(["spark", "raw", "tickets"])

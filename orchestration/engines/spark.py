@@ -1,5 +1,7 @@
 """TSQ_ENGINE=spark: dbt builds, the GX suites validate and the BI tables are published on
-a local Apache Spark (docs/scale-out.md).
+a local Apache Spark (docs/scale-out.md), or on a cluster through Spark Connect when
+TSQ_SPARK_REMOTE is set (spark_connect.py: the same steps, through the cluster's own
+catalogue and storage; what follows is the local session's way).
 
 Everything Spark keeps lives under $TSQ_HOME/spark (`spark_home`): the raw Parquet files
 of the push, dbt's tables (`warehouse/<database>.db/<table>`) and the catalogue, a Derby
@@ -260,6 +262,20 @@ def suite_dataframe(home: Path, suite: SuiteFile) -> DataFrame:
     """The table a suite guards as a DataFrame of the reader session, with every table its
     SQL names declared beside it."""
     database, _, table = suite.table.partition(".")
+    url = _remote_url()
+    if url:
+        # a cluster: its catalogue already has every table dbt built
+        from orchestration.engines.spark_connect import (
+            register_pg_timezone_names,
+            remote_session,
+            table_exists,
+        )
+
+        session = remote_session(url)
+        register_pg_timezone_names(session)
+        if not table_exists(session, database, table):
+            raise SparkEngineError(f"{suite.table} is missing on Spark: did dbt build?")
+        return session.table(f"{spark_identifier(database)}.{spark_identifier(table)}")
     names = [(database, table)]
     for expectation in suite.expectations:
         for value in expectation.get("kwargs", {}).values():
@@ -289,14 +305,27 @@ def pull_published(
     (DUCKDB_TYPES). Returns rows per table."""
     import pyarrow as pa
 
-    session = reader_session()
-    declare_tables(session, home, [(PUBLISHED_DATABASE, m) for m in models])
+    url = _remote_url()
+    if url:
+        from orchestration.engines.spark_connect import remote_session, table_exists
+
+        session = remote_session(url)
+
+        def built(model: str) -> bool:
+            return table_exists(session, PUBLISHED_DATABASE, model)
+    else:
+        session = reader_session()
+        declare_tables(session, home, [(PUBLISHED_DATABASE, m) for m in models])
+
+        def built(model: str) -> bool:
+            return table_location(home, PUBLISHED_DATABASE, model).is_dir()
+
     counts: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(PUBLISHED_DATABASE)}")
         for model in models:
-            if not table_location(home, PUBLISHED_DATABASE, model).is_dir():
+            if not built(model):
                 raise SparkEngineError(f"published.{model} is missing on Spark: did dbt build?")
             frame = session.table(
                 f"{spark_identifier(PUBLISHED_DATABASE)}.{spark_identifier(model)}"
@@ -366,7 +395,13 @@ def publish_bi(session: SparkSession, parquet_set: Path, label: str) -> SparkPub
     for file in files:
         table = file.stem
         qualified = f"{spark_identifier(new_db)}.{spark_identifier(table)}"
-        frame = session.read.parquet(str(file))
+        if _is_connect(session):
+            import pyarrow.parquet as pq
+
+            # a cluster cannot read this machine's files: the rows travel as Arrow
+            frame = session.createDataFrame(pq.read_table(file))
+        else:
+            frame = session.read.parquet(str(file))
         frame.write.format("parquet").saveAsTable(qualified)
         expected, copied = frame.count(), session.table(qualified).count()
         if expected != copied:
@@ -396,6 +431,19 @@ def publish_bi(session: SparkSession, parquet_set: Path, label: str) -> SparkPub
     return SparkPublication(BI_DATABASE, new_db, counts, sorted(dropped))
 
 
+def _is_connect(session: SparkSession) -> bool:
+    """Whether the session is a Spark Connect client (TSQ_SPARK_REMOTE)."""
+    return type(session).__module__.startswith("pyspark.sql.connect")
+
+
+def _remote_url() -> str:
+    """TSQ_SPARK_REMOTE: the Spark Connect endpoint of a cluster, or '' for the local
+    session."""
+    from orchestration.settings import get_settings
+
+    return get_settings().spark_remote
+
+
 def _current_version(session: SparkSession) -> str | None:
     """The version database the BI views point at now (from publish_log's view, present
     in every publication), or None before the first."""
@@ -415,7 +463,13 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.settings import get_settings
 
     args = sys.argv[1:] if argv is None else argv
-    session = local_session(spark_home(get_settings()))
+    settings = get_settings()
+    if settings.spark_remote:
+        from orchestration.engines.spark_connect import remote_session
+
+        session = remote_session(settings.spark_remote)
+    else:
+        session = local_session(spark_home(settings))
     try:
         if args[:1] == ["publish"] and len(args) == 3:
             outcome: dict[str, Any] = dataclasses.asdict(
@@ -453,16 +507,30 @@ class SparkEngine:
         return dict(outcome["row_counts"])
 
     def dbt_args(self) -> list[str]:
+        if self.settings.spark_remote:
+            from orchestration.engines.spark_connect import DBT_TARGET as CONNECT_TARGET
+
+            return ["--target", CONNECT_TARGET]
         return ["--target", DBT_TARGET]
 
     def dbt_environment(self) -> dict[str, str]:
         # the profile builds the warehouse, metastore and Derby paths from TSQ_HOME, which
         # must be absolute there; pyspark's Python side reads timestamps in TZ
-        return {"TSQ_HOME": str(self.settings.root.resolve()), "TZ": "UTC"}
+        environment = {"TSQ_HOME": str(self.settings.root.resolve()), "TZ": "UTC"}
+        if self.settings.spark_remote:
+            # dbt-spark's session method: pyspark's builder connects to SPARK_REMOTE
+            environment["SPARK_REMOTE"] = self.settings.spark_remote
+        return environment
 
     def dbt_vars(self) -> dict[str, Any]:
         schema = os.environ.get("TSQ_SPARK_SCHEMA", "tsq")
-        return {"tsq_engine": self.name, "tsq_engine_target": f"spark-local:{self.home}?{schema}"}
+        if self.settings.spark_remote:
+            from orchestration.engines.spark_connect import describe_remote
+
+            target = f"spark-connect:{describe_remote(self.settings.spark_remote)}?{schema}"
+        else:
+            target = f"spark-local:{self.home}?{schema}"
+        return {"tsq_engine": self.name, "tsq_engine_target": target}
 
     def suite_connection(self, suite: SuiteFile) -> str | None:
         # no SQLAlchemy URL on Spark: suite_spark_home says where its suites validate

@@ -62,7 +62,7 @@ SPARK_TYPES = {
     "TIMESTAMP WITH TIME ZONE": "timestamp",
     "TIMESTAMP": "timestamp_ntz",
 }
-_PLAIN_LOAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+PLAIN_LOAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def _duck_name(table: RawTable) -> str:
 
 
 def _load_folder(table_dir: Path, table: RawTable, load_id: str) -> Path:
-    if not _PLAIN_LOAD_ID.fullmatch(load_id):
+    if not PLAIN_LOAD_ID.fullmatch(load_id):
         raise RawPushError(f"raw.{table.name}: load id {load_id!r} is not a plain name")
     return table_dir / f"{table.load_id_column}={load_id}"
 
@@ -252,12 +252,23 @@ def push_raw(
 def main(argv: list[str] | None = None) -> int:
     """`python -m orchestration.engines.spark_raw`: push $TSQ_HOME's raw schema to its
     local Spark home (the profile's `spark` target), in a process of its own (the local
-    metastore admits one process at a time, and dbt's is the next). Prints the outcome
-    as one line of JSON."""
+    metastore admits one process at a time, and dbt's is the next), or to the cluster
+    TSQ_SPARK_REMOTE names (spark_connect.py). Prints the outcome as one line of JSON."""
     from orchestration.settings import get_settings
 
     del argv
-    outcome = push_raw(get_settings().warehouse_path)
+    settings = get_settings()
+    if settings.spark_remote:
+        # a cluster through Spark Connect: its own storage and catalogue
+        from orchestration.engines.spark_connect import push_raw_remote, remote_session
+
+        session = remote_session(settings.spark_remote)
+        try:
+            outcome = push_raw_remote(settings.warehouse_path, session)
+        finally:
+            session.stop()
+    else:
+        outcome = push_raw(settings.warehouse_path)
     print(json.dumps(dataclasses.asdict(outcome), sort_keys=True))
     return 0
 

@@ -1,0 +1,186 @@
+"""TSQ_ENGINE=spark on a cluster: everything through Spark Connect (TSQ_SPARK_REMOTE).
+
+A real Spark Connect server, started by the project's own script
+(scripts/spark-connect-server.sh, from the jars pyspark ships), stands in for a cluster:
+its warehouse and catalogue live in a folder of their own, which the pipeline never
+touches as files.
+
+- The raw push, on a hand-made raw schema: loads arrive as partitions of `raw.<table>`,
+  values untouched; a second push sends nothing; a retracted load's partition goes; a
+  load whose rows changed under the same count is sent again.
+- `tsq run` with TSQ_ENGINE=spark and TSQ_SPARK_REMOTE publishes what a DuckDB run of the
+  same inbox publishes (the same comparison as tests/test_engine_spark.py), the TSQ home
+  has no local Spark folder (nothing went through a local session), the cluster's raw
+  tables hold DuckDB's raw rows and its BI views hold the rows of published.duckdb.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pytest
+
+from orchestration.settings import PROJECT_ROOT, TsqSettings
+from scripts.compare_published import fingerprint
+from tests.conftest import CASCADE_FILES, run_in
+from tests.engine_comparison import assert_dbt_layers_are_not_in, duck_tables
+from tests.engine_comparison import table_differences as engine_table_differences
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+pytestmark = pytest.mark.slow
+SERVER_SCRIPT = PROJECT_ROOT / "scripts" / "spark-connect-server.sh"
+GENERATED_TICKETS = 200
+
+
+@pytest.fixture(scope="module")
+def connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("spark-connect-server")
+    started = subprocess.run(
+        ["bash", str(SERVER_SCRIPT), "start", str(folder)],
+        env={**os.environ, "TSQ_PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+    )
+    assert started.returncode == 0, started.stderr[-3000:]
+    try:
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run(
+            ["bash", str(SERVER_SCRIPT), "stop", str(folder)],
+            env={**os.environ, "TSQ_PYTHON": sys.executable},
+            capture_output=True,
+        )
+
+
+@pytest.fixture(scope="module")
+def session(connect_url: str) -> Iterator[SparkSession]:
+    from orchestration.engines.spark_connect import remote_session
+
+    spark = remote_session(connect_url)
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
+def _raw_rows(spark: SparkSession, table: str, columns: str) -> list[tuple]:
+    return sorted(tuple(row) for row in spark.sql(f"SELECT {columns} FROM raw.`{table}`").collect())
+
+
+def test_the_push_sends_new_and_changed_loads_and_drops_retracted_ones(
+    tmp_path: Path, session: SparkSession
+) -> None:
+    from orchestration.engines.spark_connect import push_raw_remote
+    from orchestration.raw_tables import ensure_ledger
+
+    for database in ("raw", "tsq_push"):
+        session.sql(f"DROP DATABASE IF EXISTS `{database}` CASCADE")
+    warehouse = tmp_path / "tsq.duckdb"
+    awkward = 'it\'s a \\ "q"\nnext'
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_ledger(con)
+        con.execute(
+            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
+            " _loaded_at) values (?, ?, 'a.csv', 1, 'L1', '2026-09-01 00:00:00+00'),"
+            " (?, ?, 'b.csv', 1, 'L2', '2026-09-02 00:00:00+00'),"
+            " (?, ?, 'b.csv', 2, 'L2', '2026-09-02 00:00:00+00')",
+            ["T1", awkward, "T2", None, "T3", "plain"],
+        )
+
+    first = push_raw_remote(warehouse, session)
+    assert first.loads_pushed >= 2 and first.loads_deleted == 0
+    assert first.row_counts["tickets"] == 3
+    assert _raw_rows(session, "tickets", "ticket_id, subject, _load_id") == [
+        ("T1", awkward, "L1"),
+        ("T2", None, "L2"),
+        ("T3", "plain", "L2"),
+    ]
+    (loaded_at,) = session.sql("SELECT _loaded_at FROM raw.tickets WHERE ticket_id = 'T1'").first()
+    assert loaded_at.isoformat().startswith("2026-09-01T00:00:00")
+
+    again = push_raw_remote(warehouse, session)
+    assert (again.loads_pushed, again.loads_deleted) == (0, 0)
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from raw.tickets where _load_id = ?", ["L2"])
+        # the same count under L1, another row: a cascade and a release in one run
+        con.execute("delete from raw.tickets where _load_id = ?", ["L1"])
+        con.execute(
+            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
+            " _loaded_at) values ('T9', 'back', 'a.csv', 2, 'L1', '2026-09-01 00:00:00+00')"
+        )
+    third = push_raw_remote(warehouse, session)
+    assert (third.loads_pushed, third.loads_deleted) == (1, 1)
+    assert _raw_rows(session, "tickets", "ticket_id, subject, _load_id") == [("T9", "back", "L1")]
+    partitions = [row[0] for row in session.sql("SHOW PARTITIONS raw.tickets").collect()]
+    assert partitions == ["_load_id=L1"]
+
+
+def test_a_run_on_spark_connect_publishes_what_a_duckdb_run_publishes(
+    tmp_path: Path, connect_url: str, session: SparkSession
+) -> None:
+    from orchestration.generator import generate
+
+    duck_home, spark_home = tmp_path / "duckdb-home", tmp_path / "spark-home"
+    inbox = TsqSettings(home=duck_home).ensure().inbox
+    generate(inbox, tickets=GENERATED_TICKETS, seed=11)
+    for name, text in CASCADE_FILES.items():
+        (inbox / name).write_text(text, encoding="utf-8")
+    shutil.copytree(inbox, TsqSettings(home=spark_home).ensure().inbox, dirs_exist_ok=True)
+    duck, duck_outcome = run_in(duck_home)
+    assert duck_outcome.published, duck_outcome.report_lines()
+
+    ran = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run"],
+        env={
+            **os.environ,
+            "TSQ_HOME": str(spark_home),
+            "DAGSTER_HOME": str(spark_home / "dagster"),
+            "TZ": "UTC",
+            "TSQ_ENGINE": "spark",
+            "TSQ_SPARK_REMOTE": connect_url,
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, (ran.stdout[-3000:], ran.stderr[-3000:])
+    spark = TsqSettings(home=spark_home)
+    # nothing went through a local session: no Spark files in the home
+    assert not (spark_home / "spark").exists()
+    assert_dbt_layers_are_not_in(spark.warehouse_path)
+
+    duck_types = {t: c for t, (c, _, _) in fingerprint(duck.published_path).items()}
+    assert {t: c for t, (c, _, _) in fingerprint(spark.published_path).items()} == duck_types
+    duck_store, store = duck_tables(duck.published_path), duck_tables(spark.published_path)
+    assert duck_store.keys() == store.keys() and len(store) >= 6
+    differences: list[str] = []
+    for table in sorted(duck_store.keys() - {"publish_log"}):
+        (duck_columns, duck_rows), (columns, rows) = duck_store[table], store[table]
+        assert columns == duck_columns, table
+        assert duck_rows, f"{table} is empty: nothing would be compared"
+        differences += engine_table_differences(
+            table, duck_columns, duck_rows, rows, "Spark Connect"
+        )
+    assert differences == [], "\n".join(differences[:40])
+
+    # the cluster's catalogue: raw as DuckDB's, the BI views the very store
+    duck_raw = {t: len(rows) for t, (_, rows) in duck_tables(spark.warehouse_path, "raw").items()}
+    assert duck_raw["quarantine"] > 0
+    cluster_raw = {
+        t.name: session.table(f"raw.`{t.name}`").count() for t in session.catalog.listTables("raw")
+    }
+    assert cluster_raw == duck_raw
+    cluster_bi = {
+        t.name: session.table(f"tsq_published.`{t.name}`").count()
+        for t in session.catalog.listTables("tsq_published")
+    }
+    assert cluster_bi == {t: len(rows) for t, (_, rows) in store.items()}
