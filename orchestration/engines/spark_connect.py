@@ -38,8 +38,12 @@ from orchestration.engines.raw_schema import RAW_SCHEMA, RawPushError, RawTable
 from orchestration.engines.spark_raw import (
     PLAIN_LOAD_ID,
     RawPushOutcome,
+    duck_raw_name,
+    ensure_spark_table,
     raw_tables,
+    spark_columns,
     spark_identifier,
+    spark_raw_name,
 )
 from orchestration.sql_text import quote_identifier
 
@@ -94,38 +98,6 @@ def table_exists(session: SparkSession, database: str, table: str) -> bool:
 # -- the raw push ----------------------------------------------------------------------
 
 
-def _duck_name(table: RawTable) -> str:
-    return f"{quote_identifier(RAW_SCHEMA)}.{quote_identifier(table.name)}"
-
-
-def _wanted_columns(table: RawTable) -> list[tuple[str, str]]:
-    """The Spark table's columns: the data columns, then the load id (the partition)."""
-    columns = [(c, t) for c, t in table.columns if c != table.load_id_column]
-    if table.load_id_column is not None:
-        columns.append((table.load_id_column, "string"))
-    return columns
-
-
-def _ensure_table(session: SparkSession, table: RawTable) -> bool:
-    """raw.<table> as a managed Parquet table with DuckDB's columns; made again when they
-    differ. True when it was (re)made, so every load must be pushed."""
-    qualified = f"{spark_identifier(RAW_SCHEMA)}.{spark_identifier(table.name)}"
-    wanted = _wanted_columns(table)
-    if session.catalog.tableExists(qualified):
-        existing = [(f.name, f.dataType.simpleString()) for f in session.table(qualified).schema]
-        if existing == wanted:
-            return False
-        session.sql(f"DROP TABLE {qualified}")
-    columns = ", ".join(f"{spark_identifier(c)} {t}" for c, t in wanted)
-    partitioned = (
-        f" PARTITIONED BY ({spark_identifier(table.load_id_column)})"
-        if table.load_id_column is not None
-        else ""
-    )
-    session.sql(f"CREATE TABLE {qualified} ({columns}) USING parquet{partitioned}")
-    return True
-
-
 def _load_states(duck: duckdb.DuckDBPyConnection, table: RawTable) -> dict[str, tuple[int, str]]:
     """Per load: DuckDB's row count and a checksum of its whole rows (the ledger's tables
     are updated in place, so lineage alone would not do)."""
@@ -133,7 +105,7 @@ def _load_states(duck: duckdb.DuckDBPyConnection, table: RawTable) -> dict[str, 
     columns = ", ".join(quote_identifier(c) for c, _ in table.columns)
     rows = duck.execute(
         f"SELECT {load_column}, count(*), sum(hash({columns})::HUGEINT)::VARCHAR "
-        f"FROM {_duck_name(table)} GROUP BY {load_column}"
+        f"FROM {duck_raw_name(table)} GROUP BY {load_column}"
     ).fetchall()
     return {str(load_id): (int(count), str(checksum)) for load_id, count, checksum in rows}
 
@@ -146,15 +118,15 @@ def _send(
 ) -> None:
     """One load's rows (every row when load_id is None) into raw.<table>, replacing that
     load's partition (the whole table without a load id)."""
-    select_list = ", ".join(quote_identifier(c) for c, _ in _wanted_columns(table))
-    text = f"SELECT {select_list} FROM {_duck_name(table)}"
+    select_list = ", ".join(quote_identifier(c) for c, _ in spark_columns(table))
+    text = f"SELECT {select_list} FROM {duck_raw_name(table)}"
     if load_id is None:
         arrow = duck.sql(text).to_arrow_table()
     else:
         arrow = duck.sql(
             f"{text} WHERE {quote_identifier(table.load_id_column or '')} = ?", params=[load_id]
         ).to_arrow_table()
-    qualified = f"{spark_identifier(RAW_SCHEMA)}.{spark_identifier(table.name)}"
+    qualified = spark_raw_name(table)
     frame = session.createDataFrame(arrow) if arrow.num_rows else None
     if frame is None:
         if load_id is None:
@@ -166,7 +138,7 @@ def _send(
 
 def _partitions(session: SparkSession, table: RawTable) -> set[str]:
     """The load ids raw.<table> holds on the cluster (its partitions)."""
-    qualified = f"{spark_identifier(RAW_SCHEMA)}.{spark_identifier(table.name)}"
+    qualified = spark_raw_name(table)
     prefix = f"{table.load_id_column}="
     return {
         row[0].removeprefix(prefix)
@@ -176,7 +148,7 @@ def _partitions(session: SparkSession, table: RawTable) -> set[str]:
 
 
 def _drop_load(session: SparkSession, table: RawTable, load_id: str) -> None:
-    qualified = f"{spark_identifier(RAW_SCHEMA)}.{spark_identifier(table.name)}"
+    qualified = spark_raw_name(table)
     # a partition value cannot be a parameter marker: only a plain token gets here
     session.sql(
         f"ALTER TABLE {qualified} DROP IF EXISTS PARTITION "
@@ -231,7 +203,7 @@ def push_raw_remote(warehouse: Path, session: SparkSession) -> RawPushOutcome:
         if not tables:
             raise RawPushError(f"{warehouse} has no raw schema: nothing was ingested")
         for table in tables:
-            remade = _ensure_table(session, table)
+            remade = ensure_spark_table(session, table, None)
             if table.load_id_column is None:
                 _send(duck, session, table, None)
             else:
@@ -255,7 +227,7 @@ def push_raw_remote(warehouse: Path, session: SparkSession) -> RawPushOutcome:
                 for load_id in sorted(present - set(states)):
                     _drop_load(session, table, load_id)
                     deleted += 1
-            qualified = f"{spark_identifier(RAW_SCHEMA)}.{spark_identifier(table.name)}"
+            qualified = spark_raw_name(table)
             session.sql(f"REFRESH TABLE {qualified}")
             row_counts[table.name] = session.table(qualified).count()
     _write_record(session, record)

@@ -108,7 +108,7 @@ def raw_tables(duck: duckdb.DuckDBPyConnection) -> list[RawTable]:
     return engine_raw_tables(duck, SPARK_TYPES, "Spark")
 
 
-def _duck_name(table: RawTable) -> str:
+def duck_raw_name(table: RawTable) -> str:
     return f"{quote_identifier(RAW_SCHEMA)}.{quote_identifier(table.name)}"
 
 
@@ -128,7 +128,7 @@ def _write_parquet(
     staging.mkdir(parents=True)
     select_list = ", ".join(quote_identifier(c) for c in table.data_columns)
     # names come from DuckDB's own catalogue, quoted; the load id is bound
-    text = f"select {select_list} from {_duck_name(table)}"
+    text = f"select {select_list} from {duck_raw_name(table)}"
     if load_id is None:
         relation = duck.sql(text)
     else:
@@ -145,32 +145,45 @@ def _table_location(raw_root: Path, table: RawTable) -> Path:
     return raw_root / table.name
 
 
-def _ensure_spark_table(spark: SparkSession, raw_root: Path, table: RawTable) -> None:
-    """An external Parquet table over the table's folder; made again when DuckDB's columns
-    differ from it (dropping an external table keeps its files)."""
-    qualified = f"{spark_identifier(RAW_SCHEMA)}.{spark_identifier(table.name)}"
+def spark_raw_name(table: RawTable) -> str:
+    return f"{spark_identifier(RAW_SCHEMA)}.{spark_identifier(table.name)}"
+
+
+def spark_columns(table: RawTable) -> list[tuple[str, str]]:
+    """raw.<table>'s columns on Spark: the data columns, then the load id (the partition,
+    text)."""
+    columns = [(c, t) for c, t in table.columns if c != table.load_id_column]
+    if table.load_id_column is not None:
+        columns.append((table.load_id_column, "string"))
+    return columns
+
+
+def ensure_spark_table(spark: SparkSession, table: RawTable, location: Path | None) -> bool:
+    """raw.<table> on Spark as a Parquet table partitioned by its load id: external over
+    `location` (the local push's folder), or managed by the catalogue when None (a
+    cluster, spark_connect.py). Made again when DuckDB's columns differ from it (dropping
+    an external table keeps its files). True when it was (re)made."""
+    qualified = spark_raw_name(table)
+    wanted = spark_columns(table)
     if spark.catalog.tableExists(qualified):
         existing = [(f.name, f.dataType.simpleString()) for f in spark.table(qualified).schema]
-        wanted = [(c, t) for c, t in table.columns if c != table.load_id_column]
-        if table.load_id_column is not None:
-            wanted.append((table.load_id_column, "string"))
         if existing == wanted:
-            return
+            return False
         spark.sql(f"DROP TABLE {qualified}")
-    columns = ", ".join(
-        f"{spark_identifier(c)} {'string' if c == table.load_id_column else t}"
-        for c, t in table.columns
-        if c != table.load_id_column
+    columns = ", ".join(f"{spark_identifier(c)} {t}" for c, t in wanted)
+    partitioned = (
+        f" PARTITIONED BY ({spark_identifier(table.load_id_column)})"
+        if table.load_id_column is not None
+        else ""
     )
-    if table.load_id_column is not None:
-        columns += f", {spark_identifier(table.load_id_column)} string"
-        partitioned = f" PARTITIONED BY ({spark_identifier(table.load_id_column)})"
+    if location is None:
+        spark.sql(f"CREATE TABLE {qualified} ({columns}) USING parquet{partitioned}")
     else:
-        partitioned = ""
-    spark.sql(
-        f"CREATE TABLE {qualified} ({columns}) USING parquet{partitioned} LOCATION :location",
-        args={"location": str(_table_location(raw_root, table))},
-    )
+        spark.sql(
+            f"CREATE TABLE {qualified} ({columns}) USING parquet{partitioned} LOCATION :location",
+            args={"location": str(location)},
+        )
+    return True
 
 
 @dataclass(frozen=True)
@@ -202,7 +215,7 @@ def write_raw_files(warehouse: Path, raw_root: Path) -> RawFiles:
                 load_id
                 for (load_id,) in duck.execute(
                     f"select distinct {quote_identifier(table.load_id_column)} "
-                    f"from {_duck_name(table)}"
+                    f"from {duck_raw_name(table)}"
                 ).fetchall()
             }
             wanted = {_load_folder(table_dir, table, load_id): load_id for load_id in load_ids}
@@ -233,8 +246,8 @@ def push_raw(
         session.sql(f"CREATE DATABASE IF NOT EXISTS {spark_identifier(RAW_SCHEMA)}")
         row_counts = {}
         for table in files.tables:
-            _ensure_spark_table(session, raw_root, table)
-            qualified = f"{spark_identifier(RAW_SCHEMA)}.{spark_identifier(table.name)}"
+            ensure_spark_table(session, table, _table_location(raw_root, table))
+            qualified = spark_raw_name(table)
             if table.load_id_column is not None:
                 session.sql(f"MSCK REPAIR TABLE {qualified} SYNC PARTITIONS")
             session.sql(f"REFRESH TABLE {qualified}")
