@@ -103,3 +103,82 @@ def assert_dbt_layers_are_not_in(warehouse: Path) -> None:
         }
     assert not schemas & DBT_LAYERS, schemas
     assert {"raw", "published"} <= schemas, schemas
+
+
+def write_two_ticket_loads(warehouse: Path, awkward: str) -> None:
+    """A hand-made raw schema for the pushers' tests: tickets T1 (subject `awkward`) in
+    load L1, T2 (no subject) and T3 in load L2."""
+    from orchestration.raw_tables import ensure_ledger
+
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_ledger(con)
+        con.execute(
+            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
+            " _loaded_at) values (?, ?, 'a.csv', 1, 'L1', '2026-09-01 00:00:00+00'),"
+            " (?, ?, 'b.csv', 1, 'L2', '2026-09-02 00:00:00+00'),"
+            " (?, ?, 'b.csv', 2, 'L2', '2026-09-02 00:00:00+00')",
+            ["T1", awkward, "T2", None, "T3", "plain"],
+        )
+
+
+def run_on_duckdb_and_engine(
+    tmp_path: Path, tickets: int, engine_environment: dict[str, str]
+) -> tuple[Any, Any]:
+    """One generated inbox (seed 11, plus the quarantine cascade's planted files, so
+    raw.quarantine holds rows) run twice through the real pipeline: on DuckDB in this
+    process, then as `tsq run` in a process of its own with `engine_environment` (the
+    engine's settings). Returns both homes' settings."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from orchestration.generator import generate
+    from orchestration.settings import TsqSettings
+    from tests.conftest import CASCADE_FILES, run_in
+
+    duck_home, engine_home = tmp_path / "duckdb-home", tmp_path / "engine-home"
+    inbox = TsqSettings(home=duck_home).ensure().inbox
+    generate(inbox, tickets=tickets, seed=11)
+    for name, text in CASCADE_FILES.items():
+        (inbox / name).write_text(text, encoding="utf-8")
+    shutil.copytree(inbox, TsqSettings(home=engine_home).ensure().inbox, dirs_exist_ok=True)
+    duck, duck_outcome = run_in(duck_home)
+    assert duck_outcome.published, duck_outcome.report_lines()
+    ran = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run"],
+        env={
+            **os.environ,
+            "TSQ_HOME": str(engine_home),
+            "DAGSTER_HOME": str(engine_home / "dagster"),
+            # pyspark's Python side reads timestamps in the process's zone
+            "TZ": "UTC",
+            **engine_environment,
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, (ran.stdout[-3000:], ran.stderr[-3000:])
+    return duck, TsqSettings(home=engine_home)
+
+
+def assert_same_published_tables(
+    duck_published: Path, engine_published: Path, engine: str
+) -> dict[str, tuple[list[str], list[tuple]]]:
+    """The engine run's published.duckdb has the DuckDB run's tables, column types and rows
+    (publish_log left out: run ids and instants differ by design). Returns its tables."""
+    from scripts.compare_published import fingerprint
+
+    duck_types = {t: c for t, (c, _, _) in fingerprint(duck_published).items()}
+    assert {t: c for t, (c, _, _) in fingerprint(engine_published).items()} == duck_types
+    assert len(duck_types) >= 6
+    duck_store, store = duck_tables(duck_published), duck_tables(engine_published)
+    assert duck_store.keys() == store.keys()
+    differences: list[str] = []
+    for table in sorted(duck_store.keys() - {"publish_log"}):
+        (duck_columns, duck_rows), (columns, rows) = duck_store[table], store[table]
+        assert columns == duck_columns, table
+        assert duck_rows, f"{table} is empty: nothing would be compared"
+        differences += table_differences(table, duck_columns, duck_rows, rows, engine)
+    assert differences == [], "\n".join(differences[:40])
+    return store

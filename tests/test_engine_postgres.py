@@ -20,6 +20,7 @@ import pytest
 
 from orchestration.engines.postgres_raw import push_raw
 from tests.engine_comparison import table_differences as engine_table_differences
+from tests.engine_comparison import write_two_ticket_loads
 
 pytestmark = pytest.mark.slow
 
@@ -59,19 +60,10 @@ def test_push_raw_mirrors_loads_and_their_retraction(
     deletes L2 from PostgreSQL and replaces raw.refused_files."""
     import psycopg
 
-    from orchestration.raw_tables import ensure_ledger
-
     warehouse = tmp_path / "tsq.duckdb"
     awkward = 'a\tb\nc "q" \\ d'
+    write_two_ticket_loads(warehouse, awkward)
     with duckdb.connect(str(warehouse)) as con:
-        ensure_ledger(con)
-        con.execute(
-            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
-            " _loaded_at) values (?, ?, 'a.csv', 1, 'L1', '2026-09-01 00:00:00+00'),"
-            " (?, ?, 'b.csv', 1, 'L2', '2026-09-02 00:00:00+00'),"
-            " (?, ?, 'b.csv', 2, 'L2', '2026-09-02 00:00:00+00')",
-            ["T1", awkward, "T2", None, "T3", "plain"],
-        )
         con.execute(
             "insert into raw.loads values (?, 'tickets', 'a.csv', 'h1', 'csv', 'utf-8', 1, 1, 0,"
             " '2026-09-01 00:00:00+00'), (?, 'tickets', 'b.csv', 'h2', 'csv', 'utf-8', 3, 2, 1,"

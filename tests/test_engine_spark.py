@@ -34,7 +34,6 @@ import datetime as dt
 import decimal
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -50,11 +49,14 @@ from orchestration.engines.spark_raw import (
     write_raw_files,
 )
 from orchestration.publish.store import PARQUET_FOLDER_NAME
-from orchestration.settings import TsqSettings
 from orchestration.sql_text import sql_string
-from scripts.compare_published import fingerprint
-from tests.conftest import CASCADE_FILES, run_in
-from tests.engine_comparison import assert_dbt_layers_are_not_in, duck_tables
+from tests.engine_comparison import (
+    assert_dbt_layers_are_not_in,
+    assert_same_published_tables,
+    duck_tables,
+    run_on_duckdb_and_engine,
+    write_two_ticket_loads,
+)
 from tests.engine_comparison import table_differences as engine_table_differences
 
 GENERATED_TICKETS = 200
@@ -103,19 +105,10 @@ def test_raw_files_follow_loads_and_their_retraction(tmp_path: Path) -> None:
     Parquet per load, values untouched (a quote, a backslash, a newline, a NULL), the load
     id in the folder's name and not in the file; written twice, the same files; load L2
     retracted in DuckDB (as `tsq retract` does), its folders go."""
-    from orchestration.raw_tables import ensure_ledger
-
     warehouse = tmp_path / "tsq.duckdb"
     awkward = 'it\'s a \\ "q"\nnext'
+    write_two_ticket_loads(warehouse, awkward)
     with duckdb.connect(str(warehouse)) as con:
-        ensure_ledger(con)
-        con.execute(
-            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
-            " _loaded_at) values (?, ?, 'a.csv', 1, 'L1', '2026-09-01 00:00:00+00'),"
-            " (?, ?, 'b.csv', 1, 'L2', '2026-09-02 00:00:00+00'),"
-            " (?, ?, 'b.csv', 2, 'L2', '2026-09-02 00:00:00+00')",
-            ["T1", awkward, "T2", None, "T3", "plain"],
-        )
         con.execute(
             "insert into raw.loads values (?, 'tickets', 'a.csv', 'h1', 'csv', 'utf-8', 1, 1, 0,"
             " '2026-09-01 00:00:00+00'), (?, 'tickets', 'b.csv', 'h2', 'csv', 'utf-8', 3, 2, 1,"
@@ -235,40 +228,11 @@ def _json_of(script: str, home: Path) -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_a_spark_run_publishes_what_a_duckdb_run_publishes(tmp_path: Path) -> None:
-    from orchestration.generator import generate
-
-    duck_home, spark_home = tmp_path / "duckdb-home", tmp_path / "spark-home"
-    inbox = TsqSettings(home=duck_home).ensure().inbox
-    generate(inbox, tickets=GENERATED_TICKETS, seed=11)
-    for name, text in CASCADE_FILES.items():
-        (inbox / name).write_text(text, encoding="utf-8")
-    shutil.copytree(inbox, TsqSettings(home=spark_home).ensure().inbox, dirs_exist_ok=True)
-    duck, duck_outcome = run_in(duck_home)
-    assert duck_outcome.published, duck_outcome.report_lines()
-
-    ran = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run"],
-        env=_environment(spark_home, TSQ_ENGINE="spark"),
-        capture_output=True,
-        text=True,
-    )
-    assert ran.returncode == 0, (ran.stdout[-3000:], ran.stderr[-3000:])
-    spark = TsqSettings(home=spark_home)
+    duck, spark = run_on_duckdb_and_engine(tmp_path, GENERATED_TICKETS, {"TSQ_ENGINE": "spark"})
+    spark_home = spark.root
 
     # -- the published files: DuckDB's tables, column types and rows --------------------
-    duck_types = {t: c for t, (c, _, _) in fingerprint(duck.published_path).items()}
-    spark_types = {t: c for t, (c, _, _) in fingerprint(spark.published_path).items()}
-    assert spark_types == duck_types
-    assert len(duck_types) >= 6
-    duck_store, store = duck_tables(duck.published_path), duck_tables(spark.published_path)
-    assert duck_store.keys() == store.keys()
-    differences: list[str] = []
-    for table in sorted(duck_store.keys() - {"publish_log"}):
-        (duck_columns, duck_rows), (spark_columns, spark_rows) = duck_store[table], store[table]
-        assert spark_columns == duck_columns, table
-        assert duck_rows, f"{table} is empty: nothing would be compared"
-        differences += table_differences(table, duck_columns, duck_rows, spark_rows)
-    assert differences == [], "\n".join(differences[:40])
+    store = assert_same_published_tables(duck.published_path, spark.published_path, "Spark")
     parquet = spark.published_path.with_name(PARQUET_FOLDER_NAME)
     assert sorted(p.stem for p in parquet.iterdir()) == sorted(store)
 

@@ -17,7 +17,6 @@ touches as files.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,11 +26,14 @@ from typing import TYPE_CHECKING
 import duckdb
 import pytest
 
-from orchestration.settings import PROJECT_ROOT, TsqSettings
-from scripts.compare_published import fingerprint
-from tests.conftest import CASCADE_FILES, run_in
-from tests.engine_comparison import assert_dbt_layers_are_not_in, duck_tables
-from tests.engine_comparison import table_differences as engine_table_differences
+from orchestration.settings import PROJECT_ROOT
+from tests.engine_comparison import (
+    assert_dbt_layers_are_not_in,
+    assert_same_published_tables,
+    duck_tables,
+    run_on_duckdb_and_engine,
+    write_two_ticket_loads,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -80,21 +82,12 @@ def test_the_push_sends_new_and_changed_loads_and_drops_retracted_ones(
     tmp_path: Path, session: SparkSession
 ) -> None:
     from orchestration.engines.spark_connect import push_raw_remote
-    from orchestration.raw_tables import ensure_ledger
 
     for database in ("raw", "tsq_push"):
         session.sql(f"DROP DATABASE IF EXISTS `{database}` CASCADE")
     warehouse = tmp_path / "tsq.duckdb"
     awkward = 'it\'s a \\ "q"\nnext'
-    with duckdb.connect(str(warehouse)) as con:
-        ensure_ledger(con)
-        con.execute(
-            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
-            " _loaded_at) values (?, ?, 'a.csv', 1, 'L1', '2026-09-01 00:00:00+00'),"
-            " (?, ?, 'b.csv', 1, 'L2', '2026-09-02 00:00:00+00'),"
-            " (?, ?, 'b.csv', 2, 'L2', '2026-09-02 00:00:00+00')",
-            ["T1", awkward, "T2", None, "T3", "plain"],
-        )
+    write_two_ticket_loads(warehouse, awkward)
 
     first = push_raw_remote(warehouse, session)
     assert first.loads_pushed >= 2 and first.loads_deleted == 0
@@ -128,49 +121,13 @@ def test_the_push_sends_new_and_changed_loads_and_drops_retracted_ones(
 def test_a_run_on_spark_connect_publishes_what_a_duckdb_run_publishes(
     tmp_path: Path, connect_url: str, session: SparkSession
 ) -> None:
-    from orchestration.generator import generate
-
-    duck_home, spark_home = tmp_path / "duckdb-home", tmp_path / "spark-home"
-    inbox = TsqSettings(home=duck_home).ensure().inbox
-    generate(inbox, tickets=GENERATED_TICKETS, seed=11)
-    for name, text in CASCADE_FILES.items():
-        (inbox / name).write_text(text, encoding="utf-8")
-    shutil.copytree(inbox, TsqSettings(home=spark_home).ensure().inbox, dirs_exist_ok=True)
-    duck, duck_outcome = run_in(duck_home)
-    assert duck_outcome.published, duck_outcome.report_lines()
-
-    ran = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run"],
-        env={
-            **os.environ,
-            "TSQ_HOME": str(spark_home),
-            "DAGSTER_HOME": str(spark_home / "dagster"),
-            "TZ": "UTC",
-            "TSQ_ENGINE": "spark",
-            "TSQ_SPARK_REMOTE": connect_url,
-        },
-        capture_output=True,
-        text=True,
+    duck, spark = run_on_duckdb_and_engine(
+        tmp_path, GENERATED_TICKETS, {"TSQ_ENGINE": "spark", "TSQ_SPARK_REMOTE": connect_url}
     )
-    assert ran.returncode == 0, (ran.stdout[-3000:], ran.stderr[-3000:])
-    spark = TsqSettings(home=spark_home)
     # nothing went through a local session: no Spark files in the home
-    assert not (spark_home / "spark").exists()
+    assert not (spark.root / "spark").exists()
     assert_dbt_layers_are_not_in(spark.warehouse_path)
-
-    duck_types = {t: c for t, (c, _, _) in fingerprint(duck.published_path).items()}
-    assert {t: c for t, (c, _, _) in fingerprint(spark.published_path).items()} == duck_types
-    duck_store, store = duck_tables(duck.published_path), duck_tables(spark.published_path)
-    assert duck_store.keys() == store.keys() and len(store) >= 6
-    differences: list[str] = []
-    for table in sorted(duck_store.keys() - {"publish_log"}):
-        (duck_columns, duck_rows), (columns, rows) = duck_store[table], store[table]
-        assert columns == duck_columns, table
-        assert duck_rows, f"{table} is empty: nothing would be compared"
-        differences += engine_table_differences(
-            table, duck_columns, duck_rows, rows, "Spark Connect"
-        )
-    assert differences == [], "\n".join(differences[:40])
+    store = assert_same_published_tables(duck.published_path, spark.published_path, "Spark Connect")
 
     # the cluster's catalogue: raw as DuckDB's, the BI views the very store
     duck_raw = {t: len(rows) for t, (_, rows) in duck_tables(spark.warehouse_path, "raw").items()}

@@ -151,17 +151,19 @@ def reader_session() -> SparkSession:
         .config("spark.ui.showConsoleProgress", "false")
     )
     session = builder.getOrCreate()
-    _register_pg_timezone_names(session)
+    register_pg_timezone_names(session)
     return session
 
 
-def _register_pg_timezone_names(session: SparkSession) -> None:
+def register_pg_timezone_names(session: SparkSession, zones: list[str] | None = None) -> None:
     """`pg_timezone_names()`, which a staging suite reads for the zone names an engine
     knows (DuckDB and PostgreSQL have it): on Spark, the JVM's zone ids, the ones its
-    from_utc_timestamp accepts."""
+    from_utc_timestamp accepts. A Spark Connect client cannot reach the JVM: it passes
+    `zones` (the IANA zones Python knows, the database the JVM's ids come from)."""
     from pyspark.sql.functions import udtf
 
-    zones = sorted(str(z) for z in session._jvm.java.time.ZoneId.getAvailableZoneIds())  # type: ignore[union-attr]
+    if zones is None:
+        zones = sorted(str(z) for z in session._jvm.java.time.ZoneId.getAvailableZoneIds())  # type: ignore[union-attr]
 
     @udtf(returnType="name: string")
     class PgTimezoneNames:
@@ -265,14 +267,12 @@ def suite_dataframe(home: Path, suite: SuiteFile) -> DataFrame:
     url = _remote_url()
     if url:
         # a cluster: its catalogue already has every table dbt built
-        from orchestration.engines.spark_connect import (
-            register_pg_timezone_names,
-            remote_session,
-            table_exists,
-        )
+        import zoneinfo
+
+        from orchestration.engines.spark_connect import remote_session, table_exists
 
         session = remote_session(url)
-        register_pg_timezone_names(session)
+        register_pg_timezone_names(session, sorted(zoneinfo.available_timezones()))
         if not table_exists(session, database, table):
             raise SparkEngineError(f"{suite.table} is missing on Spark: did dbt build?")
         return session.table(f"{spark_identifier(database)}.{spark_identifier(table)}")

@@ -25,8 +25,6 @@ parameter marker) must be a plain token, as for the local push's folder names.
 
 from __future__ import annotations
 
-import zoneinfo
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,23 +68,6 @@ def remote_session(url: str) -> SparkSession:
     session = SparkSession.builder.remote(url).getOrCreate()
     session.conf.set("spark.sql.session.timeZone", "UTC")
     return session
-
-
-def register_pg_timezone_names(session: SparkSession) -> None:
-    """`pg_timezone_names()` for the staging suite that checks the teams' zones. The local
-    engine lists the JVM's zone ids; a Connect client cannot reach the JVM, so this lists
-    the IANA zones Python knows (the same database the JVM's ids come from)."""
-    from pyspark.sql.functions import udtf
-
-    zones = sorted(zoneinfo.available_timezones())
-
-    @udtf(returnType="name: string")
-    class PgTimezoneNames:
-        def eval(self) -> Iterable[tuple[str]]:
-            for zone in zones:
-                yield (zone,)
-
-    session.udtf.register("pg_timezone_names", PgTimezoneNames)
 
 
 def table_exists(session: SparkSession, database: str, table: str) -> bool:
