@@ -141,3 +141,32 @@ def test_a_run_on_spark_connect_publishes_what_a_duckdb_run_publishes(
         for t in session.catalog.listTables("tsq_published")
     }
     assert cluster_bi == {t: len(rows) for t, (_, rows) in store.items()}
+
+
+def test_a_table_another_session_rewrote_is_read_fresh(
+    session: SparkSession, connect_url: str
+) -> None:
+    """dbt rewrites every table each run in a session of its own; a session that read a
+    table before (a bench or a test runs several pipelines in one process) must see the
+    new files: `refreshed` refreshes the table, or the view and the tables under it."""
+    from pyspark.sql import SparkSession as Session
+
+    from orchestration.engines.spark_connect import refreshed
+
+    dbt_like = Session.builder.remote(connect_url).create()
+    try:
+        session.sql("CREATE DATABASE IF NOT EXISTS fresh")
+        session.sql("DROP VIEW IF EXISTS fresh.over_numbers")
+        session.sql("DROP TABLE IF EXISTS fresh.numbers")
+        session.sql("CREATE TABLE fresh.numbers USING parquet AS SELECT id FROM range(5)")
+        session.sql("CREATE VIEW fresh.over_numbers AS SELECT * FROM fresh.numbers")
+        assert session.table("fresh.over_numbers").count() == 5
+        dbt_like.sql("DROP TABLE fresh.numbers")
+        dbt_like.sql("CREATE TABLE fresh.numbers USING parquet AS SELECT id FROM range(7)")
+        with pytest.raises(Exception, match="FILE_NOT_EXIST"):
+            session.table("fresh.over_numbers").count()
+        assert refreshed(session, "fresh", "over_numbers")
+        assert session.table("fresh.over_numbers").count() == 7
+        assert not refreshed(session, "fresh", "no_such_table")
+    finally:
+        dbt_like.stop()

@@ -264,23 +264,24 @@ def suite_dataframe(home: Path, suite: SuiteFile) -> DataFrame:
     """The table a suite guards as a DataFrame of the reader session, with every table its
     SQL names declared beside it."""
     database, _, table = suite.table.partition(".")
-    url = _remote_url()
-    if url:
-        # a cluster: its catalogue already has every table dbt built
-        import zoneinfo
-
-        from orchestration.engines.spark_connect import remote_session, table_exists
-
-        session = remote_session(url)
-        register_pg_timezone_names(session, sorted(zoneinfo.available_timezones()))
-        if not table_exists(session, database, table):
-            raise SparkEngineError(f"{suite.table} is missing on Spark: did dbt build?")
-        return session.table(f"{spark_identifier(database)}.{spark_identifier(table)}")
     names = [(database, table)]
     for expectation in suite.expectations:
         for value in expectation.get("kwargs", {}).values():
             if isinstance(value, str):
                 names += _QUALIFIED_NAME.findall(value)
+    url = _remote_url()
+    if url:
+        # a cluster: its catalogue already has every table dbt built
+        import zoneinfo
+
+        from orchestration.engines.spark_connect import refreshed, remote_session
+
+        session = remote_session(url)
+        register_pg_timezone_names(session, sorted(zoneinfo.available_timezones()))
+        found = {name: refreshed(session, *name) for name in sorted(set(names))}
+        if not found[(database, table)]:
+            raise SparkEngineError(f"{suite.table} is missing on Spark: did dbt build?")
+        return session.table(f"{spark_identifier(database)}.{spark_identifier(table)}")
     session = reader_session()
     declare_tables(session, home, names)
     if not _declared(home, database, table):
@@ -307,12 +308,12 @@ def pull_published(
 
     url = _remote_url()
     if url:
-        from orchestration.engines.spark_connect import remote_session, table_exists
+        from orchestration.engines.spark_connect import refreshed, remote_session
 
         session = remote_session(url)
 
         def built(model: str) -> bool:
-            return table_exists(session, PUBLISHED_DATABASE, model)
+            return refreshed(session, PUBLISHED_DATABASE, model)
     else:
         session = reader_session()
         declare_tables(session, home, [(PUBLISHED_DATABASE, m) for m in models])

@@ -70,10 +70,17 @@ def remote_session(url: str) -> SparkSession:
     return session
 
 
-def table_exists(session: SparkSession, database: str, table: str) -> bool:
-    return bool(
-        session.catalog.tableExists(f"{spark_identifier(database)}.{spark_identifier(table)}")
-    )
+def refreshed(session: SparkSession, database: str, table: str) -> bool:
+    """Whether database.table exists on the cluster; when it does, its cached metadata is
+    refreshed first. A Connect session keeps each table's file list once it has read it,
+    and dbt (another session) rewrites the tables every run: a session reused across runs
+    in one process (`tsq bench`, a test) would read files that are gone. REFRESH TABLE on
+    a view refreshes the tables under it too."""
+    qualified = f"{spark_identifier(database)}.{spark_identifier(table)}"
+    if not session.catalog.tableExists(qualified):
+        return False
+    session.catalog.refreshTable(qualified)
+    return True
 
 
 # -- the raw push ----------------------------------------------------------------------
