@@ -205,7 +205,10 @@ def validate_suite(
         if not result.success:
             result = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})
         with datasource.get_engine().connect() as connection:
-            rows_checked = connection.exec_driver_sql(f"SELECT count(*) FROM ({query})").scalar()
+            # an alias: PostgreSQL 15 refuses a subquery in FROM without one
+            rows_checked = connection.exec_driver_sql(
+                f"SELECT count(*) FROM ({query}) AS validated_rows"
+            ).scalar()
     finally:
         datasource.get_execution_engine().engine.dispose()
         datasource.get_engine().dispose()
