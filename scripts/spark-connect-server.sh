@@ -78,6 +78,15 @@ url)
     ;;
 stop)
     "$SPARK_HOME/sbin/stop-connect-server.sh" >&2 || true
+    # A JVM started where SIGTERM was ignored (a background job, a test runner's worker)
+    # keeps ignoring it, and the stop above only sends SIGTERM: the server's own folder,
+    # in its command line, finds it; after 15 s it is killed.
+    for _ in $(seq 1 15); do
+        pgrep -f -- "-Dderby.system.home=$dir " >/dev/null || exit 0
+        sleep 1
+    done
+    echo "the Spark Connect server in $dir ignored SIGTERM: killed" >&2
+    pkill -9 -f -- "-Dderby.system.home=$dir " || true
     ;;
 *)
     usage
