@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import great_expectations
 
+from orchestration.transform.incremental import LINEAGE_CHECKSUM_SQL
+
 if TYPE_CHECKING:
     from orchestration.quality.suites import SuiteFile
 
@@ -51,12 +53,14 @@ _TABLE = re.compile(r"raw\.[a-z_][a-z0-9_]*")
 class PendingLoads:
     """What a raw suite validates this time, and what it passes over."""
 
-    loads_to_validate: int
-    rows_to_validate: int
     loads_passed_before: int
     rows_passed_before: int
     # the query GX validates: the table's rows of the pending loads only
     query: str
+    # the suite's version and every load's (rows, checksum) when they were marked: what
+    # record_passes records (raw cannot change in between: the check holds the writer slot)
+    version: str
+    states: dict[str, tuple[int, str]]
 
 
 def suite_version(suite: SuiteFile) -> str:
@@ -83,9 +87,7 @@ def tracks_loads(con: duckdb.DuckDBPyConnection, suite: SuiteFile) -> bool:
 
 def _load_states(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, tuple[int, str]]:
     rows = con.execute(
-        "SELECT _load_id, count(*), "
-        "sum(hash(_load_id, _source_file, _source_row)::HUGEINT)::VARCHAR "
-        f"FROM {table} GROUP BY _load_id"
+        f"SELECT _load_id, count(*), {LINEAGE_CHECKSUM_SQL}::VARCHAR FROM {table} GROUP BY _load_id"
     ).fetchall()
     return {load_id: (int(count), str(checksum)) for load_id, count, checksum in rows}
 
@@ -125,8 +127,9 @@ def mark_pending(
     if not _NAME.fullmatch(suite.name) or not tracks_loads(con, suite):
         raise ValueError(f"{suite.path}: not a raw suite over a table with lineage columns")
     _ensure_tables(con)
+    version = suite_version(suite)
     current = _load_states(con, suite.table)
-    passed = {} if revalidate_all else _recorded(con, suite, suite_version(suite))
+    passed = {} if revalidate_all else _recorded(con, suite, version)
     pending = [load_id for load_id, state in current.items() if passed.get(load_id) != state]
     con.execute(f"DELETE FROM {PENDING_TABLE} WHERE suite_name = ?", [suite.name])
     if pending:
@@ -135,27 +138,25 @@ def mark_pending(
         )
     pending_rows = sum(current[load_id][0] for load_id in pending)
     return PendingLoads(
-        loads_to_validate=len(pending),
-        rows_to_validate=pending_rows,
         loads_passed_before=len(current) - len(pending),
         rows_passed_before=sum(count for count, _ in current.values()) - pending_rows,
         query=(
             f"SELECT * FROM {suite.table} WHERE _load_id IN (SELECT load_id FROM "
             f"{PENDING_TABLE} WHERE suite_name = '{suite.name}')"
         ),
+        version=version,
+        states=current,
     )
 
 
-def record_passes(con: duckdb.DuckDBPyConnection, suite: SuiteFile) -> None:
-    """After the suite passed: every load now in its table has passed this version of it
-    (those passed over still match their record and keep it, with the instant they first
-    passed; the rest were just validated and are recorded now)."""
-    _ensure_tables(con)
-    version = suite_version(suite)
-    current = _load_states(con, suite.table)
+def record_passes(con: duckdb.DuckDBPyConnection, suite: SuiteFile, pending: PendingLoads) -> None:
+    """After the suite passed: every load marked by `mark_pending` has passed this version
+    of it (those passed over still match their record and keep it, with the instant they
+    first passed; the rest were just validated and are recorded now)."""
+    version, current = pending.version, pending.states
     recorded = _recorded(con, suite, version)
     kept = [load_id for load_id, state in current.items() if recorded.get(load_id) == state]
-    new = [load_id for load_id in current if load_id not in set(kept)]
+    new = [load_id for load_id in current if load_id not in kept]
     con.execute("BEGIN TRANSACTION")
     con.execute(
         f"DELETE FROM {PASSES_TABLE} WHERE suite_name = ? "

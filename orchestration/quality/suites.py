@@ -218,7 +218,7 @@ def validate_suite(
         outcome.loads_passed_before = pending.loads_passed_before
         if outcome.passed and not outcome.warning_failures:
             with _duckdb_connection(database, memory_limit) as con:
-                record_passes(con, suite)
+                record_passes(con, suite, pending)
     return outcome
 
 

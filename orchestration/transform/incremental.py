@@ -65,6 +65,12 @@ class RawTableState:
     checksum: str  # sum of hash(_load_id, _source_file, _source_row), as text
 
 
+#: An order-free checksum of which raw rows there are: their lineage hashed, summed (DuckDB
+#: SQL, an aggregate). The one spelling for this record and the raw suites' record
+#: (orchestration/quality/raw_load_passes.py).
+LINEAGE_CHECKSUM_SQL = "sum(hash(_load_id, _source_file, _source_row)::HUGEINT)"
+
+
 def _state_sql(entity: str, up_to_us: int | None) -> tuple[str, list[Any]]:
     table = f"raw.{quote_identifier(entity)}"
     where, params = (
@@ -72,7 +78,7 @@ def _state_sql(entity: str, up_to_us: int | None) -> tuple[str, list[Any]]:
     )
     sql = (
         "SELECT max(epoch_us(_loaded_at)), count(*), "
-        "coalesce(sum(hash(_load_id, _source_file, _source_row)::HUGEINT), 0)::VARCHAR "
+        f"coalesce({LINEAGE_CHECKSUM_SQL}, 0)::VARCHAR "
         f"FROM {table} {where}"
     )
     return sql, params
