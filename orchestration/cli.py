@@ -104,7 +104,7 @@ def generate(ticket_count: int, seed: int, out: Path | None, file_format: str) -
     table.add_column("rows", justify="right")
     for entity, rows in counts.items():
         table.add_row(entity, f"{rows:,}")
-    console.print(table)
+    _print_whole(table)
 
 
 @main.command()
@@ -188,7 +188,7 @@ def ingest(
             table.add_row(conversion.source, entity, f"{rows:,}")
         if not conversion.rows:
             table.add_row(conversion.source, ", ".join(p.name for p in conversion.files), "")
-    console.print(table)
+    _print_whole(table)
     assumed = [(c.source, a) for c in conversions for a in c.assumptions]
     if assumed:
         assumptions = Table(title="Assumptions made (recorded as source_assumptions)")
@@ -197,7 +197,7 @@ def ingest(
         for source_name, item in assumed:
             style = "yellow" if item.origin.startswith("default") else None
             assumptions.add_row(source_name, item.assumption, item.value, item.origin, style=style)
-        console.print(assumptions)
+        _print_whole(assumptions)
 
 
 @main.command()
@@ -416,7 +416,7 @@ def _print_unread_inbox_files(settings: TsqSettings) -> None:
     for state in unread:
         style = "red" if state.state in ("refused", "not understood") else "yellow"
         table.add_row(state.file, state.entity, state.state, state.detail, style=style)
-    console.print(table)
+    _print_whole(table)
 
 
 @main.command()
@@ -507,7 +507,7 @@ def where() -> None:
         table.add_row(label, str(path))
     table.add_row("DuckDB memory limit", memory_limit_origin(settings.duckdb_memory_limit))
     table.add_row("engine (TSQ_ENGINE)", engine_description(settings))
-    console.print(table)
+    _print_whole(table)
 
 
 def engine_description(settings: TsqSettings) -> str:
@@ -550,7 +550,7 @@ def quarantine(show_rows: bool, limit: int) -> None:
         table.add_column(column, justify="right" if column == "rows" else "left")
     for rule, entity, source_file, rows, first_rows in summary:
         table.add_row(rule, entity, source_file, f"{rows:,}", first_rows)
-    console.print(table if summary else "No quarantined rows.")
+    _print_whole(table if summary else "No quarantined rows.")
     if show_rows and summary:
         listing = Table(title=f"First {limit} quarantined rows")
         for column in ("file", "row", "rules broken", "original row"):
@@ -559,7 +559,7 @@ def quarantine(show_rows: bool, limit: int) -> None:
             settings.warehouse_path, limit
         ):
             listing.add_row(source_file, str(source_row), rules, original)
-        console.print(listing)
+        _print_whole(listing)
 
 
 @main.command()
@@ -591,7 +591,7 @@ def loads(show_files: bool) -> None:
             f"{row.rows_quarantined:,}",
             f"{row.loaded_at:%Y-%m-%d %H:%M:%S}",
         )
-    console.print(table if rows else "No loads yet.")
+    _print_whole(table if rows else "No loads yet.")
     shown = states if show_files else [s for s in states if s.state != "loaded"]
     if shown:
         files = Table(title=f"Inbox {settings.inbox}")
@@ -599,7 +599,7 @@ def loads(show_files: bool) -> None:
             files.add_column(column)
         for state in shown:
             files.add_row(state.file, state.entity, state.state, state.detail)
-        console.print(files)
+        _print_whole(files)
 
 
 @main.command()
@@ -816,7 +816,7 @@ def bench(
         peak = f"{figures['peak_rss_mb']:,.0f}" if figures["peak_rss_mb"] else ""
         table.add_row(stage, f"{figures['wall_s']:.1f}", f"{share:.0%}", peak)
     table.add_row("total", f"{report.total_wall_s:.1f}", "100%", f"{report.peak_rss_mb:,.0f}")
-    console.print(table)
+    _print_whole(table)
     console.print(
         f"reference (bare DuckDB query over the same CSV files, core ticket indicators per "
         f"team per month): {report.reference_wall_s:.2f} s (median; each, one after each "

@@ -290,3 +290,35 @@ def test_a_run_report_is_plain_data_and_the_cli_colours_only_its_lead():
     styled = _styled(ReportLine("/home/published.duckdb", "success", "published"))
     assert styled.plain == "published /home/published.duckdb"
     assert [(span.start, span.end, span.style) for span in styled.spans] == [(0, 9, "green")]
+
+
+def test_load_ids_and_file_names_print_whole_into_a_pipe(tmp_path):
+    """`tsq loads` and `tsq quarantine --rows` print a load id a user copies into
+    `tsq retract`, and file names: into a pipe (rich assumes 80 columns there, and a dumb
+    terminal forces 80) they are printed whole, never cropped to `7c808aa0…`."""
+    from orchestration.raw_tables import ensure_ledger
+
+    load_id = "7c808aa0-8c1e-4a43-9d0e-5f2b9e4c1a77"
+    file_name = "tickets-export-from-the-helpdesk-2026-09-01-full-history.csv"
+    home = tmp_path / "home"
+    home.mkdir()
+    with duckdb.connect(str(home / "tsq.duckdb")) as con:
+        ensure_ledger(con)
+        con.execute(
+            "insert into raw.loads values (?, 'tickets', ?, 'h1', 'csv', 'utf-8', 12345, 12000,"
+            " 345, '2026-09-01 00:00:00+00')",
+            [load_id, file_name],
+        )
+        con.execute(
+            "insert into raw.quarantine values (?, 'tickets', ?, 17, 'required',"
+            " 'required: category is empty', ?, '2026-09-01 00:00:00+00')",
+            [load_id, file_name, '{"ticket_id": "T-17"}'],
+        )
+    for args, whole in ((["loads"], [load_id, file_name]), (["quarantine", "--rows"], [file_name])):
+        result = CliRunner().invoke(
+            main, args, env={"TSQ_HOME": str(home), "TERM": "dumb", "COLUMNS": None}
+        )
+        assert result.exit_code == 0, result.output
+        for text in whole:
+            assert text in result.output, result.output
+        assert "…" not in result.output, result.output
