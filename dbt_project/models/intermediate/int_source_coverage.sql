@@ -9,10 +9,9 @@
     ServiceNow adapter maps its '?' placeholder to NULL; the trim here keeps coverage
     right for raw rows written any other way.
 
-    One select per raw table, and each term an EXISTS that stops at the first row giving
-    it: a provided column is usually settled by the first rows read, where a count per
-    column reads every value (docs/performance.md compares the two). Only a column that
-    is absent or blank everywhere is read to the end.
+    One select per raw table (tsq.provided_terms: on DuckDB and PostgreSQL each term an
+    EXISTS that stops at the first row giving it, on Spark one aggregate per table; the
+    macro says why).
 -#}
 {% set entities = ['tickets', 'ticket_events', 'surveys', 'qa_reviews', 'complaints', 'kb_articles',
                    'kb_links', 'agents', 'teams', 'mystery_shops', 'process_audits',
@@ -22,14 +21,7 @@
 {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
 {%- set contract_columns = [] -%}
 {%- for column in columns if not column.name.startswith('_') %}{% do contract_columns.append(column) %}{% endfor -%}
-    {%- set terms = ["'" ~ entity ~ "'"] -%}
-    {%- set provided = ['exists (select 1 from ' ~ relation ~ ')'] -%}
-    {%- for column in contract_columns -%}
-        {%- do terms.append("'" ~ entity ~ '.' ~ column.name ~ "'") -%}
-        {%- do provided.append('exists (\n            select 1 from ' ~ relation ~ '\n            where trim(cast('
-            ~ adapter.quote(column.name) ~ ' as ' ~ tsq.type_text() ~ ')) <> \'\'\n        )') -%}
-    {%- endfor %}
-{{ tsq.select_unnest_pairs(terms, provided, 'term', 'provided') }}
+{{ tsq.provided_terms(entity, relation, contract_columns) }}
 union all
 {% endfor %}
 -- lifecycle event types a source records at all (ticket_events:<event_type>), spelt as
