@@ -361,7 +361,7 @@ def plain_progress_line(event: ProgressEvent) -> str | None:
     (a dbt model between the quarter marks)."""
     count = f" ({event.done}/{event.total})" if event.total else ""
     if event.state == "advanced":
-        # dbt builds a model at a time: a line at each quarter of the way, not per model
+        # a line at each quarter of dbt's models (done counts the finished ones), not per model
         quarter = max(event.total // 4, 1)
         if event.done % quarter and event.done != event.total:
             return None

@@ -61,7 +61,7 @@ FORBIDDEN: dict[str, str] = {
     "generate_series (tsq.series, tsq.day_series)": _CALL.format(name="generate_series"),
     "string_agg (tsq.string_agg_ordered)": _CALL.format(name="string_agg"),
     "starts_with (tsq.starts_with)": _CALL.format(name="starts_with"),
-    "unnest (tsq.cross_join_unnest, tsq.unnest_rows, tsq.unnest_pairs)": _CALL.format(
+    "unnest (tsq.cross_join_unnest, tsq.unnest_rows, tsq.provided_terms)": _CALL.format(
         name="unnest"
     ),
     # `over (w rows between ...)`: a window that refines a named one
@@ -159,7 +159,7 @@ def test_models_and_macros_hold_no_engine_specific_sql() -> None:
         ("select starts_with(a, 'x') from t", "starts_with (tsq.starts_with)"),
         (
             "select * from t cross join unnest(t.a) as u(x)",
-            "unnest (tsq.cross_join_unnest, tsq.unnest_rows, tsq.unnest_pairs)",
+            "unnest (tsq.cross_join_unnest, tsq.unnest_rows, tsq.provided_terms)",
         ),
         (
             "select lag(a) over (w rows between 1 preceding and current row) from t"

@@ -114,11 +114,11 @@
 
     DuckDB and PostgreSQL: one EXISTS per term, each stopping at the first row that gives
     it, so a provided column is usually settled by the first rows read.
-    Spark runs each EXISTS as a job of its own (some 150 jobs for the 13 raw tables, 38 s
-    of a 200-ticket build on a local session): there one aggregate per table reads it
-    once for every term (`bool_or`). Spark also allows one generator per select and no
-    EXISTS inside a generator's arguments, so the two arrays are built in a subquery and
-    zipped. -#}
+    Spark runs each EXISTS as a job of its own (128 jobs for the 13 raw tables, 37 s of a
+    200-ticket build on a local session): there one aggregate per table reads it once
+    for every term (`bool_or`), at the price of reading every cell, unmeasured on a
+    cluster's large tables (docs/scale-out.md). Spark allows one generator per select, so
+    the two arrays are built in an aggregating subquery, then zipped and inlined. -#}
 {% macro provided_terms(entity, relation, columns) -%}
     {{ return(adapter.dispatch('provided_terms', 'tsq')(entity, relation, columns)) }}
 {%- endmacro %}
