@@ -120,13 +120,14 @@
     cluster's large tables (docs/scale-out.md). Spark allows one generator per select, so
     the two arrays are built in an aggregating subquery, then zipped and inlined. -#}
 {% macro provided_terms(entity, relation, columns) -%}
-    {{ return(adapter.dispatch('provided_terms', 'tsq')(entity, relation, columns)) }}
-{%- endmacro %}
-{% macro default__provided_terms(entity, relation, columns) -%}
     {%- set terms = ["'" ~ entity ~ "'"] -%}
+    {%- for column in columns -%}{%- do terms.append("'" ~ entity ~ '.' ~ column.name ~ "'") -%}{%- endfor -%}
+    {{ return(adapter.dispatch('provided_terms', 'tsq')(terms, relation, columns)) }}
+{%- endmacro %}
+{#- terms: the entity's term, then one per column, in the order of `columns` -#}
+{% macro default__provided_terms(terms, relation, columns) -%}
     {%- set provided = ['exists (select 1 from ' ~ relation ~ ')'] -%}
     {%- for column in columns -%}
-        {%- do terms.append("'" ~ entity ~ '.' ~ column.name ~ "'") -%}
         {%- do provided.append('exists (\n            select 1 from ' ~ relation ~ '\n            where trim(cast('
             ~ adapter.quote(column.name) ~ ' as ' ~ tsq.type_text() ~ ')) <> \'\'\n        )') -%}
     {%- endfor -%}
@@ -134,11 +135,9 @@ select
     unnest({{ tsq.array_of(terms) }}) as term,
     unnest({{ tsq.array_of(provided) }}) as provided
 {%- endmacro %}
-{% macro spark__provided_terms(entity, relation, columns) -%}
-    {%- set terms = ["'" ~ entity ~ "'"] -%}
+{% macro spark__provided_terms(terms, relation, columns) -%}
     {%- set provided = ['count(*) > 0'] -%}
     {%- for column in columns -%}
-        {%- do terms.append("'" ~ entity ~ '.' ~ column.name ~ "'") -%}
         {%- do provided.append('coalesce(bool_or(trim(cast(' ~ adapter.quote(column.name) ~ ' as '
             ~ tsq.type_text() ~ ')) <> \'\'), false)') -%}
     {%- endfor -%}
