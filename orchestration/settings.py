@@ -119,10 +119,11 @@ class TsqSettings(BaseSettings):
     # rows are pushed there and everything after runs there. One module per engine in
     # orchestration/engines/.
     engine: Literal["duckdb", "postgres", "spark"] = "duckdb"
-    # TSQ_ENGINE=spark on a cluster instead of the local session: a Spark Connect URL
-    # (TSQ_SPARK_REMOTE, `sc://host:15002`, Databricks' `sc://<workspace>:443/;token=...`).
-    # The push, dbt, the suites and the publication then all go through it
-    # (orchestration/engines/spark_connect.py, docs/scale-out.md).
+    # TSQ_ENGINE=spark on a cluster instead of the local session (TSQ_SPARK_REMOTE): a
+    # Spark Connect URL (`sc://host:15002`, Databricks' `sc://<workspace>:443/;token=...`;
+    # engines/spark_connect.py) or a Thrift server's (`hive://user@host:10000/default`,
+    # SQL only; engines/spark_thrift.py). The push, dbt, the suites and the publication
+    # then all go through it (docs/scale-out.md).
     spark_remote: str = ""
     # The PostgreSQL connection when TSQ_ENGINE=postgres: the same TSQ_PG_* variables
     # dbt_project/profiles.yml reads for its `postgres` target, so dbt, the raw push, GX
@@ -138,6 +139,17 @@ class TsqSettings(BaseSettings):
     # the schema BI users query on PostgreSQL, switched in atomically by each publication
     # (publish/postgres.py); dbt's own `published` schema is its working copy
     pg_publish_schema: str = "tsq_published"
+
+    @field_validator("spark_remote")
+    @classmethod
+    def _a_spark_endpoint(cls, url: str) -> str:
+        scheme = url.partition("://")[0]
+        if url and scheme not in ("sc", "hive"):
+            raise ValueError(
+                "spark_remote (TSQ_SPARK_REMOTE) is a Spark Connect URL (sc://host:15002) or "
+                f"a Thrift server's (hive://user@host:10000/default), not a {scheme!r} URL"
+            )
+        return url
 
     @field_validator("coverage_floor")
     @classmethod

@@ -100,3 +100,64 @@ def test_names_on_spark(tmp_path: Path) -> None:
     assert duckdb_type("decimal(38,6)", "t.c") == "DECIMAL(38,6)"
     with pytest.raises(SparkEngineError, match="t.c: Spark type map<string,int>"):
         duckdb_type("map<string,int>", "t.c")
+
+
+def test_a_hive_remote_builds_the_thrift_target_where_the_url_says(tmp_path: Path) -> None:
+    url = "hive://analyst@thrift.example.internal:10001/reporting"
+    settings = _settings(tmp_path, engine="spark", spark_remote=url)
+    engine = engine_for(settings)
+    args = dbt_build_args(settings)
+    # the profile's spark_cluster target (dbt-spark's thrift method), told where by env vars
+    assert args[args.index("--target") + 1] == "spark_cluster"
+    environment = engine.dbt_environment()
+    assert (
+        environment["TSQ_SPARK_METHOD"],
+        environment["TSQ_SPARK_HOST"],
+        environment["TSQ_SPARK_PORT"],
+        environment["TSQ_SPARK_USER"],
+    ) == ("thrift", "thrift.example.internal", "10001", "analyst")
+    assert "SPARK_REMOTE" not in environment
+    target = dbt_vars_of(args)["tsq_engine_target"]
+    assert target == "spark-thrift:hive://thrift.example.internal:10001?tsq"
+    # dbt's layers validate on the server through SQL, raw stays on DuckDB
+    suites = discover_suites()
+    assert {engine.suite_connection(s) for s in suites if s.layer != "raw"} == {url}
+    assert {engine.suite_connection(s) for s in suites if s.layer == "raw"} == {None}
+    assert {engine.suite_spark_home(s) for s in suites} == {None}
+
+
+def test_a_spark_remote_is_connect_or_thrift_and_a_password_stays_out_of_it(
+    tmp_path: Path,
+) -> None:
+    from pydantic import ValidationError
+
+    from orchestration.engines.spark_thrift import ThriftEndpoint
+
+    with pytest.raises(ValidationError, match="Spark Connect URL .* or a Thrift server's"):
+        _settings(tmp_path, engine="spark", spark_remote="jdbc:hive2://host:10000")
+    with pytest.raises(ValueError, match="password in the URL"):
+        ThriftEndpoint.parse("hive://analyst:secret@host:10000/default")
+    endpoint = ThriftEndpoint.parse("hive://host")
+    assert (endpoint.port, endpoint.user, endpoint.database) == (10000, "", "default")
+    assert endpoint.sqlalchemy_url == "hive://host:10000/default"
+
+
+def test_values_travel_as_the_text_that_reads_back_to_them() -> None:
+    """What send_rows puts in a statement's JSON: Spark's CAST of each text gives the value
+    back (a double's shortest repr, an aware instant in UTC, a date in ISO form)."""
+    import datetime as dt
+    import decimal
+    import zoneinfo
+
+    from orchestration.engines.spark_thrift import _text
+
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    assert _text(0.1 + 0.2) == "0.30000000000000004"
+    assert float(_text(1e-300) or "") == 1e-300
+    assert _text(dt.datetime(2026, 7, 1, 12, 0, 0, 5, tzinfo=paris)) == "2026-07-01 10:00:00.000005"
+    assert _text(dt.datetime(2026, 7, 1, 12, 0)) == "2026-07-01 12:00:00"
+    assert _text(dt.date(2024, 2, 29)) == "2024-02-29"
+    assert _text(decimal.Decimal("12.3400")) == "12.3400"
+    assert (_text(True), _text(None), _text(7), _text("it's")) == ("true", None, "7", "it's")
+    with pytest.raises(TypeError, match="bytes"):
+        _text(b"\x00")

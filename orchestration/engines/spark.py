@@ -38,12 +38,13 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestration.engines.spark_raw import local_session, spark_identifier
+from orchestration.engines.spark_thrift import is_thrift_url
 from orchestration.sql_text import quote_identifier
 
 if TYPE_CHECKING:  # imported when used: `tsq --help` need not start a JVM
@@ -307,6 +308,8 @@ def pull_published(
     import pyarrow as pa
 
     url = _remote_url()
+    if is_thrift_url(url):
+        return _pull_published_thrift(con, url, models)
     if url:
         from orchestration.engines.spark_connect import refreshed, remote_session
 
@@ -321,21 +324,59 @@ def pull_published(
         def built(model: str) -> bool:
             return table_location(home, PUBLISHED_DATABASE, model).is_dir()
 
+    def read(model: str) -> tuple[list[tuple[str, str]], pa.Table]:
+        if not built(model):
+            raise SparkEngineError(f"published.{model} is missing on Spark: did dbt build?")
+        frame = session.table(f"{spark_identifier(PUBLISHED_DATABASE)}.{spark_identifier(model)}")
+        columns = [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
+        return columns, frame.toArrow()
+
+    return _write_published(con, models, read)
+
+
+def _pull_published_thrift(
+    con: duckdb.DuckDBPyConnection, url: str, models: tuple[str, ...]
+) -> dict[str, int]:
+    """pull_published from a Thrift server: each table's rows by SELECT."""
+    import pyarrow as pa
+
+    from orchestration.engines.spark_thrift import ThriftEndpoint, ThriftSession, read_table
+
+    with ThriftSession(ThriftEndpoint.parse(url)) as thrift:
+
+        def read(model: str) -> tuple[list[tuple[str, str]], pa.Table]:
+            if not thrift.exists(PUBLISHED_DATABASE, model):
+                raise SparkEngineError(f"published.{model} is missing on Spark: did dbt build?")
+            columns, rows = read_table(thrift, PUBLISHED_DATABASE, model)
+            # the server's values as Python gives them (dates as text): DuckDB casts each
+            # to the typed table's column on insert
+            arrow = pa.table(
+                {name: pa.array([row[i] for row in rows]) for i, (name, _) in enumerate(columns)}
+            )
+            return columns, arrow
+
+        return _write_published(con, models, read)
+
+
+def _write_published(
+    con: duckdb.DuckDBPyConnection,
+    models: tuple[str, ...],
+    read: Callable[[str], tuple[list[tuple[str, str]], Any]],
+) -> dict[str, int]:
+    """Each model's (Spark columns, Arrow rows) from `read` into the working warehouse's
+    `published` schema, in one DuckDB transaction, typed as a DuckDB build types them."""
+    import pyarrow as pa
+
     counts: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(PUBLISHED_DATABASE)}")
         for model in models:
-            if not built(model):
-                raise SparkEngineError(f"published.{model} is missing on Spark: did dbt build?")
-            frame = session.table(
-                f"{spark_identifier(PUBLISHED_DATABASE)}.{spark_identifier(model)}"
-            )
+            columns, arrow = read(model)
             typed = [
-                (f.name, duckdb_type(f.dataType.simpleString(), f"published.{model}.{f.name}"))
-                for f in frame.schema.fields
+                (name, duckdb_type(spark_type, f"published.{model}.{name}"))
+                for name, spark_type in columns
             ]
-            arrow = frame.toArrow()
             # aware UTC instants -> naive UTC (the cast keeps the stored values); the rest
             # is cast by DuckDB on insert into the typed table
             arrow = pa.table(
@@ -379,7 +420,37 @@ def version_database(label: str) -> str:
     return f"{BI_DATABASE}_v_{label}"
 
 
+#: runs one SQL statement on Spark and returns its rows as tuples (a session's
+#: `sql(...).collect()`, or a Thrift server's cursor: spark_thrift.ThriftSession.sql)
+SqlRunner = Callable[[str], list[tuple[Any, ...]]]
+#: copies one Parquet file of the set into a new table `<database>.<table>`; returns
+#: (rows in the file, rows the table then holds)
+FileCopier = Callable[[Path, str], tuple[int, int]]
+
+
 def publish_bi(session: SparkSession, parquet_set: Path, label: str) -> SparkPublication:
+    """publish_views through a Spark session (local, or Spark Connect)."""
+
+    def sql(text: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in session.sql(text).collect()]
+
+    def copy(file: Path, qualified: str) -> tuple[int, int]:
+        if _is_connect(session):
+            import pyarrow.parquet as pq
+
+            # a cluster cannot read this machine's files: the rows travel as Arrow
+            frame = session.createDataFrame(pq.read_table(file))
+        else:
+            frame = session.read.parquet(str(file))
+        frame.write.format("parquet").saveAsTable(qualified)
+        return frame.count(), session.table(qualified).count()
+
+    return publish_views(sql, copy, parquet_set, label)
+
+
+def publish_views(
+    sql: SqlRunner, copy: FileCopier, parquet_set: Path, label: str
+) -> SparkPublication:
     """Copy every `<table>.parquet` of a complete Parquet set (publish/store.py's, written
     from the new published.duckdb) into a fresh database `tsq_published_v_<label>`,
     check each copy's row count, then point the views `tsq_published.<table>` at it
@@ -390,44 +461,34 @@ def publish_bi(session: SparkSession, parquet_set: Path, label: str) -> SparkPub
     files = sorted(parquet_set.glob("*.parquet"))
     if not files:
         raise SparkEngineError(f"{parquet_set}: no Parquet file to publish")
-    session.sql(f"DROP DATABASE IF EXISTS {spark_identifier(new_db)} CASCADE")  # a retry
-    session.sql(f"CREATE DATABASE {spark_identifier(new_db)}")
+    sql(f"DROP DATABASE IF EXISTS {spark_identifier(new_db)} CASCADE")  # a retry
+    sql(f"CREATE DATABASE {spark_identifier(new_db)}")
     counts: dict[str, int] = {}
     for file in files:
         table = file.stem
         qualified = f"{spark_identifier(new_db)}.{spark_identifier(table)}"
-        if _is_connect(session):
-            import pyarrow.parquet as pq
-
-            # a cluster cannot read this machine's files: the rows travel as Arrow
-            frame = session.createDataFrame(pq.read_table(file))
-        else:
-            frame = session.read.parquet(str(file))
-        frame.write.format("parquet").saveAsTable(qualified)
-        expected, copied = frame.count(), session.table(qualified).count()
+        expected, copied = copy(file, qualified)
         if expected != copied:
             raise SparkEngineError(f"{qualified}: {copied} rows copied of {expected}")
         counts[table] = copied
 
     bi = spark_identifier(BI_DATABASE)
-    session.sql(f"CREATE DATABASE IF NOT EXISTS {bi}")
-    previous = {
-        row.viewName if hasattr(row, "viewName") else row.tableName
-        for row in session.sql(f"SHOW VIEWS IN {bi}").collect()
-    }
-    previous_version = _current_version(session)
+    sql(f"CREATE DATABASE IF NOT EXISTS {bi}")
+    # SHOW VIEWS rows are (namespace, viewName, isTemporary)
+    previous = {str(row[1]) for row in sql(f"SHOW VIEWS IN {bi}")}
+    previous_version = _current_version(sql)
     for table in counts:
-        session.sql(
+        sql(
             f"CREATE OR REPLACE VIEW {bi}.{spark_identifier(table)} AS "
             f"SELECT * FROM {spark_identifier(new_db)}.{spark_identifier(table)}"
         )
     for table in sorted(previous - set(counts)):
-        session.sql(f"DROP VIEW IF EXISTS {bi}.{spark_identifier(table)}")
+        sql(f"DROP VIEW IF EXISTS {bi}.{spark_identifier(table)}")
     keep = {new_db, previous_version}
     dropped = []
-    for (name,) in session.sql("SHOW DATABASES").collect():
+    for (name,) in sql("SHOW DATABASES"):
         if name.startswith(f"{BI_DATABASE}_v_") and name not in keep:
-            session.sql(f"DROP DATABASE IF EXISTS {spark_identifier(name)} CASCADE")
+            sql(f"DROP DATABASE IF EXISTS {spark_identifier(name)} CASCADE")
             dropped.append(name)
     return SparkPublication(BI_DATABASE, new_db, counts, sorted(dropped))
 
@@ -445,14 +506,17 @@ def _remote_url() -> str:
     return get_settings().spark_remote
 
 
-def _current_version(session: SparkSession) -> str | None:
+def _current_version(sql: SqlRunner) -> str | None:
     """The version database the BI views point at now (from publish_log's view, present
     in every publication), or None before the first."""
     bi = spark_identifier(BI_DATABASE)
-    if not session.catalog.tableExists(f"{bi}.`publish_log`"):
+    if BI_DATABASE not in {str(row[0]) for row in sql("SHOW DATABASES")}:
         return None
-    rows = session.sql(f"DESCRIBE TABLE EXTENDED {bi}.`publish_log`").collect()
-    text = " ".join(str(r.data_type) for r in rows if r.col_name == "View Text")
+    # SHOW TABLES rows are (namespace, tableName, isTemporary); views are among them
+    if "publish_log" not in {str(row[1]) for row in sql(f"SHOW TABLES IN {bi}")}:
+        return None
+    rows = sql(f"DESCRIBE TABLE EXTENDED {bi}.`publish_log`")
+    text = " ".join(str(row[1]) for row in rows if row[0] == "View Text")
     found = re.search(rf"`({re.escape(BI_DATABASE)}_v_[a-z0-9_]+)`", text)
     return found.group(1) if found else None
 
@@ -464,7 +528,31 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.settings import get_settings
 
     args = sys.argv[1:] if argv is None else argv
+    if not (args[:1] == ["publish"] and len(args) == 3) and args != ["current-version"]:
+        print(main.__doc__, file=sys.stderr)
+        return 2
     settings = get_settings()
+    if is_thrift_url(settings.spark_remote):
+        # a cluster's Thrift server: SQL only, the rows inside statements (spark_thrift.py)
+        from orchestration.engines.spark_thrift import (
+            ThriftEndpoint,
+            ThriftSession,
+            copy_parquet_file,
+        )
+
+        with ThriftSession(ThriftEndpoint.parse(settings.spark_remote)) as thrift:
+            if args[0] == "publish":
+
+                def copy(file: Path, qualified: str) -> tuple[int, int]:
+                    return pyarrow_rows(file), copy_parquet_file(thrift, file, qualified)
+
+                outcome: dict[str, Any] = dataclasses.asdict(
+                    publish_views(thrift.sql, copy, Path(args[1]), args[2])
+                )
+            else:
+                outcome = {"version": _current_version(thrift.sql)}
+        print(json.dumps(outcome, sort_keys=True))
+        return 0
     if settings.spark_remote:
         from orchestration.engines.spark_connect import remote_session
 
@@ -472,19 +560,25 @@ def main(argv: list[str] | None = None) -> int:
     else:
         session = local_session(spark_home(settings))
     try:
-        if args[:1] == ["publish"] and len(args) == 3:
-            outcome: dict[str, Any] = dataclasses.asdict(
-                publish_bi(session, Path(args[1]), args[2])
-            )
-        elif args == ["current-version"]:
-            outcome = {"version": _current_version(session)}
+        if args[0] == "publish":
+            outcome = dataclasses.asdict(publish_bi(session, Path(args[1]), args[2]))
         else:
-            print(main.__doc__, file=sys.stderr)
-            return 2
+            outcome = {
+                "version": _current_version(
+                    lambda text: [tuple(row) for row in session.sql(text).collect()]
+                )
+            }
     finally:
         session.stop()
     print(json.dumps(outcome, sort_keys=True))
     return 0
+
+
+def pyarrow_rows(file: Path) -> int:
+    """Rows in a Parquet file, from its footer."""
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(file).metadata.num_rows)
 
 
 # -- the engine ------------------------------------------------------------------------
@@ -507,7 +601,16 @@ class SparkEngine:
         )
         return dict(outcome["row_counts"])
 
+    @property
+    def thrift(self) -> bool:
+        """Whether TSQ_SPARK_REMOTE names a Thrift server (hive://) rather than Connect."""
+        return is_thrift_url(self.settings.spark_remote)
+
     def dbt_args(self) -> list[str]:
+        if self.thrift:
+            from orchestration.engines.spark_thrift import DBT_TARGET as THRIFT_TARGET
+
+            return ["--target", THRIFT_TARGET]
         if self.settings.spark_remote:
             from orchestration.engines.spark_connect import DBT_TARGET as CONNECT_TARGET
 
@@ -518,14 +621,30 @@ class SparkEngine:
         # the profile builds the warehouse, metastore and Derby paths from TSQ_HOME, which
         # must be absolute there; pyspark's Python side reads timestamps in TZ
         environment = {"TSQ_HOME": str(self.settings.root.resolve()), "TZ": "UTC"}
-        if self.settings.spark_remote:
+        if self.thrift:
+            from orchestration.engines.spark_thrift import ThriftEndpoint
+
+            # the profile's spark_cluster target reads where the server is from these
+            endpoint = ThriftEndpoint.parse(self.settings.spark_remote)
+            environment |= {
+                "TSQ_SPARK_METHOD": "thrift",
+                "TSQ_SPARK_HOST": endpoint.host,
+                "TSQ_SPARK_PORT": str(endpoint.port),
+                "TSQ_SPARK_USER": endpoint.user,
+            }
+        elif self.settings.spark_remote:
             # dbt-spark's session method: pyspark's builder connects to SPARK_REMOTE
             environment["SPARK_REMOTE"] = self.settings.spark_remote
         return environment
 
     def dbt_vars(self) -> dict[str, Any]:
         schema = os.environ.get("TSQ_SPARK_SCHEMA", "tsq")
-        if self.settings.spark_remote:
+        if self.thrift:
+            from orchestration.engines.spark_thrift import ThriftEndpoint
+
+            described = ThriftEndpoint.parse(self.settings.spark_remote).described
+            target = f"spark-thrift:{described}?{schema}"
+        elif self.settings.spark_remote:
             from orchestration.engines.spark_connect import describe_remote
 
             target = f"spark-connect:{describe_remote(self.settings.spark_remote)}?{schema}"
@@ -534,13 +653,18 @@ class SparkEngine:
         return {"tsq_engine": self.name, "tsq_engine_target": target}
 
     def suite_connection(self, suite: SuiteFile) -> str | None:
-        # no SQLAlchemy URL on Spark: suite_spark_home says where its suites validate
+        # a Thrift server is reached by SQL only: GX's SQL datasource (quality/gx_hive.py);
+        # otherwise no SQLAlchemy URL on Spark: suite_spark_home says where suites validate
+        if self.thrift and suite.layer != "raw":
+            from orchestration.engines.spark_thrift import ThriftEndpoint
+
+            return ThriftEndpoint.parse(self.settings.spark_remote).sqlalchemy_url
         return None
 
     def suite_spark_home(self, suite: SuiteFile) -> Path | None:
         # raw is DuckDB's: ingest wrote and reconciled it there, and its suites gate the
         # ingest assets, before the push
-        return None if suite.layer == "raw" else self.home
+        return None if suite.layer == "raw" or self.thrift else self.home
 
     def publish(
         self,

@@ -86,7 +86,7 @@ def refreshed(session: SparkSession, database: str, table: str) -> bool:
 # -- the raw push ----------------------------------------------------------------------
 
 
-def _load_states(duck: duckdb.DuckDBPyConnection, table: RawTable) -> dict[str, tuple[int, str]]:
+def load_states(duck: duckdb.DuckDBPyConnection, table: RawTable) -> dict[str, tuple[int, str]]:
     """Per load: DuckDB's row count and a checksum of its whole rows (the ledger's tables
     are updated in place, so lineage alone would not do)."""
     load_column = quote_identifier(table.load_id_column or "")
@@ -195,7 +195,7 @@ def push_raw_remote(warehouse: Path, session: SparkSession) -> RawPushOutcome:
             if table.load_id_column is None:
                 _send(duck, session, table, None)
             else:
-                states = _load_states(duck, table)
+                states = load_states(duck, table)
                 for load_id in states:
                     if not PLAIN_LOAD_ID.fullmatch(load_id):
                         raise RawPushError(

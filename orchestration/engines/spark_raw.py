@@ -36,6 +36,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -271,7 +272,17 @@ def main(argv: list[str] | None = None) -> int:
 
     del argv
     settings = get_settings()
-    if settings.spark_remote:
+    if urlsplit(settings.spark_remote).scheme == "hive":
+        # a cluster's Thrift server: SQL only (spark_thrift.py)
+        from orchestration.engines.spark_thrift import (
+            ThriftEndpoint,
+            ThriftSession,
+            push_raw_thrift,
+        )
+
+        with ThriftSession(ThriftEndpoint.parse(settings.spark_remote)) as thrift:
+            outcome = push_raw_thrift(settings.warehouse_path, thrift)
+    elif settings.spark_remote:
         # a cluster through Spark Connect: its own storage and catalogue
         from orchestration.engines.spark_connect import push_raw_remote, remote_session
 

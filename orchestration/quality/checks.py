@@ -69,7 +69,7 @@ def build_suite_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
             suite,
             settings.duckdb_memory_limit,
             # TSQ_ENGINE: the layers dbt builds are validated where dbt built them
-            postgres_url=engine.suite_connection(suite),
+            engine_url=engine.suite_connection(suite),
             spark_home=engine.suite_spark_home(suite),
             # raw suites judge rows one by one or within a load: a load that passed and
             # kept its rows passes again (orchestration/quality/raw_load_passes.py)

@@ -8,6 +8,7 @@ when any blocking expectation fails.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from great_expectations.expectations.expectation_configuration import (
 from sqlalchemy.pool import StaticPool
 
 from orchestration.quality.gx_duckdb import DuckDBDatasource  # noqa: F401 - registers add_duckdb
+from orchestration.quality.gx_hive import SparkThriftDatasource  # noqa: F401 - registers add_spark_thrift
 from orchestration.quality.raw_load_passes import (
     PendingLoads,
     mark_pending,
@@ -135,7 +137,7 @@ def validate_suite(
     database: Path,
     suite: SuiteFile,
     memory_limit: str | None = None,
-    postgres_url: str | None = None,
+    engine_url: str | None = None,
     spark_home: Path | None = None,
     new_loads_only: bool = False,
     revalidate_all: bool = False,
@@ -146,9 +148,11 @@ def validate_suite(
     limit): without it DuckDB may take most of the machine's memory, and did, for a
     uniqueness check at scale (docs/performance.md).
 
-    `postgres_url` (a SQLAlchemy URL, TSQ_ENGINE=postgres): validate on that PostgreSQL
-    database instead, through GX's own PostgreSQL datasource; the same suite file, the
-    table under the same schema-qualified name (dbt builds the same schemas there).
+    `engine_url` (a SQLAlchemy URL): validate on that database instead, the table under
+    the same schema-qualified name (dbt builds the same schemas there): PostgreSQL
+    (TSQ_ENGINE=postgres) through GX's own PostgreSQL datasource, the same suite file; a
+    Spark Thrift server (`hive://`, TSQ_ENGINE=spark) through GX's SQL datasource
+    (gx_hive.py), with the suite's Spark spellings.
 
     `spark_home` (TSQ_ENGINE=spark): validate on the tables dbt built in that local Spark
     home instead, through GX's own Spark datasource (a DataFrame asset of the table, the
@@ -159,6 +163,10 @@ def validate_suite(
     (orchestration/quality/raw_load_passes.py); `revalidate_all` ignores that record."""
     if spark_home is not None:
         return _validate_on_spark(suite, spark_home)
+    if engine_url is not None and engine_url.startswith("hive://"):
+        suite = dataclasses.replace(
+            suite, expectations=tuple(map(_spark_spelling, suite.expectations))
+        )
     # A malformed expectation fails here, before any connection is open: an engine left
     # open would hold the file with this check's settings for the rest of the process.
     gx_suite = _gx_suite(suite)
@@ -166,16 +174,23 @@ def validate_suite(
     context.variables.progress_bars = {"globally": False}  # type: ignore[assignment]
     query = f"SELECT * FROM {suite.table}"
     pending: PendingLoads | None = None
-    if new_loads_only and postgres_url is None:
+    if new_loads_only and engine_url is None:
         with _duckdb_connection(database, memory_limit) as con:
             if tracks_loads(con, suite):
                 pending = mark_pending(con, suite, revalidate_all)
                 query = pending.query
     datasource: SQLDatasource
-    if postgres_url is not None:
+    if engine_url is not None and engine_url.startswith("hive://"):
+        # Defining SparkThriftDatasource registered `add_spark_thrift` on every context.
+        datasource = context.data_sources.add_spark_thrift(  # type: ignore[attr-defined]
+            name="warehouse",
+            connection_string=engine_url,
+            kwargs={"poolclass": StaticPool},
+        )
+    elif engine_url is not None:
         datasource = context.data_sources.add_postgres(
             name="warehouse",
-            connection_string=postgres_url,
+            connection_string=engine_url,
             # one connection for the suite, closed by the dispose below, as on DuckDB
             kwargs={"poolclass": StaticPool},
         )
@@ -244,8 +259,6 @@ def _gx_suite(suite: SuiteFile) -> gx.ExpectationSuite:
 def _validate_on_spark(suite: SuiteFile, spark_home: Path) -> SuiteOutcome:
     """validate_suite on Spark: the same suite, pass/fail first, counts and samples only
     when something failed."""
-    import dataclasses
-
     from orchestration.engines.spark import suite_dataframe
 
     suite = dataclasses.replace(suite, expectations=tuple(map(_spark_spelling, suite.expectations)))
