@@ -1,7 +1,8 @@
 """TSQ_ENGINE=spark: dbt builds, the GX suites validate and the BI tables are published on
-a local Apache Spark (docs/scale-out.md), or on a cluster through Spark Connect when
-TSQ_SPARK_REMOTE is set (spark_connect.py: the same steps, through the cluster's own
-catalogue and storage; what follows is the local session's way).
+a local Apache Spark (docs/scale-out.md), or on a cluster when TSQ_SPARK_REMOTE is set:
+through Spark Connect (`sc://`, spark_connect.py) or its Thrift server (`hive://`,
+spark_thrift.py), the same steps through the cluster's own catalogue and storage; what
+follows is the local session's way.
 
 Everything Spark keeps lives under $TSQ_HOME/spark (`spark_home`): the raw Parquet files
 of the push, dbt's tables (`warehouse/<database>.db/<table>`) and the catalogue, a Derby
@@ -499,8 +500,8 @@ def _is_connect(session: SparkSession) -> bool:
 
 
 def _remote_url() -> str:
-    """TSQ_SPARK_REMOTE: the Spark Connect endpoint of a cluster, or '' for the local
-    session."""
+    """TSQ_SPARK_REMOTE: a cluster's Spark Connect (sc://) or Thrift (hive://) endpoint,
+    or '' for the local session."""
     from orchestration.settings import get_settings
 
     return get_settings().spark_remote
@@ -523,8 +524,8 @@ def _current_version(sql: SqlRunner) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m orchestration.engines.spark publish <parquet set> <label>` or
-    `... current-version`: on $TSQ_HOME's local Spark, in a process of its own. Prints
-    one line of JSON."""
+    `... current-version`: on $TSQ_HOME's local Spark, in a process of its own, or on the
+    cluster TSQ_SPARK_REMOTE names. Prints one line of JSON."""
     from orchestration.settings import get_settings
 
     args = sys.argv[1:] if argv is None else argv
