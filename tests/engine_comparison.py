@@ -8,9 +8,11 @@ come back through Parquet as UTC instants)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +123,19 @@ def write_two_ticket_loads(warehouse: Path, awkward: str) -> None:
         )
 
 
+def retract_l2_and_restate_l1(warehouse: Path) -> None:
+    """After write_two_ticket_loads: load L2 retracted, and L1's one row replaced by
+    another (T9, subject `back`), the same count under the same load id: a cascade and a
+    release in one run, which a push must send again."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from raw.tickets where _load_id = ?", ["L2"])
+        con.execute("delete from raw.tickets where _load_id = ?", ["L1"])
+        con.execute(
+            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
+            " _loaded_at) values ('T9', 'back', 'a.csv', 2, 'L1', '2026-09-01 00:00:00+00')"
+        )
+
+
 def run_on_duckdb_and_engine(
     tmp_path: Path, tickets: int, engine_environment: dict[str, str]
 ) -> tuple[Any, Any]:
@@ -182,3 +197,30 @@ def assert_same_published_tables(
         differences += table_differences(table, duck_columns, duck_rows, rows, engine)
     assert differences == [], "\n".join(differences[:40])
     return store
+
+
+@contextlib.contextmanager
+def spark_server(kind: str, folder: Path) -> Iterator[str]:
+    """A real Spark server of `kind` (connect or thrift) in `folder`, started by the
+    project's own script (scripts/spark-server.sh) and stopped after; yields its URL."""
+    import os
+    import subprocess
+    import sys
+
+    from orchestration.settings import PROJECT_ROOT
+
+    script = PROJECT_ROOT / "scripts" / "spark-server.sh"
+    environment = {**os.environ, "TSQ_PYTHON": sys.executable}
+    started = subprocess.run(
+        ["bash", str(script), kind, "start", str(folder)],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert started.returncode == 0, started.stderr[-3000:]
+    try:
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run(
+            ["bash", str(script), kind, "stop", str(folder)], env=environment, capture_output=True
+        )

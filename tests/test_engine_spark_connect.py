@@ -1,7 +1,7 @@
 """TSQ_ENGINE=spark on a cluster: everything through Spark Connect (TSQ_SPARK_REMOTE).
 
 A real Spark Connect server, started by the project's own script
-(scripts/spark-connect-server.sh, from the jars pyspark ships), stands in for a cluster:
+(scripts/spark-server.sh, from the jars pyspark ships), stands in for a cluster:
 its warehouse and catalogue live in a folder of their own, which the pipeline never
 touches as files.
 
@@ -16,22 +16,19 @@ touches as files.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 import pytest
 
-from orchestration.settings import PROJECT_ROOT
 from tests.engine_comparison import (
     assert_dbt_layers_are_not_in,
     assert_same_published_tables,
     duck_tables,
+    retract_l2_and_restate_l1,
     run_on_duckdb_and_engine,
+    spark_server,
     write_two_ticket_loads,
 )
 
@@ -39,28 +36,13 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 pytestmark = pytest.mark.slow
-SERVER_SCRIPT = PROJECT_ROOT / "scripts" / "spark-connect-server.sh"
 GENERATED_TICKETS = 200
 
 
 @pytest.fixture(scope="module")
 def connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("spark-connect-server")
-    started = subprocess.run(
-        ["bash", str(SERVER_SCRIPT), "start", str(folder)],
-        env={**os.environ, "TSQ_PYTHON": sys.executable},
-        capture_output=True,
-        text=True,
-    )
-    assert started.returncode == 0, started.stderr[-3000:]
-    try:
-        yield started.stdout.strip().splitlines()[-1]
-    finally:
-        subprocess.run(
-            ["bash", str(SERVER_SCRIPT), "stop", str(folder)],
-            env={**os.environ, "TSQ_PYTHON": sys.executable},
-            capture_output=True,
-        )
+    with spark_server("connect", tmp_path_factory.mktemp("spark-connect-server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +63,7 @@ def _raw_rows(spark: SparkSession, table: str, columns: str) -> list[tuple]:
 def test_the_push_sends_new_and_changed_loads_and_drops_retracted_ones(
     tmp_path: Path, session: SparkSession
 ) -> None:
-    from orchestration.engines.spark_connect import push_raw_remote
+    from orchestration.engines.spark_connect import push_raw_connect
 
     for database in ("raw", "tsq_push"):
         session.sql(f"DROP DATABASE IF EXISTS `{database}` CASCADE")
@@ -89,7 +71,7 @@ def test_the_push_sends_new_and_changed_loads_and_drops_retracted_ones(
     awkward = 'it\'s a \\ "q"\nnext'
     write_two_ticket_loads(warehouse, awkward)
 
-    first = push_raw_remote(warehouse, session)
+    first = push_raw_connect(warehouse, session)
     assert first.loads_pushed >= 2 and first.loads_deleted == 0
     assert first.row_counts["tickets"] == 3
     assert _raw_rows(session, "tickets", "ticket_id, subject, _load_id") == [
@@ -100,18 +82,11 @@ def test_the_push_sends_new_and_changed_loads_and_drops_retracted_ones(
     (loaded_at,) = session.sql("SELECT _loaded_at FROM raw.tickets WHERE ticket_id = 'T1'").first()
     assert loaded_at.isoformat().startswith("2026-09-01T00:00:00")
 
-    again = push_raw_remote(warehouse, session)
+    again = push_raw_connect(warehouse, session)
     assert (again.loads_pushed, again.loads_deleted) == (0, 0)
 
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("delete from raw.tickets where _load_id = ?", ["L2"])
-        # the same count under L1, another row: a cascade and a release in one run
-        con.execute("delete from raw.tickets where _load_id = ?", ["L1"])
-        con.execute(
-            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
-            " _loaded_at) values ('T9', 'back', 'a.csv', 2, 'L1', '2026-09-01 00:00:00+00')"
-        )
-    third = push_raw_remote(warehouse, session)
+    retract_l2_and_restate_l1(warehouse)
+    third = push_raw_connect(warehouse, session)
     assert (third.loads_pushed, third.loads_deleted) == (1, 1)
     assert _raw_rows(session, "tickets", "ticket_id, subject, _load_id") == [("T9", "back", "L1")]
     partitions = [row[0] for row in session.sql("SHOW PARTITIONS raw.tickets").collect()]

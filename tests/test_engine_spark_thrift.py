@@ -2,7 +2,7 @@
 (TSQ_SPARK_REMOTE=hive://..., orchestration/engines/spark_thrift.py).
 
 A real Spark Thrift server (HiveServer2), started by the project's own script
-(scripts/spark-thrift-server.sh, from the jars pyspark ships), stands in for a cluster:
+(scripts/spark-server.sh, from the jars pyspark ships), stands in for a cluster:
 its warehouse and catalogue live in a folder of their own, which the pipeline never
 touches as files; everything goes through SQL statements over PyHive.
 
@@ -22,9 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,12 +29,14 @@ from typing import TYPE_CHECKING
 import duckdb
 import pytest
 
-from orchestration.settings import EXPECTATIONS_DIR, PROJECT_ROOT
+from orchestration.settings import EXPECTATIONS_DIR
 from tests.engine_comparison import (
     assert_dbt_layers_are_not_in,
     assert_same_published_tables,
     duck_tables,
+    retract_l2_and_restate_l1,
     run_on_duckdb_and_engine,
+    spark_server,
     write_two_ticket_loads,
 )
 
@@ -45,27 +44,13 @@ if TYPE_CHECKING:
     from orchestration.engines.spark_thrift import ThriftSession
 
 pytestmark = pytest.mark.slow
-SERVER_SCRIPT = PROJECT_ROOT / "scripts" / "spark-thrift-server.sh"
 GENERATED_TICKETS = 200
 
 
 @pytest.fixture(scope="module")
 def thrift_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("spark-thrift-server")
-    environment = {**os.environ, "TSQ_PYTHON": sys.executable}
-    started = subprocess.run(
-        ["bash", str(SERVER_SCRIPT), "start", str(folder)],
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    assert started.returncode == 0, started.stderr[-3000:]
-    try:
-        yield started.stdout.strip().splitlines()[-1]
-    finally:
-        subprocess.run(
-            ["bash", str(SERVER_SCRIPT), "stop", str(folder)], env=environment, capture_output=True
-        )
+    with spark_server("thrift", tmp_path_factory.mktemp("spark-thrift-server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -101,14 +86,7 @@ def test_the_push_sends_rows_untouched_and_only_the_loads_that_changed(
     again = push_raw_thrift(warehouse, thrift)
     assert (again.loads_pushed, again.loads_deleted) == (0, 0)
 
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("delete from raw.tickets where _load_id = ?", ["L2"])
-        # the same count under L1, another row: a cascade and a release in one run
-        con.execute("delete from raw.tickets where _load_id = ?", ["L1"])
-        con.execute(
-            "insert into raw.tickets (ticket_id, subject, _source_file, _source_row, _load_id,"
-            " _loaded_at) values ('T9', 'back', 'a.csv', 2, 'L1', '2026-09-01 00:00:00+00')"
-        )
+    retract_l2_and_restate_l1(warehouse)
     third = push_raw_thrift(warehouse, thrift)
     assert (third.loads_pushed, third.loads_deleted) == (1, 1)
     assert thrift.sql("SELECT ticket_id, subject, _load_id FROM raw.tickets") == [

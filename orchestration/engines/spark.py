@@ -341,12 +341,13 @@ def _pull_published_thrift(
     """pull_published from a Thrift server: each table's rows by SELECT."""
     import pyarrow as pa
 
+    from orchestration.engines.spark_remote_push import exists
     from orchestration.engines.spark_thrift import ThriftEndpoint, ThriftSession, read_table
 
     with ThriftSession(ThriftEndpoint.parse(url)) as thrift:
 
         def read(model: str) -> tuple[list[tuple[str, str]], pa.Table]:
-            if not thrift.exists(PUBLISHED_DATABASE, model):
+            if not exists(thrift, PUBLISHED_DATABASE, model):
                 raise SparkEngineError(f"published.{model} is missing on Spark: did dbt build?")
             columns, rows = read_table(thrift, PUBLISHED_DATABASE, model)
             # the server's values as Python gives them (dates as text): DuckDB casts each

@@ -27,32 +27,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import duckdb
 
-from orchestration.engines.raw_schema import RAW_SCHEMA, RawPushError, RawTable
-from orchestration.engines.spark_raw import (
-    PLAIN_LOAD_ID,
-    RawPushOutcome,
-    duck_raw_name,
-    ensure_spark_table,
-    raw_tables,
-    spark_columns,
-    spark_identifier,
-    spark_raw_name,
-)
-from orchestration.sql_text import quote_identifier
+from orchestration.engines.raw_schema import RawTable
+from orchestration.engines.spark_raw import RawPushOutcome, spark_identifier, spark_raw_name
+from orchestration.engines.spark_remote_push import duck_load_rows, push_raw_remote
 
 if TYPE_CHECKING:  # imported when used: `tsq --help` need not start pyspark
     from pyspark.sql import SparkSession
 
 #: the profile's target for a Spark Connect endpoint (dbt_project/profiles.yml)
 DBT_TARGET = "spark_connect"
-#: the cluster-side record of what the raw push sent
-PUSH_DATABASE = "tsq_push"
-PUSH_RECORD = f"{spark_identifier(PUSH_DATABASE)}.`raw_loads`"
 
 
 def describe_remote(url: str) -> str:
@@ -83,140 +71,39 @@ def refreshed(session: SparkSession, database: str, table: str) -> bool:
     return True
 
 
-# -- the raw push ----------------------------------------------------------------------
-
-
-def load_states(duck: duckdb.DuckDBPyConnection, table: RawTable) -> dict[str, tuple[int, str]]:
-    """Per load: DuckDB's row count and a checksum of its whole rows (the ledger's tables
-    are updated in place, so lineage alone would not do)."""
-    load_column = quote_identifier(table.load_id_column or "")
-    columns = ", ".join(quote_identifier(c) for c, _ in table.columns)
-    rows = duck.execute(
-        f"SELECT {load_column}, count(*), sum(hash({columns})::HUGEINT)::VARCHAR "
-        f"FROM {duck_raw_name(table)} GROUP BY {load_column}"
-    ).fetchall()
-    return {str(load_id): (int(count), str(checksum)) for load_id, count, checksum in rows}
-
-
-def _send(
-    duck: duckdb.DuckDBPyConnection,
-    session: SparkSession,
-    table: RawTable,
-    load_id: str | None,
-) -> None:
-    """One load's rows (every row when load_id is None) into raw.<table>, replacing that
-    load's partition (the whole table without a load id)."""
-    select_list = ", ".join(quote_identifier(c) for c, _ in spark_columns(table))
-    text = f"SELECT {select_list} FROM {duck_raw_name(table)}"
-    if load_id is None:
-        arrow = duck.sql(text).to_arrow_table()
-    else:
-        arrow = duck.sql(
-            f"{text} WHERE {quote_identifier(table.load_id_column or '')} = ?", params=[load_id]
-        ).to_arrow_table()
-    qualified = spark_raw_name(table)
-    frame = session.createDataFrame(arrow) if arrow.num_rows else None
-    if frame is None:
-        if load_id is None:
-            session.sql(f"TRUNCATE TABLE {qualified}")
-        return
-    # by position: the frame's columns are the table's, in its order
-    frame.write.insertInto(qualified, overwrite=True)
-
-
-def _partitions(session: SparkSession, table: RawTable) -> set[str]:
-    """The load ids raw.<table> holds on the cluster (its partitions)."""
-    qualified = spark_raw_name(table)
-    prefix = f"{table.load_id_column}="
-    return {
-        row[0].removeprefix(prefix)
-        for row in session.sql(f"SHOW PARTITIONS {qualified}").collect()
-        if row[0].startswith(prefix)
-    }
-
-
-def _drop_load(session: SparkSession, table: RawTable, load_id: str) -> None:
-    qualified = spark_raw_name(table)
-    # a partition value cannot be a parameter marker: only a plain token gets here
-    session.sql(
-        f"ALTER TABLE {qualified} DROP IF EXISTS PARTITION "
-        f"({spark_identifier(table.load_id_column or '')} = '{load_id}')"
-    )
-
-
-def _recorded(session: SparkSession) -> dict[tuple[str, str], tuple[int, str]]:
-    if not session.catalog.tableExists(PUSH_RECORD):
-        return {}
-    return {
-        (row.table_name, row.load_id): (int(row.row_count), str(row.checksum))
-        for row in session.table(PUSH_RECORD).collect()
-    }
+# -- the raw push (spark_remote_push.py: what Connect and Thrift share) --------------
 
 
 @dataclass(frozen=True)
-class _RecordRow:
-    table_name: str
-    load_id: str
-    row_count: int
-    checksum: str
+class ConnectRemote:
+    """The push's way through Spark Connect: rows travel as Arrow DataFrames."""
+
+    session: SparkSession
+
+    def sql(self, text: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.session.sql(text).collect()]
+
+    def send_load(
+        self, duck: duckdb.DuckDBPyConnection, table: RawTable, load_id: str | None
+    ) -> None:
+        text, parameters = duck_load_rows(table, load_id)
+        arrow = duck.sql(text, params=parameters).to_arrow_table()
+        qualified = spark_raw_name(table)
+        if not arrow.num_rows:
+            if load_id is None:
+                self.session.sql(f"TRUNCATE TABLE {qualified}")
+            return
+        # by position: the frame's columns are the table's, in its order
+        self.session.createDataFrame(arrow).write.insertInto(qualified, overwrite=True)
+
+    def replace_table(
+        self, qualified: str, columns: list[tuple[str, str]], rows: list[tuple[Any, ...]]
+    ) -> None:
+        schema = ", ".join(f"{spark_identifier(name)} {kind}" for name, kind in columns)
+        frame = self.session.createDataFrame(rows, schema=schema)
+        frame.write.mode("overwrite").saveAsTable(qualified)
 
 
-def _write_record(session: SparkSession, rows: list[_RecordRow]) -> None:
-    import pyarrow as pa
-
-    record = pa.table(
-        {
-            "table_name": pa.array([r.table_name for r in rows], pa.string()),
-            "load_id": pa.array([r.load_id for r in rows], pa.string()),
-            "row_count": pa.array([r.row_count for r in rows], pa.int64()),
-            "checksum": pa.array([r.checksum for r in rows], pa.string()),
-        }
-    )
-    session.sql(f"CREATE DATABASE IF NOT EXISTS {spark_identifier(PUSH_DATABASE)}")
-    session.createDataFrame(record).write.mode("overwrite").saveAsTable(PUSH_RECORD)
-
-
-def push_raw_remote(warehouse: Path, session: SparkSession) -> RawPushOutcome:
+def push_raw_connect(warehouse: Path, session: SparkSession) -> RawPushOutcome:
     """Mirror DuckDB's raw schema into the cluster's `raw` database, load by load."""
-    session.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
-    session.sql(f"CREATE DATABASE IF NOT EXISTS {spark_identifier(RAW_SCHEMA)}")
-    recorded = _recorded(session)
-    record: list[_RecordRow] = []
-    pushed = deleted = 0
-    row_counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as duck:
-        # timestamptz values travel as UTC instants whatever the zone
-        duck.execute("SET TimeZone = 'UTC'")
-        tables = raw_tables(duck)
-        if not tables:
-            raise RawPushError(f"{warehouse} has no raw schema: nothing was ingested")
-        for table in tables:
-            remade = ensure_spark_table(session, table, None)
-            if table.load_id_column is None:
-                _send(duck, session, table, None)
-            else:
-                states = load_states(duck, table)
-                for load_id in states:
-                    if not PLAIN_LOAD_ID.fullmatch(load_id):
-                        raise RawPushError(
-                            f"raw.{table.name}: load id {load_id!r} is not a plain name"
-                        )
-                before = {
-                    load_id: state
-                    for (name, load_id), state in recorded.items()
-                    if name == table.name and not remade
-                }
-                present = _partitions(session, table)
-                for load_id, state in sorted(states.items()):
-                    if load_id not in present or before.get(load_id) != state:
-                        _send(duck, session, table, load_id)
-                        pushed += 1
-                    record.append(_RecordRow(table.name, load_id, *state))
-                for load_id in sorted(present - set(states)):
-                    _drop_load(session, table, load_id)
-                    deleted += 1
-            qualified = spark_raw_name(table)
-            session.sql(f"REFRESH TABLE {qualified}")
-            row_counts[table.name] = session.table(qualified).count()
-    _write_record(session, record)
-    return RawPushOutcome(loads_pushed=pushed, loads_deleted=deleted, row_counts=row_counts)
+    return push_raw_remote(warehouse, ConnectRemote(session))

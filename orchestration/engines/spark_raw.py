@@ -159,32 +159,34 @@ def spark_columns(table: RawTable) -> list[tuple[str, str]]:
     return columns
 
 
-def ensure_spark_table(spark: SparkSession, table: RawTable, location: Path | None) -> bool:
-    """raw.<table> on Spark as a Parquet table partitioned by its load id: external over
-    `location` (the local push's folder), or managed by the catalogue when None (a
-    cluster, spark_connect.py). Made again when DuckDB's columns differ from it (dropping
-    an external table keeps its files). True when it was (re)made."""
+def ensure_spark_table(spark: SparkSession, table: RawTable, location: Path) -> bool:
+    """raw.<table> on the local Spark as an external Parquet table over `location` (the
+    push's folder), partitioned by its load id (a cluster's managed tables:
+    spark_remote_push.py). Made again when DuckDB's columns differ from it (dropping an
+    external table keeps its files). True when it was (re)made."""
     qualified = spark_raw_name(table)
-    wanted = spark_columns(table)
     if spark.catalog.tableExists(qualified):
         existing = [(f.name, f.dataType.simpleString()) for f in spark.table(qualified).schema]
-        if existing == wanted:
+        if existing == spark_columns(table):
             return False
         spark.sql(f"DROP TABLE {qualified}")
-    columns = ", ".join(f"{spark_identifier(c)} {t}" for c, t in wanted)
+    spark.sql(
+        f"CREATE TABLE {qualified} {raw_table_definition(table)} LOCATION :location",
+        args={"location": str(location)},
+    )
+    return True
+
+
+def raw_table_definition(table: RawTable) -> str:
+    """raw.<table>'s columns and storage in CREATE TABLE: Parquet, partitioned by the load
+    id when it has one."""
+    columns = ", ".join(f"{spark_identifier(c)} {t}" for c, t in spark_columns(table))
     partitioned = (
         f" PARTITIONED BY ({spark_identifier(table.load_id_column)})"
         if table.load_id_column is not None
         else ""
     )
-    if location is None:
-        spark.sql(f"CREATE TABLE {qualified} ({columns}) USING parquet{partitioned}")
-    else:
-        spark.sql(
-            f"CREATE TABLE {qualified} ({columns}) USING parquet{partitioned} LOCATION :location",
-            args={"location": str(location)},
-        )
-    return True
+    return f"({columns}) USING parquet{partitioned}"
 
 
 @dataclass(frozen=True)
@@ -284,11 +286,11 @@ def main(argv: list[str] | None = None) -> int:
             outcome = push_raw_thrift(settings.warehouse_path, thrift)
     elif settings.spark_remote:
         # a cluster through Spark Connect: its own storage and catalogue
-        from orchestration.engines.spark_connect import push_raw_remote, remote_session
+        from orchestration.engines.spark_connect import push_raw_connect, remote_session
 
         session = remote_session(settings.spark_remote)
         try:
-            outcome = push_raw_remote(settings.warehouse_path, session)
+            outcome = push_raw_connect(settings.warehouse_path, session)
         finally:
             session.stop()
     else:

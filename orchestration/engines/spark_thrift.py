@@ -3,11 +3,10 @@ JDBC/ODBC endpoint of Spark's own Thrift server, EMR, Dataproc), named by a `hiv
 TSQ_SPARK_REMOTE. Spark Connect (spark_connect.py) carries DataFrames; a Thrift server
 carries SQL statements and their results, nothing else, so every step here is SQL:
 
-- the raw push sends each changed load's rows inside an INSERT statement (`send_rows`),
-  into `raw.<table>`, a managed Parquet table partitioned by its load id column, with
-  dynamic partition overwrite (only the loads in the statement are replaced) and the same
-  record on the cluster as the Connect push (`tsq_push.raw_loads`); retracted loads'
-  partitions are dropped;
+- the raw push is the Connect push (spark_remote_push.py: the same tables, record and
+  retractions), its rows sent inside INSERT statements (`send_rows`, dynamic partition
+  overwrite: only the loads in the statement are replaced), then the time zone list the
+  suites read (`register_timezone_names`);
 - dbt builds with the profile's `spark_cluster` target (dbt-spark's thrift method), to
   which `tsq run` passes the URL's host, port and user;
 - the GX suites validate through GX's SQL datasource on the same server
@@ -39,18 +38,19 @@ from urllib.parse import unquote, urlsplit
 
 import duckdb
 
-from orchestration.engines.raw_schema import RAW_SCHEMA, RawPushError, RawTable
-from orchestration.engines.spark_connect import load_states
+from orchestration.engines.raw_schema import RawPushError, RawTable
 from orchestration.engines.spark_raw import (
-    PLAIN_LOAD_ID,
     RawPushOutcome,
-    duck_raw_name,
-    raw_tables,
     spark_columns,
     spark_identifier,
     spark_raw_name,
 )
-from orchestration.sql_text import quote_identifier
+from orchestration.engines.spark_remote_push import (
+    PUSH_DATABASE,
+    duck_load_rows,
+    push_raw_remote,
+    table_columns,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -58,8 +58,6 @@ if TYPE_CHECKING:
 #: the profile's target for a Thrift server (dbt_project/profiles.yml)
 DBT_TARGET = "spark_cluster"
 THRIFT_SCHEME = "hive"
-PUSH_DATABASE = "tsq_push"
-PUSH_RECORD = f"{spark_identifier(PUSH_DATABASE)}.`raw_loads`"
 TIMEZONE_NAMES = f"{spark_identifier(PUSH_DATABASE)}.`timezone_names`"
 #: rows per INSERT statement: a few MB of JSON, far below a Thrift server's message limit
 ROWS_PER_STATEMENT = 5_000
@@ -139,23 +137,26 @@ class ThriftSession:
             return []
         return [tuple(row) for row in self._cursor.fetchall()]
 
-    def exists(self, database: str, table: str) -> bool:
-        """Whether database.table (a table or a view) exists."""
-        if database.lower() not in {row[0].lower() for row in self.sql("SHOW DATABASES")}:
-            return False
-        names = self.sql(f"SHOW TABLES IN {spark_identifier(database)}")
-        # rows are (namespace, tableName, isTemporary)
-        return table.lower() in {str(row[1]).lower() for row in names}
+    def send_load(
+        self, duck: duckdb.DuckDBPyConnection, table: RawTable, load_id: str | None
+    ) -> None:
+        """One load's rows (every row when load_id is None) into raw.<table>, replacing
+        that load's partition (the whole table without a load id)."""
+        text, parameters = duck_load_rows(table, load_id)
+        qualified = spark_raw_name(table)
+        rows = _duck_rows(duck.execute(text, parameters))
+        sent = send_rows(self, qualified, spark_columns(table), rows, overwrite=True)
+        if sent == 0 and load_id is None:
+            self.sql(f"TRUNCATE TABLE {qualified}")
 
-    def columns(self, qualified: str) -> list[tuple[str, str]]:
-        """(name, Spark type) of a table's columns, in order (DESCRIBE stops at its first
-        blank or `#` line: what follows repeats the partition columns)."""
-        found = []
-        for name, data_type, *_ in self.sql(f"DESCRIBE {qualified}"):
-            if not name or name.startswith("#"):
-                break
-            found.append((str(name), str(data_type)))
-        return found
+    def replace_table(
+        self, qualified: str, columns: list[tuple[str, str]], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """A small table made again with `rows`."""
+        self.sql(f"DROP TABLE IF EXISTS {qualified}")
+        definition = ", ".join(f"{spark_identifier(c)} {t}" for c, t in columns)
+        self.sql(f"CREATE TABLE {qualified} ({definition}) USING parquet")
+        send_rows(self, qualified, columns, rows, overwrite=False)
 
     def close(self) -> None:
         self._connection.close()
@@ -243,65 +244,7 @@ def _duck_rows(cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
         yield from chunk
 
 
-# -- the raw push ----------------------------------------------------------------------
-
-
-def _ensure_table(session: ThriftSession, table: RawTable) -> bool:
-    """raw.<table> as a managed Parquet table partitioned by its load id; made again when
-    DuckDB's columns differ from it. True when it was (re)made."""
-    qualified = spark_raw_name(table)
-    wanted = spark_columns(table)
-    if session.exists(RAW_SCHEMA, table.name):
-        if session.columns(qualified) == wanted:
-            return False
-        session.sql(f"DROP TABLE {qualified}")
-    definition = ", ".join(f"{spark_identifier(c)} {t}" for c, t in wanted)
-    partitioned = (
-        f" PARTITIONED BY ({spark_identifier(table.load_id_column)})"
-        if table.load_id_column is not None
-        else ""
-    )
-    session.sql(f"CREATE TABLE {qualified} ({definition}) USING parquet{partitioned}")
-    return True
-
-
-def _send_load(
-    duck: duckdb.DuckDBPyConnection, session: ThriftSession, table: RawTable, load_id: str | None
-) -> None:
-    """One load's rows (every row when load_id is None) into raw.<table>, replacing that
-    load's partition (the whole table without a load id)."""
-    columns = spark_columns(table)
-    select_list = ", ".join(quote_identifier(c) for c, _ in columns)
-    text = f"SELECT {select_list} FROM {duck_raw_name(table)}"
-    if load_id is None:
-        cursor = duck.execute(text)
-    else:
-        cursor = duck.execute(
-            f"{text} WHERE {quote_identifier(table.load_id_column or '')} = ?", [load_id]
-        )
-    sent = send_rows(session, spark_raw_name(table), columns, _duck_rows(cursor), overwrite=True)
-    if sent == 0 and load_id is None:
-        session.sql(f"TRUNCATE TABLE {spark_raw_name(table)}")
-
-
-def _recorded(session: ThriftSession) -> dict[tuple[str, str], tuple[int, str]]:
-    if not session.exists(PUSH_DATABASE, "raw_loads"):
-        return {}
-    return {
-        (str(name), str(load_id)): (int(count), str(checksum))
-        for name, load_id, count, checksum in session.sql(
-            f"SELECT table_name, load_id, row_count, checksum FROM {PUSH_RECORD}"
-        )
-    }
-
-
-def _replace_table(
-    session: ThriftSession, qualified: str, columns: list[tuple[str, str]], rows: list[Any]
-) -> None:
-    session.sql(f"DROP TABLE IF EXISTS {qualified}")
-    definition = ", ".join(f"{spark_identifier(c)} {t}" for c, t in columns)
-    session.sql(f"CREATE TABLE {qualified} ({definition}) USING parquet")
-    send_rows(session, qualified, columns, rows, overwrite=False)
+# -- the raw push (spark_remote_push.py: what Connect and Thrift share) --------------
 
 
 def register_timezone_names(session: ThriftSession) -> None:
@@ -311,7 +254,8 @@ def register_timezone_names(session: ThriftSession) -> None:
     import zoneinfo
 
     zones = [(zone,) for zone in sorted(zoneinfo.available_timezones())]
-    _replace_table(session, TIMEZONE_NAMES, [("name", "string")], zones)
+    session.sql(f"CREATE DATABASE IF NOT EXISTS {spark_identifier(PUSH_DATABASE)}")
+    session.replace_table(TIMEZONE_NAMES, [("name", "string")], zones)
     function = f"{spark_identifier(session.endpoint.database)}.`pg_timezone_names`"
     session.sql(
         f"CREATE OR REPLACE FUNCTION {function}() RETURNS TABLE (name STRING) "
@@ -320,73 +264,11 @@ def register_timezone_names(session: ThriftSession) -> None:
 
 
 def push_raw_thrift(warehouse: Path, session: ThriftSession) -> RawPushOutcome:
-    """Mirror DuckDB's raw schema into the server's `raw` database, load by load."""
-    session.sql("SET spark.sql.sources.partitionOverwriteMode=dynamic")
-    for database in (RAW_SCHEMA, PUSH_DATABASE):
-        session.sql(f"CREATE DATABASE IF NOT EXISTS {spark_identifier(database)}")
-    recorded = _recorded(session)
-    record: list[tuple[str, str, int, str]] = []
-    pushed = deleted = 0
-    row_counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as duck:
-        # timestamptz values travel as UTC instants whatever the zone
-        duck.execute("SET TimeZone = 'UTC'")
-        tables = raw_tables(duck)
-        if not tables:
-            raise RawPushError(f"{warehouse} has no raw schema: nothing was ingested")
-        for table in tables:
-            remade = _ensure_table(session, table)
-            qualified = spark_raw_name(table)
-            if table.load_id_column is None:
-                _send_load(duck, session, table, None)
-            else:
-                states = load_states(duck, table)
-                for load_id in states:
-                    if not PLAIN_LOAD_ID.fullmatch(load_id):
-                        raise RawPushError(
-                            f"raw.{table.name}: load id {load_id!r} is not a plain name"
-                        )
-                before = {
-                    load_id: state
-                    for (name, load_id), state in recorded.items()
-                    if name == table.name and not remade
-                }
-                prefix = f"{table.load_id_column}="
-                present = {
-                    str(row[0]).removeprefix(prefix)
-                    for row in session.sql(f"SHOW PARTITIONS {qualified}")
-                    if str(row[0]).startswith(prefix)
-                }
-                for load_id, state in sorted(states.items()):
-                    if load_id not in present or before.get(load_id) != state:
-                        _send_load(duck, session, table, load_id)
-                        pushed += 1
-                    record.append((table.name, load_id, *state))
-                for load_id in sorted(present - set(states)):
-                    # a partition value cannot be a parameter: only a plain token gets here
-                    if not PLAIN_LOAD_ID.fullmatch(load_id):
-                        raise RawPushError(
-                            f"{qualified}: partition {load_id!r} is not a plain name"
-                        )
-                    session.sql(
-                        f"ALTER TABLE {qualified} DROP IF EXISTS PARTITION "
-                        f"({spark_identifier(table.load_id_column)} = '{load_id}')"
-                    )
-                    deleted += 1
-            row_counts[table.name] = int(session.sql(f"SELECT count(*) FROM {qualified}")[0][0])
-    _replace_table(
-        session,
-        PUSH_RECORD,
-        [
-            ("table_name", "string"),
-            ("load_id", "string"),
-            ("row_count", "bigint"),
-            ("checksum", "string"),
-        ],
-        record,
-    )
+    """Mirror DuckDB's raw schema into the server's `raw` database, load by load, and
+    write the time zone list the suites read."""
+    outcome = push_raw_remote(warehouse, session)
     register_timezone_names(session)
-    return RawPushOutcome(loads_pushed=pushed, loads_deleted=deleted, row_counts=row_counts)
+    return outcome
 
 
 # -- the publication -------------------------------------------------------------------
@@ -397,7 +279,7 @@ def read_table(
 ) -> tuple[list[tuple[str, str]], list[tuple[Any, ...]]]:
     """(columns with their Spark types, rows) of database.table."""
     qualified = f"{spark_identifier(database)}.{spark_identifier(table)}"
-    columns = session.columns(qualified)
+    columns = table_columns(session, qualified)
     select_list = ", ".join(spark_identifier(name) for name, _ in columns)
     return columns, session.sql(f"SELECT {select_list} FROM {qualified}")
 
