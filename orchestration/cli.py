@@ -516,8 +516,15 @@ def engine_description(settings: TsqSettings) -> str:
         return "duckdb (the working warehouse)"
     if settings.engine == "spark":
         from orchestration.engines.spark import BI_DATABASE, spark_home
+        from orchestration.engines.spark_connect import describe_remote
+        from orchestration.engines.spark_thrift import is_thrift_url
 
-        return f"spark: local session in {spark_home(settings)}, BI views {BI_DATABASE}"
+        remote = settings.spark_remote
+        if not remote:
+            return f"spark: local session in {spark_home(settings)}, BI views {BI_DATABASE}"
+        # the URL without its user or parameters (a Databricks token sits in them)
+        way = "Thrift server" if is_thrift_url(remote) else "Spark Connect"
+        return f"spark: {way} {describe_remote(remote)} (TSQ_SPARK_REMOTE), BI views {BI_DATABASE}"
     from orchestration.engines.postgres import postgres_url
     from orchestration.publish.postgres import describe_url
 

@@ -161,3 +161,31 @@ def test_values_travel_as_the_text_that_reads_back_to_them() -> None:
     assert (_text(True), _text(None), _text(7), _text("it's")) == ("true", None, "7", "it's")
     with pytest.raises(TypeError, match="bytes"):
         _text(b"\x00")
+
+
+@pytest.mark.parametrize(
+    ("remote", "shown"),
+    [
+        ("", "spark: local session in "),
+        (
+            "sc://workspace.example.com:443/;token=dapiSECRET",
+            "spark: Spark Connect sc://workspace.example.com:443 (TSQ_SPARK_REMOTE)",
+        ),
+        (
+            "hive://analyst@thrift.example.internal:10001/reporting",
+            "spark: Thrift server hive://thrift.example.internal:10001 (TSQ_SPARK_REMOTE)",
+        ),
+    ],
+)
+def test_tsq_where_says_which_spark_the_run_reaches(
+    tmp_path: Path, remote: str, shown: str
+) -> None:
+    from click.testing import CliRunner
+
+    from orchestration.cli import main
+
+    environment = {"TSQ_HOME": str(tmp_path), "TSQ_ENGINE": "spark", "TSQ_SPARK_REMOTE": remote}
+    result = CliRunner().invoke(main, ["where"], env=environment)
+    assert result.exit_code == 0, result.output
+    assert shown in " ".join(result.output.split())
+    assert "SECRET" not in result.output and "analyst" not in result.output
