@@ -27,8 +27,9 @@ class HiveSqlAlchemyExecutionEngine(SqlAlchemyExecutionEngine):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # get_dialect_regex_expression writes regexp_like(...) for a dialect module with
-        # a `TrinoDialect` attribute; nothing else of GX reads the module for this dialect
-        # (it has no module of its own: `dialect_module` is None)
+        # a `TrinoDialect` attribute (GX gives this dialect no module: `dialect_module` is
+        # None); the same attribute also admits GX's LIKE-pattern expectations, which
+        # Spark SQL runs as written
         self.dialect_module = SimpleNamespace(
             dialect=type(self.engine.dialect), TrinoDialect=type(self.engine.dialect)
         )
