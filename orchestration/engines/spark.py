@@ -641,15 +641,12 @@ class SparkEngine:
 
     def dbt_vars(self) -> dict[str, Any]:
         schema = os.environ.get("TSQ_SPARK_SCHEMA", "tsq")
-        if self.thrift:
-            from orchestration.engines.spark_thrift import ThriftEndpoint
-
-            described = ThriftEndpoint.parse(self.settings.spark_remote).described
-            target = f"spark-thrift:{described}?{schema}"
-        elif self.settings.spark_remote:
+        if self.settings.spark_remote:
             from orchestration.engines.spark_connect import describe_remote
 
-            target = f"spark-connect:{describe_remote(self.settings.spark_remote)}?{schema}"
+            # the URL without its user or parameters (a Databricks token sits in them)
+            way = "spark-thrift" if self.thrift else "spark-connect"
+            target = f"{way}:{describe_remote(self.settings.spark_remote)}?{schema}"
         else:
             target = f"spark-local:{self.home}?{schema}"
         return {"tsq_engine": self.name, "tsq_engine_target": target}

@@ -36,7 +36,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import duckdb
 
@@ -274,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
 
     del argv
     settings = get_settings()
-    if urlsplit(settings.spark_remote).scheme == "hive":
+    from orchestration.engines.spark_thrift import is_thrift_url
+
+    if is_thrift_url(settings.spark_remote):
         # a cluster's Thrift server: SQL only (spark_thrift.py)
         from orchestration.engines.spark_thrift import (
             ThriftEndpoint,

@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 import duckdb
 
-from orchestration.engines.raw_schema import RawPushError, RawTable
+from orchestration.engines.raw_schema import RawTable
 from orchestration.engines.spark_raw import (
     RawPushOutcome,
     spark_columns,
@@ -103,10 +103,6 @@ class ThriftEndpoint:
     def sqlalchemy_url(self) -> str:
         user = f"{self.user}@" if self.user else ""
         return f"{THRIFT_SCHEME}://{user}{self.host}:{self.port}/{self.database}"
-
-    @property
-    def described(self) -> str:
-        return f"{THRIFT_SCHEME}://{self.host}:{self.port}"
 
 
 class ThriftSession:
@@ -218,7 +214,7 @@ def send_rows(
             json.dumps([[_text(v) for v in row] for row in batch]).encode("utf-8")
         ).decode("ascii")
         if not _BASE64.fullmatch(payload):  # cannot happen; the guard keeps it so
-            raise RawPushError(f"{target}: the encoded rows are not base64")
+            raise ThriftError(f"{target}: the encoded rows are not base64")
         verb = "INSERT OVERWRITE TABLE" if overwrite and sent == 0 else "INSERT INTO"
         session.sql(
             f"{verb} {target} SELECT {casts} FROM (SELECT explode(from_json("
@@ -308,7 +304,7 @@ def spark_type_of_arrow(arrow_type: Any, where: str) -> str:
         return "timestamp" if arrow_type.tz else "timestamp_ntz"
     if pa.types.is_decimal(arrow_type):
         return f"decimal({arrow_type.precision},{arrow_type.scale})"
-    raise RawPushError(f"{where}: no Spark type for Parquet's {arrow_type}")
+    raise ThriftError(f"{where}: no Spark type for Parquet's {arrow_type}")
 
 
 def copy_parquet_file(session: ThriftSession, file: Path, qualified: str) -> int:

@@ -23,6 +23,7 @@ from great_expectations.expectations.expectation_configuration import (
 )
 from sqlalchemy.pool import StaticPool
 
+from orchestration.engines.spark_thrift import is_thrift_url
 from orchestration.quality.gx_duckdb import DuckDBDatasource  # noqa: F401 - registers add_duckdb
 from orchestration.quality.gx_hive import SparkThriftDatasource  # noqa: F401 - registers add_spark_thrift
 from orchestration.quality.raw_load_passes import (
@@ -163,7 +164,8 @@ def validate_suite(
     (orchestration/quality/raw_load_passes.py); `revalidate_all` ignores that record."""
     if spark_home is not None:
         return _validate_on_spark(suite, spark_home)
-    if engine_url is not None and engine_url.startswith("hive://"):
+    on_thrift = engine_url is not None and is_thrift_url(engine_url)
+    if on_thrift:
         suite = dataclasses.replace(
             suite, expectations=tuple(map(_spark_spelling, suite.expectations))
         )
@@ -180,7 +182,7 @@ def validate_suite(
                 pending = mark_pending(con, suite, revalidate_all)
                 query = pending.query
     datasource: SQLDatasource
-    if engine_url is not None and engine_url.startswith("hive://"):
+    if engine_url is not None and on_thrift:
         # Defining SparkThriftDatasource registered `add_spark_thrift` on every context.
         datasource = context.data_sources.add_spark_thrift(  # type: ignore[attr-defined]
             name="warehouse",
