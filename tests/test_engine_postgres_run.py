@@ -47,7 +47,11 @@ from orchestration.publish.store import PARQUET_FOLDER_NAME
 from orchestration.settings import DBT_PROJECT_DIR, TsqSettings
 from scripts.compare_published import fingerprint
 from tests.conftest import CASCADE_FILES, DBT, planted_seeds, run_in
-from tests.engine_comparison import assert_dbt_layers_are_not_in, duck_tables
+from tests.engine_comparison import (
+    assert_dbt_layers_are_not_in,
+    assert_same_published_tables,
+    duck_tables,
+)
 from tests.test_engine_postgres import table_differences
 
 pytestmark = pytest.mark.slow
@@ -165,17 +169,10 @@ def test_postgres_run_publishes_what_the_duckdb_run_publishes(
     two_runs: tuple[TsqSettings, TsqSettings], engine_database: str
 ) -> None:
     duck, pg = two_runs
-    # the same tables with the same column types (compare_published's fingerprint)...
+    # the same tables with the same column types (compare_published's fingerprint) and
+    # the same rows, doubles to 1e-9
+    store = assert_same_published_tables(duck.published_path, pg.published_path, "PostgreSQL")
     duck_types = {t: columns for t, (columns, _, _) in fingerprint(duck.published_path).items()}
-    pg_types = {t: columns for t, (columns, _, _) in fingerprint(pg.published_path).items()}
-    assert pg_types == duck_types
-    assert len(duck_types) >= 6
-    # ... and the same rows, doubles to 1e-9
-    ignored = frozenset({"publish_log"})
-    differences = _differences(
-        duck_tables(duck.published_path), duck_tables(pg.published_path), ignored
-    )
-    assert differences == [], "\n".join(differences[:40])
 
     # the Parquet set of the PostgreSQL run: one file per table, the store's rows
     parquet = pg.published_path.with_name(PARQUET_FOLDER_NAME)
@@ -185,10 +182,9 @@ def test_postgres_run_publishes_what_the_duckdb_run_publishes(
             (rows,) = con.execute(
                 "SELECT count(*) FROM read_parquet(?)", [str(parquet / f"{table}.parquet")]
             ).fetchone()  # type: ignore[misc]
-            assert rows == len(duck_tables(pg.published_path)[table][1])
+            assert rows == len(store[table][1])
 
     # PostgreSQL's BI schema is the very store, publish_log included
-    store = duck_tables(pg.published_path)
     bi = _pg_tables(engine_database, BI_SCHEMA)
     differences = _differences(store, bi)
     assert differences == [], "\n".join(differences[:40])
@@ -312,11 +308,7 @@ def test_a_drop_builds_incrementally_on_postgres_and_still_equals_duckdb(
     touched = {ticket for ticket, stamp in after.items() if stamp not in before.values()}
     assert 0 < len(touched) < len(after) / 2, (len(touched), len(after))
 
-    differences = _differences(
-        duck_tables(duck.published_path),
-        duck_tables(pg.published_path),
-        frozenset({"publish_log"}),
-    )
+    assert_same_published_tables(duck.published_path, pg.published_path, "PostgreSQL")
     duck_facts = {
         t: rows
         for t, rows in duck_tables(duck.warehouse_path, "intermediate").items()
@@ -328,7 +320,7 @@ def test_a_drop_builds_incrementally_on_postgres_and_still_equals_duckdb(
         if t in PER_TICKET_TABLES
     }
     assert sorted(duck_facts) == sorted(PER_TICKET_TABLES)
-    differences += _differences(duck_facts, pg_facts)
+    differences = _differences(duck_facts, pg_facts)
     assert differences == [], "\n".join(differences[:40])
 
 

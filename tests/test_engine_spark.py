@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import math
 import os
 import subprocess
 import sys
@@ -55,6 +56,7 @@ from tests.engine_comparison import (
     assert_same_published_tables,
     duck_tables,
     run_on_duckdb_and_engine,
+    store_differences,
     write_two_ticket_loads,
 )
 from tests.engine_comparison import table_differences as engine_table_differences
@@ -84,6 +86,46 @@ def test_table_differences_sees_a_changed_value() -> None:
     assert table_differences("t", ["k", "x", "n", "at"], rows, [("a", 1.0 + 1e-8, 2, at), rows[1]])
     assert table_differences("t", ["k", "x", "n", "at"], rows, rows[:1]) == [
         "t: 2 rows on DuckDB, 1 on Spark"
+    ]
+
+
+def _store(path: Path, rows: list[tuple]) -> Path:
+    """A published store of two tables: `scores` (the rows given) and publish_log."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE scores (scope_id VARCHAR, score DOUBLE, n BIGINT)")
+        con.executemany("INSERT INTO scores VALUES (?, ?, ?)", rows)
+        con.execute("CREATE TABLE publish_log (run_id VARCHAR)")
+        con.execute("INSERT INTO publish_log VALUES (?)", [path.stem])
+    return path
+
+
+def test_store_differences_is_as_strict_as_the_row_by_row_comparison(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison in DuckDB passes only what table_differences passes: the same rows in
+    any order and doubles within 1e-9; anything else is named, a NaN included."""
+    import tests.engine_comparison as comparison
+
+    rows = [("a", 0.5, 1), ("b", None, 2), ("b", None, 2)]
+
+    def differences(other: list[tuple], name: str) -> list[str]:
+        left = _store(tmp_path / f"{name}-left.duckdb", rows)
+        return store_differences(left, _store(tmp_path / f"{name}-right.duckdb", other), "X")
+
+    with monkeypatch.context() as patched:
+        # equal stores are settled in DuckDB, without the row-by-row comparison
+        patched.setattr(comparison, "table_differences", None)
+        assert differences(list(reversed(rows)), "same") == []
+        assert differences([("a", 0.5 + 4e-10, 1), *rows[1:]], "within") == []
+    assert differences([("a", 0.5 + 1e-7, 1), *rows[1:]], "beyond") == [
+        "scores.score: 0.5 != 0.5000001"
+    ]
+    assert differences([rows[0], ("b", None, 2), ("b", None, 3)], "counted") == ["scores.n: 2 != 3"]
+    assert differences(rows[:2], "fewer") == ["scores: 3 rows on DuckDB, 2 on X"]
+    nan = [("a", math.nan, 1), *rows[1:]]
+    left = _store(tmp_path / "nan-left.duckdb", nan)
+    assert store_differences(left, _store(tmp_path / "nan-right.duckdb", nan), "X") == [
+        "scores.score: nan != nan"
     ]
 
 
