@@ -1,18 +1,18 @@
-"""How many reporting periods a bench's day drop touches (docs/performance.md, "Roll-ups
-by period against the bench's drop").
+"""How many reporting periods a bench's day drop touches (docs/DECISIONLOG.md,
+"Indicator roll-ups by period: not built, measured not to pay on the bench's drop").
 
 Recomputing only "the periods the touched tickets fall in" (issue 15) can save work only
-for the periods no touched ticket falls in. This generates an export of N tickets and the
-drop `tsq bench --delta 0.01` adds to it (the same generator calls as the bench's defaults: seed
-42 for both, the as-of instant moving), then counts, per grain, the periods that hold any ticket's
-creation or closing instant and those that hold a touched ticket's (a new ticket, one
-with a new event, one restated), old or new row.
+for the periods no touched ticket falls in. This takes the data and the drop `tsq bench
+--tickets N --delta 0.01` uses, from the bench's own cache (made there if missing: seed
+42, the as-of instant moving), then counts, per grain, the periods that hold any
+ticket's creation or closing instant and those that hold a touched ticket's (a new
+ticket, one with a new event, one restated), old or new row.
 
 A proxy: periods are cut in UTC, not the reporting time zone, and only two of the
 indicators' anchors are read (creation and closing); the other anchors (first response,
 survey answers...) of the same tickets only add periods.
 
-    .venv/bin/python scripts/delta_touched_periods.py 1000000 --work-dir /tmp/periods
+    .venv/bin/python scripts/delta_touched_periods.py 1000000 --work-dir /tmp/bench
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.generator import generate
-from orchestration.generator.delta import delta_file_name, generate_delta
+from orchestration.generator.delta import delta_file_name
 
 GRAINS = ("day", "week", "month", "quarter")
 #: `tsq bench`'s default seed, which its drop also uses
@@ -65,17 +64,18 @@ def touched_period_counts(export: Path, drop: Path, drop_seed: int) -> dict[str,
 
 
 def main() -> None:
+    from orchestration.bench import cached_data, cached_delta
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tickets", type=int)
     parser.add_argument("--share", type=float, default=0.01)
-    parser.add_argument("--work-dir", type=Path, default=Path("delta-periods"))
+    parser.add_argument(
+        "--work-dir", type=Path, default=Path("delta-periods"), help="as tsq bench's"
+    )
     arguments = parser.parse_args()
-    root = arguments.work_dir / f"t{arguments.tickets}"
-    export, drop = root / "export", root / "drop"
-    if not (export / "tickets.csv").exists():
-        generate(export, tickets=arguments.tickets, seed=BENCH_SEED)
-    if not drop.exists():
-        generate_delta(export, drop, share=arguments.share, seed=BENCH_SEED, move_as_of=True)
+    cache_dir = arguments.work_dir / "data"
+    export, _ = cached_data(cache_dir, arguments.tickets, BENCH_SEED)
+    drop = cached_delta(cache_dir, export, arguments.share, BENCH_SEED, moves_as_of=True)
     for grain, (touched, total) in touched_period_counts(
         export, drop, drop_seed=BENCH_SEED
     ).items():
