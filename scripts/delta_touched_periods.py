@@ -1,5 +1,6 @@
 """How many reporting periods a bench's day drop touches (docs/DECISIONLOG.md,
-"Indicator roll-ups by period: not built, measured not to pay on the bench's drop").
+"Indicator roll-ups by period: not built; a real day touches a few periods, but the
+delta's bound is elsewhere").
 
 Recomputing only "the periods the touched tickets fall in" (issue 15) can save work only
 for the periods no touched ticket falls in. This takes the data and the drop `tsq bench
@@ -13,6 +14,17 @@ indicators' anchors are read (creation and closing); the other anchors (first re
 survey answers...) of the same tickets only add periods.
 
     .venv/bin/python scripts/delta_touched_periods.py 1000000 --work-dir /tmp/bench
+
+`--real-log` asks the same of a real helpdesk's days instead of the bench's drop: it
+replays ../shared/data/helpdesk-log/helpdesk.csv (4,580 cases, 2010-2014, local time) one
+day at a time. A day's run (a day on which a case was opened) touches every case open at
+the start of the day (the as-of instant moves past them; a case is open from its first
+event to its last) and the cases opened that day. It prints, per grain, the median over
+the days with a year of history behind them of the periods holding a touched case's
+opening instant or the day itself, and of the periods holding any case opened by then.
+
+    LOG=../shared/data/helpdesk-log/helpdesk.csv
+    .venv/bin/python scripts/delta_touched_periods.py --real-log $LOG
 """
 
 from __future__ import annotations
@@ -63,16 +75,68 @@ def touched_period_counts(export: Path, drop: Path, drop_seed: int) -> dict[str,
     return counts
 
 
+def real_log_touched_period_counts(log: Path) -> dict[str, tuple[float, float, int]]:
+    """grain -> (median periods touched by a day, median periods so far, days measured)
+    for the real event log at `log` (columns `Case ID` and `Complete Timestamp`)."""
+    con = duckdb.connect()
+    con.execute(
+        "create table cases as"
+        " select case_id, min(instant) as opened, max(instant) as last_event from ("
+        '   select "Case ID" as case_id,'
+        "   strptime(\"Complete Timestamp\", '%Y/%m/%d %H:%M:%S') as instant"
+        "   from read_csv(?, all_varchar = true)"
+        " ) group by case_id",
+        [str(log)],
+    )
+    con.execute(
+        "create table run_days as"
+        " select distinct cast(opened as date) as day from cases"
+        " where opened >= (select min(opened) from cases) + interval 1 year"
+    )
+    counts = {}
+    for grain in GRAINS:
+        touched, so_far, days = con.execute(
+            "with touched as ("
+            "  select run_days.day, date_trunc(?, cases.opened) as period"
+            "  from run_days join cases"
+            "    on cases.opened < run_days.day + interval 1 day"
+            "   and cases.last_event >= run_days.day"
+            "  union select day, date_trunc(?, day) from run_days"
+            "), per_day as ("
+            "  select day, count(distinct period) as touched,"
+            "   (select count(distinct date_trunc(?, opened)) from cases"
+            "    where opened < day + interval 1 day) as so_far"
+            "  from touched group by day"
+            ") select median(touched), median(so_far), count(*) from per_day",
+            [grain, grain, grain],
+        ).fetchone() or (0, 0, 0)
+        counts[grain] = (float(touched), float(so_far), int(days))
+    return counts
+
+
 def main() -> None:
     from orchestration.bench import cached_data, cached_delta
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tickets", type=int)
+    parser.add_argument("tickets", type=int, nargs="?")
+    parser.add_argument("--real-log", type=Path, help="a real event log instead (see above)")
     parser.add_argument("--share", type=float, default=0.01)
     parser.add_argument(
         "--work-dir", type=Path, default=Path("delta-periods"), help="as tsq bench's"
     )
     arguments = parser.parse_args()
+    if arguments.real_log is not None:
+        for grain, (touched, so_far, days) in real_log_touched_period_counts(
+            arguments.real_log
+        ).items():
+            print(
+                f"{grain:8} {touched:5.0f} of {so_far:5.0f} periods touched"
+                f" ({touched / so_far:.1%}; medians over {days} days)",
+                flush=True,
+            )
+        return
+    if arguments.tickets is None:
+        parser.error("give a ticket count, or --real-log")
     cache_dir = arguments.work_dir / "data"
     export, _ = cached_data(cache_dir, arguments.tickets, BENCH_SEED)
     drop = cached_delta(cache_dir, export, arguments.share, BENCH_SEED, moves_as_of=True)
