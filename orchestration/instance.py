@@ -3,8 +3,10 @@ dagster.yaml and workspace.yaml, written into DAGSTER_HOME ($TSQ_HOME/dagster).
 
 What the instance says, and why:
 
-- storage: sqlite files under DAGSTER_HOME (one machine, no server), or PostgreSQL for a
-  team (TSQ_DAGSTER_STORAGE=postgres; credentials only as `env:` references, never in the
+- storage: sqlite files under DAGSTER_HOME (one machine, no server), Dagster's own files
+  and tables through orchestration/dagster_storage.py (its event log keeps its database
+  engines instead of creating one per statement), or PostgreSQL for a team
+  (TSQ_DAGSTER_STORAGE=postgres; credentials only as `env:` references, never in the
   file; needs the dagster-postgres package, which the lock does not carry).
 - one run at a time (`concurrency: runs: max_concurrent_runs: 1`): every run of this code
   location writes the one DuckDB warehouse, and DuckDB allows one writing process; the
@@ -33,8 +35,29 @@ from orchestration.settings import PROJECT_ROOT, TsqSettings
 #: first line of every file this module writes: such a file is rewritten on each start, a
 #: file without it (the user's own) is left alone
 GENERATED_MARKER = "# Written by orchestration/instance.py"
-#: what orchestration/runner.py writes into a home without a dagster.yaml: replaced too
-RUNNER_DEFAULT = "telemetry:\n  enabled: false\n"
+
+
+def sqlite_storage(base_dir: str | dict[str, str]) -> dict[str, Any]:
+    """dagster.yaml's `storage`: Dagster's SQLite files under base_dir (a path, or an
+    `{env: VAR}` reference), through TSQ's storage class (orchestration/dagster_storage.py)."""
+    return {
+        "custom": {
+            "module": "orchestration.dagster_storage",
+            "class": "TsqSqliteStorage",
+            "config": {"base_dir": base_dir},
+        }
+    }
+
+
+#: what orchestration/runner.py writes into a home without a dagster.yaml (the files where
+#: Dagster keeps them by default, DAGSTER_HOME itself): replaced by make serve's too
+RUNNER_DEFAULT = yaml.safe_dump(
+    {"telemetry": {"enabled": False}, "storage": sqlite_storage({"env": "DAGSTER_HOME"})},
+    sort_keys=False,
+)
+#: what earlier versions of the runner wrote (Dagster's own storage class): still the
+#: runner's, so upgraded to RUNNER_DEFAULT, and replaced by make serve's
+EARLIER_RUNNER_DEFAULTS = ("telemetry:\n  enabled: false\n",)
 #: the pool every asset that writes the working warehouse declares (pool="tsq_warehouse")
 WAREHOUSE_POOL = "tsq_warehouse"
 #: the code location's name, as [tool.dg.project] gives it to `dg dev`
@@ -56,7 +79,7 @@ def instance_config(settings: TsqSettings, dagster_home: Path) -> dict[str, Any]
             "postgres": {"postgres_db": {key: {"env": var} for key, var in POSTGRES_ENV.items()}}
         }
     else:
-        storage = {"sqlite": {"base_dir": str(dagster_home / "storage")}}
+        storage = sqlite_storage(str(dagster_home / "storage"))
     config: dict[str, Any] = {
         "telemetry": {"enabled": False},
         "storage": storage,
@@ -106,7 +129,11 @@ def _ours(path: Path) -> bool:
     if not path.exists():
         return True
     text = path.read_text(encoding="utf-8")
-    return text.startswith(GENERATED_MARKER) or text == RUNNER_DEFAULT
+    return (
+        text.startswith(GENERATED_MARKER)
+        or text == RUNNER_DEFAULT
+        or text in EARLIER_RUNNER_DEFAULTS
+    )
 
 
 def _write(path: Path, data: dict[str, Any], why: str) -> bool:

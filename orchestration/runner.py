@@ -17,6 +17,7 @@ from typing import Literal
 import dagster as dg
 
 from orchestration.contract import ENTITIES
+from orchestration.instance import EARLIER_RUNNER_DEFAULTS, RUNNER_DEFAULT
 from orchestration.publish.store import (
     read_manifest,
     reconcile_publish_log,
@@ -32,7 +33,8 @@ from orchestration.up_to_date import (
     published_run_if_current,
 )
 
-_DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+#: the dagster.yaml of a home without one (tests/conftest.py replaces it for the tests')
+_DAGSTER_YAML = RUNNER_DEFAULT
 
 
 #: what a report line is, for a terminal to colour: the CLI maps each tone to a style
@@ -372,10 +374,10 @@ def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
     """The persistent instance under TSQ_HOME, shared with `make dev`, so runs show in the UI."""
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     os.makedirs(home, exist_ok=True)
-    config = os.path.join(home, "dagster.yaml")
-    if not os.path.exists(config):
-        with open(config, "w", encoding="utf-8") as handle:
-            handle.write(_DAGSTER_YAML)
+    config = Path(home) / "dagster.yaml"
+    # an earlier runner's default is the runner's still: brought up to date
+    if not config.exists() or config.read_text(encoding="utf-8") in EARLIER_RUNNER_DEFAULTS:
+        config.write_text(_DAGSTER_YAML, encoding="utf-8")
     return dg.DagsterInstance.get()
 
 

@@ -22,6 +22,7 @@ import pytest
 os.environ.pop("COLUMNS", None)
 os.environ.pop("LINES", None)
 
+from orchestration.instance import RUNNER_DEFAULT  # noqa: E402
 from orchestration.settings import DBT_PROJECT_DIR, TsqSettings  # noqa: E402
 
 if TYPE_CHECKING:
@@ -110,8 +111,7 @@ def planted_seeds(planted: dict[Path, str]) -> Iterator[None]:
 #: runner's own log (outcome.log_path, read by the out-of-memory test) is written either
 #: way, through its redirect of stdout and stderr.
 TEST_DAGSTER_YAML = (
-    "telemetry:\n  enabled: false\n"
-    "compute_logs:\n"
+    RUNNER_DEFAULT + "compute_logs:\n"
     "  module: dagster._core.storage.noop_compute_log_manager\n"
     "  class: NoOpComputeLogManager\n"
 )
