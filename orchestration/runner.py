@@ -17,7 +17,7 @@ from typing import Literal
 import dagster as dg
 
 from orchestration.contract import ENTITIES
-from orchestration.instance import EARLIER_RUNNER_DEFAULTS, RUNNER_DEFAULT
+from orchestration.instance import is_runner_default, runner_default
 from orchestration.publish.store import (
     read_manifest,
     reconcile_publish_log,
@@ -33,8 +33,9 @@ from orchestration.up_to_date import (
     published_run_if_current,
 )
 
-#: the dagster.yaml of a home without one (tests/conftest.py replaces it for the tests')
-_DAGSTER_YAML = RUNNER_DEFAULT
+#: whether the dagster.yaml the runner writes keeps each run's compute logs (the tests'
+#: homes do not: tests/conftest.py)
+CAPTURE_COMPUTE_LOGS = True
 
 
 #: what a report line is, for a terminal to colour: the CLI maps each tone to a style
@@ -375,9 +376,13 @@ def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     os.makedirs(home, exist_ok=True)
     config = Path(home) / "dagster.yaml"
-    # an earlier runner's default is the runner's still: brought up to date
-    if not config.exists() or config.read_text(encoding="utf-8") in EARLIER_RUNNER_DEFAULTS:
-        config.write_text(_DAGSTER_YAML, encoding="utf-8")
+    wanted = runner_default(Path(home).resolve(), CAPTURE_COMPUTE_LOGS)
+    # the runner's own file (an earlier version's, a copied home's) is brought up to date;
+    # make serve's and an owner's are left as they are
+    if not config.exists() or (
+        (text := config.read_text(encoding="utf-8")) != wanted and is_runner_default(text)
+    ):
+        config.write_text(wanted, encoding="utf-8")
     return dg.DagsterInstance.get()
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from dagster._core.events import StepMaterializationData
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from orchestration.dagster_storage import KEPT_ENGINES, KeptEnginesSqliteEventLogStorage
-from orchestration.instance import EARLIER_RUNNER_DEFAULTS, RUNNER_DEFAULT
+from orchestration.instance import EARLIER_RUNNER_DEFAULTS, runner_default
 from orchestration.runner import dagster_instance
 from orchestration.settings import TsqSettings
 
@@ -79,36 +80,66 @@ def test_wipe_deletes_the_run_shards_its_engines_held(tmp_path: Path) -> None:
         storage.dispose()
 
 
-@pytest.mark.parametrize("existing", [None, *EARLIER_RUNNER_DEFAULTS])
-def test_a_tsq_run_home_uses_it_and_an_earlier_runner_default_is_upgraded(
-    tsq_home: TsqSettings, existing: str | None, monkeypatch: pytest.MonkeyPatch
+def test_a_watcher_of_a_running_run_sees_each_new_event(tmp_path: Path) -> None:
+    """What the Dagster UI's live log of a running run relies on: the watcher follows the
+    run shard's .db file, which in WAL mode changes only when the last connection to it
+    closes. A connection kept open between uses would leave it unchanged."""
+    storage = KeptEnginesSqliteEventLogStorage(str(tmp_path / "runs"))
+    seen: list[str] = []
+
+    def follow(entry: dg.EventLogEntry, _cursor: str) -> None:
+        seen.append(str(entry.step_key))
+
+    try:
+        storage.store_event(_materialization("run-w", "tickets"))
+        storage.watch("run-w", None, follow)
+        for asset in ("fct_tickets", "published_store"):
+            storage.store_event(_materialization("run-w", asset))
+            deadline = time.monotonic() + 20
+            while asset not in seen and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert asset in seen, f"the watcher never saw {asset} (saw {seen})"
+    finally:
+        storage.end_watch(
+            "run-w", storage._watchers["run-w"] and next(iter(storage._watchers["run-w"]))
+        )
+        storage.dispose()
+
+
+@pytest.mark.parametrize("existing", ["none", "earlier", "copied"])
+def test_a_tsq_run_home_uses_it_and_the_runners_older_files_are_brought_up_to_date(
+    tsq_home: TsqSettings, existing: str, tmp_path: Path
 ) -> None:
     from orchestration import runner
 
-    # the runner's own default, not the tests' (tests/conftest.py replaces it)
-    monkeypatch.setattr(runner, "_DAGSTER_YAML", RUNNER_DEFAULT)
+    wanted = runner_default(tsq_home.dagster_home.resolve(), runner.CAPTURE_COMPUTE_LOGS)
     config = tsq_home.dagster_home / "dagster.yaml"
-    if existing is not None:
-        tsq_home.dagster_home.mkdir(parents=True, exist_ok=True)
-        config.write_text(existing, encoding="utf-8")
+    tsq_home.dagster_home.mkdir(parents=True, exist_ok=True)
+    if existing == "earlier":
+        config.write_text(EARLIER_RUNNER_DEFAULTS[0], encoding="utf-8")
+    elif existing == "copied":  # a home copied from elsewhere names the other home's files
+        config.write_text(runner_default(tmp_path / "elsewhere" / "dagster"), encoding="utf-8")
     instance = dagster_instance(tsq_home)
     try:
-        assert config.read_text(encoding="utf-8") == RUNNER_DEFAULT
+        assert config.read_text(encoding="utf-8") == wanted
         assert type(instance.event_log_storage) is KeptEnginesSqliteEventLogStorage
         # where Dagster's default storage keeps them: history/runs under DAGSTER_HOME
         assert Path(instance.event_log_storage._base_dir) == (
-            tsq_home.dagster_home / "history" / "runs"
+            tsq_home.dagster_home.resolve() / "history" / "runs"
         )
+        # a run worker's instance, rebuilt from the reference it is handed, stores alike
+        with dg.DagsterInstance.from_ref(instance.get_ref()) as worker:
+            assert type(worker.event_log_storage) is KeptEnginesSqliteEventLogStorage
     finally:
         instance.dispose()
+    # the file means the same whatever DAGSTER_HOME says when it is read
+    with dg.DagsterInstance.from_config(str(tsq_home.dagster_home)) as again:
+        assert Path(again.event_log_storage._base_dir) == (
+            tsq_home.dagster_home.resolve() / "history" / "runs"
+        )
 
 
-def test_an_owners_dagster_yaml_is_left_alone(
-    tsq_home: TsqSettings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from orchestration import runner
-
-    monkeypatch.setattr(runner, "_DAGSTER_YAML", RUNNER_DEFAULT)
+def test_an_owners_dagster_yaml_is_left_alone(tsq_home: TsqSettings) -> None:
     tsq_home.dagster_home.mkdir(parents=True, exist_ok=True)
     config = tsq_home.dagster_home / "dagster.yaml"
     own = "telemetry:\n  enabled: true\n"
@@ -116,6 +147,7 @@ def test_an_owners_dagster_yaml_is_left_alone(
     instance = dagster_instance(tsq_home)
     try:
         assert config.read_text(encoding="utf-8") == own
-        assert type(instance.event_log_storage) is not KeptEnginesSqliteEventLogStorage
+        # Dagster's own storage, as the owner's file (no storage key) says
+        assert type(instance.event_log_storage) is SqliteEventLogStorage
     finally:
         instance.dispose()

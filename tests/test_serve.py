@@ -25,8 +25,8 @@ from orchestration.instance import (
     EARLIER_RUNNER_DEFAULTS,
     GENERATED_MARKER,
     POSTGRES_ENV,
-    RUNNER_DEFAULT,
     WAREHOUSE_POOL,
+    runner_default,
     sqlite_storage,
     write_instance_files,
 )
@@ -145,7 +145,7 @@ def test_the_instance_keeps_runs_in_the_home_and_admits_one_writer(tmp_path: Pat
     settings = TsqSettings(home=tmp_path / "home").ensure()
     assert write_instance_files(settings) == []
     config = yaml.safe_load((settings.dagster_home / "dagster.yaml").read_text())
-    assert config["storage"] == sqlite_storage(str(settings.dagster_home / "storage"))
+    assert config["storage"] == sqlite_storage(settings.dagster_home.resolve() / "storage")
     assert config["concurrency"]["runs"]["max_concurrent_runs"] == 1
     workspace = yaml.safe_load((settings.dagster_home / "workspace.yaml").read_text())
     assert workspace["load_from"][0]["python_module"]["location_name"] == "tsq"
@@ -187,7 +187,7 @@ def test_a_dagster_yaml_its_owner_edited_is_kept_and_the_runners_default_replace
     notes = write_instance_files(settings)
     assert own.read_text() == "telemetry:\n  enabled: true\n"
     assert len(notes) == 1 and "dagster.yaml" in notes[0]
-    for runners in (RUNNER_DEFAULT, *EARLIER_RUNNER_DEFAULTS):
+    for runners in (runner_default(settings.dagster_home.resolve()), *EARLIER_RUNNER_DEFAULTS):
         own.write_text(runners)  # what `tsq run` writes (or wrote) into a home without one
         assert write_instance_files(settings) == []
         assert own.read_text().startswith(GENERATED_MARKER)
