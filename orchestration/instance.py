@@ -3,10 +3,8 @@ dagster.yaml and workspace.yaml, written into DAGSTER_HOME ($TSQ_HOME/dagster).
 
 What the instance says, and why:
 
-- storage: sqlite files under DAGSTER_HOME (one machine, no server), Dagster's own files
-  and tables through orchestration/dagster_storage.py (its event log keeps its database
-  engines instead of creating one per statement), or PostgreSQL for a team
-  (TSQ_DAGSTER_STORAGE=postgres; credentials only as `env:` references, never in the
+- storage: sqlite files under DAGSTER_HOME (one machine, no server), or PostgreSQL for a
+  team (TSQ_DAGSTER_STORAGE=postgres; credentials only as `env:` references, never in the
   file; needs the dagster-postgres package, which the lock does not carry).
 - one run at a time (`concurrency: runs: max_concurrent_runs: 1`): every run of this code
   location writes the one DuckDB warehouse, and DuckDB allows one writing process; the
@@ -35,60 +33,8 @@ from orchestration.settings import PROJECT_ROOT, TsqSettings
 #: first line of every file this module writes: such a file is rewritten on each start, a
 #: file without it (the user's own) is left alone
 GENERATED_MARKER = "# Written by orchestration/instance.py"
-
-
-def sqlite_storage(base_dir: Path) -> dict[str, Any]:
-    """dagster.yaml's `storage`: Dagster's SQLite files under base_dir, through TSQ's
-    storage class (orchestration/dagster_storage.py)."""
-    return {
-        "custom": {
-            "module": "orchestration.dagster_storage",
-            "class": "TsqSqliteStorage",
-            "config": {"base_dir": str(base_dir)},
-        }
-    }
-
-
-#: dagster.yaml's `compute_logs` that captures no step's stdout and stderr
-NO_COMPUTE_LOGS = {
-    "module": "dagster._core.storage.noop_compute_log_manager",
-    "class": "NoOpComputeLogManager",
-}
-
-
-def runner_default(dagster_home: Path, compute_logs: bool = True) -> str:
-    """The dagster.yaml orchestration/runner.py writes into a home without one (make serve's
-    replaces it): the storage files where Dagster's default keeps them, DAGSTER_HOME
-    itself, named by its absolute path so the file means the same whatever DAGSTER_HOME
-    says when it is read (a copied or moved home's is rewritten for its new place)."""
-    config: dict[str, Any] = {
-        "telemetry": {"enabled": False},
-        "storage": sqlite_storage(dagster_home),
-    }
-    if not compute_logs:
-        config["compute_logs"] = NO_COMPUTE_LOGS
-    return yaml.safe_dump(config, sort_keys=False)
-
-
-#: what earlier versions of the runner wrote (Dagster's own storage class)
-EARLIER_RUNNER_DEFAULTS = ("telemetry:\n  enabled: false\n",)
-
-
-def is_runner_default(text: str) -> bool:
-    """Whether a dagster.yaml is one the runner wrote: this version's for any home (a
-    copied home's names the home it was copied from), or an earlier version's."""
-    if text in EARLIER_RUNNER_DEFAULTS:
-        return True
-    try:
-        config = yaml.safe_load(text)
-        base_dir = config["storage"]["custom"]["config"]["base_dir"]
-    except (yaml.YAMLError, TypeError, KeyError):
-        return False
-    if not isinstance(base_dir, str):
-        return False
-    return text in (runner_default(Path(base_dir)), runner_default(Path(base_dir), False))
-
-
+#: what orchestration/runner.py writes into a home without a dagster.yaml: replaced too
+RUNNER_DEFAULT = "telemetry:\n  enabled: false\n"
 #: the pool every asset that writes the working warehouse declares (pool="tsq_warehouse")
 WAREHOUSE_POOL = "tsq_warehouse"
 #: the code location's name, as [tool.dg.project] gives it to `dg dev`
@@ -110,7 +56,7 @@ def instance_config(settings: TsqSettings, dagster_home: Path) -> dict[str, Any]
             "postgres": {"postgres_db": {key: {"env": var} for key, var in POSTGRES_ENV.items()}}
         }
     else:
-        storage = sqlite_storage(dagster_home / "storage")
+        storage = {"sqlite": {"base_dir": str(dagster_home / "storage")}}
     config: dict[str, Any] = {
         "telemetry": {"enabled": False},
         "storage": storage,
@@ -132,7 +78,10 @@ def instance_config(settings: TsqSettings, dagster_home: Path) -> dict[str, Any]
         },
     }
     if not settings.compute_logs:
-        config["compute_logs"] = NO_COMPUTE_LOGS
+        config["compute_logs"] = {
+            "module": "dagster._core.storage.noop_compute_log_manager",
+            "class": "NoOpComputeLogManager",
+        }
     return config
 
 
@@ -157,7 +106,7 @@ def _ours(path: Path) -> bool:
     if not path.exists():
         return True
     text = path.read_text(encoding="utf-8")
-    return text.startswith(GENERATED_MARKER) or is_runner_default(text)
+    return text.startswith(GENERATED_MARKER) or text == RUNNER_DEFAULT
 
 
 def _write(path: Path, data: dict[str, Any], why: str) -> bool:

@@ -17,7 +17,6 @@ from typing import Literal
 import dagster as dg
 
 from orchestration.contract import ENTITIES
-from orchestration.instance import is_runner_default, runner_default
 from orchestration.publish.store import (
     read_manifest,
     reconcile_publish_log,
@@ -33,9 +32,7 @@ from orchestration.up_to_date import (
     published_run_if_current,
 )
 
-#: whether the dagster.yaml the runner writes keeps each run's compute logs (the tests'
-#: homes do not: tests/conftest.py)
-CAPTURE_COMPUTE_LOGS = True
+_DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 
 
 #: what a report line is, for a terminal to colour: the CLI maps each tone to a style
@@ -375,14 +372,10 @@ def dagster_instance(settings: TsqSettings) -> dg.DagsterInstance:
     """The persistent instance under TSQ_HOME, shared with `make dev`, so runs show in the UI."""
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     os.makedirs(home, exist_ok=True)
-    config = Path(home) / "dagster.yaml"
-    wanted = runner_default(Path(home).resolve(), CAPTURE_COMPUTE_LOGS)
-    # the runner's own file (an earlier version's, a copied home's) is brought up to date;
-    # make serve's and an owner's are left as they are
-    if not config.exists() or (
-        (text := config.read_text(encoding="utf-8")) != wanted and is_runner_default(text)
-    ):
-        config.write_text(wanted, encoding="utf-8")
+    config = os.path.join(home, "dagster.yaml")
+    if not os.path.exists(config):
+        with open(config, "w", encoding="utf-8") as handle:
+            handle.write(_DAGSTER_YAML)
     return dg.DagsterInstance.get()
 
 

@@ -103,18 +103,28 @@ def planted_seeds(planted: dict[Path, str]) -> Iterator[None]:
         fcntl.flock(lock, fcntl.LOCK_SH)
 
 
+#: The test instances' dagster.yaml: the runner's (telemetry off), and no per-step compute
+#: log capture. Capturing starts two `tail -F` and two Python watcher processes for every
+#: step of a run (some 70 steps), a third of a small run's time on this 2-core machine;
+#: the captured copies are only shown by the Dagster UI, which no test opens, and the
+#: runner's own log (outcome.log_path, read by the out-of-memory test) is written either
+#: way, through its redirect of stdout and stderr.
+TEST_DAGSTER_YAML = (
+    "telemetry:\n  enabled: false\n"
+    "compute_logs:\n"
+    "  module: dagster._core.storage.noop_compute_log_manager\n"
+    "  class: NoOpComputeLogManager\n"
+)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dagster_without_compute_log_capture() -> Iterator[None]:
-    """Every TSQ home a test creates gets the runner's dagster.yaml without compute-log
-    capture (orchestration.runner.CAPTURE_COMPUTE_LOGS; fails loudly if it is renamed).
-    The captured copies are only shown by the Dagster UI, which no test opens; the
-    runner's own log (outcome.log_path, read by the out-of-memory test) is written either
-    way, through its redirect of stdout and stderr. (Measured in session 16, capture costs
-    a run executed in process next to nothing: one capture for the whole run.)"""
+    """Every TSQ home a test creates gets TEST_DAGSTER_YAML (the runner writes its
+    dagster.yaml into a home that has none). Fails loudly if the runner renames it."""
     from orchestration import runner
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(runner, "CAPTURE_COMPUTE_LOGS", False, raising=True)
+        patch.setattr(runner, "_DAGSTER_YAML", TEST_DAGSTER_YAML)
         yield
 
 

@@ -19,15 +19,12 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.dagster_storage import KeptEnginesSqliteEventLogStorage
 from orchestration.generator import generate
 from orchestration.instance import (
-    EARLIER_RUNNER_DEFAULTS,
     GENERATED_MARKER,
     POSTGRES_ENV,
+    RUNNER_DEFAULT,
     WAREHOUSE_POOL,
-    runner_default,
-    sqlite_storage,
     write_instance_files,
 )
 from orchestration.settings import PROJECT_ROOT, TsqSettings
@@ -145,7 +142,7 @@ def test_the_instance_keeps_runs_in_the_home_and_admits_one_writer(tmp_path: Pat
     settings = TsqSettings(home=tmp_path / "home").ensure()
     assert write_instance_files(settings) == []
     config = yaml.safe_load((settings.dagster_home / "dagster.yaml").read_text())
-    assert config["storage"] == sqlite_storage(settings.dagster_home.resolve() / "storage")
+    assert config["storage"] == {"sqlite": {"base_dir": str(settings.dagster_home / "storage")}}
     assert config["concurrency"]["runs"]["max_concurrent_runs"] == 1
     workspace = yaml.safe_load((settings.dagster_home / "workspace.yaml").read_text())
     assert workspace["load_from"][0]["python_module"]["location_name"] == "tsq"
@@ -155,11 +152,7 @@ def test_the_instance_keeps_runs_in_the_home_and_admits_one_writer(tmp_path: Pat
     try:
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
-        # Dagster's SQLite files, with the event log that keeps its engines
-        assert type(instance.event_log_storage) is KeptEnginesSqliteEventLogStorage
-        assert instance.event_log_storage._base_dir == str(
-            settings.dagster_home / "storage" / "history" / "runs"
-        )
+        assert type(instance.run_storage).__name__ == "SqliteRunStorage"
         # a run whose worker was killed hard is failed after TSQ_MAX_RUN_MINUTES (4 hours)
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_max_runtime_seconds == 240 * 60
@@ -187,7 +180,6 @@ def test_a_dagster_yaml_its_owner_edited_is_kept_and_the_runners_default_replace
     notes = write_instance_files(settings)
     assert own.read_text() == "telemetry:\n  enabled: true\n"
     assert len(notes) == 1 and "dagster.yaml" in notes[0]
-    for runners in (runner_default(settings.dagster_home.resolve()), *EARLIER_RUNNER_DEFAULTS):
-        own.write_text(runners)  # what `tsq run` writes (or wrote) into a home without one
-        assert write_instance_files(settings) == []
-        assert own.read_text().startswith(GENERATED_MARKER)
+    own.write_text(RUNNER_DEFAULT)  # what `tsq run` writes into a home without one
+    assert write_instance_files(settings) == []
+    assert own.read_text().startswith(GENERATED_MARKER)
