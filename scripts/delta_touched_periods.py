@@ -16,12 +16,14 @@ survey answers...) of the same tickets only add periods.
     .venv/bin/python scripts/delta_touched_periods.py 1000000 --work-dir /tmp/bench
 
 `--real-log` asks the same of a real helpdesk's days instead of the bench's drop: it
-replays ../shared/data/helpdesk-log/helpdesk.csv (4,580 cases, 2010-2014, local time) one
-day at a time. A day's run (a day on which a case was opened) touches every case open at
-the start of the day (the as-of instant moves past them; a case is open from its first
-event to its last) and the cases opened that day. It prints, per grain, the median over
-the days with a year of history behind them of the periods holding a touched case's
-opening instant or the day itself, and of the periods holding any case opened by then.
+replays ../shared/data/helpdesk-log/helpdesk.csv (4,580 cases, 2010-2014, local time)
+one day at a time, reading its case, timestamp columns and timestamp format from the
+shipped mapping (orchestration/adapters/mappings/helpdesk-eventlog.yml, or `--mapping`).
+A day's run (a day on which a case was opened) touches every case open at the start of
+the day (the as-of instant moves past them; a case is open from its first event to its
+last) and the cases opened that day. It prints, per grain, the median over the days with
+a year of history behind them of the periods holding a touched case's opening instant or
+the day itself, and of the periods holding any case opened by then.
 
     LOG=../shared/data/helpdesk-log/helpdesk.csv
     .venv/bin/python scripts/delta_touched_periods.py --real-log $LOG
@@ -34,7 +36,11 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.adapters.mapping_schema import EventLogMapping
+from orchestration.adapters.registry import read_mapping
 from orchestration.generator.delta import delta_file_name
+from orchestration.settings import PROJECT_ROOT
+from orchestration.sql_text import quote_identifier
 
 GRAINS = ("day", "week", "month", "quarter")
 #: `tsq bench`'s default seed, which its drop also uses
@@ -75,18 +81,27 @@ def touched_period_counts(export: Path, drop: Path, drop_seed: int) -> dict[str,
     return counts
 
 
-def real_log_touched_period_counts(log: Path) -> dict[str, tuple[float, float, int]]:
+#: the event-log mapping that ships for the real log (its columns and timestamp format)
+HELPDESK_MAPPING = (
+    PROJECT_ROOT / "orchestration" / "adapters" / "mappings" / "helpdesk-eventlog.yml"
+)
+
+
+def real_log_touched_period_counts(
+    log: Path, mapping_file: Path = HELPDESK_MAPPING
+) -> dict[str, tuple[float, float, int]]:
     """grain -> (median periods touched by a day, median periods so far, days measured)
-    for the real event log at `log` (columns `Case ID` and `Complete Timestamp`)."""
+    for the real event log at `log`, read with its event-log mapping."""
+    mapping = EventLogMapping.model_validate(read_mapping(mapping_file))
     con = duckdb.connect()
     con.execute(
         "create table cases as"
         " select case_id, min(instant) as opened, max(instant) as last_event from ("
-        '   select "Case ID" as case_id,'
-        "   strptime(\"Complete Timestamp\", '%Y/%m/%d %H:%M:%S') as instant"
+        f"   select {quote_identifier(mapping.columns.case_id)} as case_id,"
+        f"   strptime({quote_identifier(mapping.columns.timestamp)}, ?) as instant"
         "   from read_csv(?, all_varchar = true)"
         " ) group by case_id",
-        [str(log)],
+        [mapping.timestamp_format, str(log)],
     )
     con.execute(
         "create table run_days as"
@@ -120,6 +135,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tickets", type=int, nargs="?")
     parser.add_argument("--real-log", type=Path, help="a real event log instead (see above)")
+    parser.add_argument(
+        "--mapping", type=Path, default=HELPDESK_MAPPING, help="the real log's event-log mapping"
+    )
     parser.add_argument("--share", type=float, default=0.01)
     parser.add_argument(
         "--work-dir", type=Path, default=Path("delta-periods"), help="as tsq bench's"
@@ -127,7 +145,7 @@ def main() -> None:
     arguments = parser.parse_args()
     if arguments.real_log is not None:
         for grain, (touched, so_far, days) in real_log_touched_period_counts(
-            arguments.real_log
+            arguments.real_log, arguments.mapping
         ).items():
             print(
                 f"{grain:8} {touched:5.0f} of {so_far:5.0f} periods touched"
