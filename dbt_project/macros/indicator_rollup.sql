@@ -16,15 +16,30 @@
     instead of once in all cost a quarter more). Not one aggregate for all 28 pairs: a
     median keeps every value of every group until the end, and 28 sets at once held 28
     copies of the units (out of memory at 10M).
+
+    By period (macros/by_period.sql): where the engine can delete, the model is
+    incremental. A period's fingerprint is an order-free checksum of the hashes of its
+    units, every column of each unit row, so a unit that changes, arrives or leaves
+    changes it; an incremental build aggregates the periods whose fingerprint changed
+    and keeps the others' stored rows. Every model's aggregate is per period and scope,
+    so a period's rows depend on its own units only. A model that filters or joins the
+    roll-up's rows keeps its markers (period_marker()).
 -#}
 {% macro indicator_rollup(indicator_id, relation, anchor_at, value, numerator=none, denominator=none, sample_size='count(*)', where=none, stratum=none) -%}
 {%- set grains = var('tsq_period_grains') -%}
 {%- set scopes = var('tsq_scopes') -%}
+{%- set by_period = rollup_by_period() -%}
+{{ by_period_config() }}
+{%- set with_markers = period_markers_wanted() -%}
+{%- set incremental_run = by_period_incremental() -%}
 {#- wrapped, so a caller may put the call after its own CTEs or inside one -#}
 select * from (
 with _tsq_units as {{ tsq.cte_materialization('materialized') }}(
     select
         *,
+        {%- if by_period %}
+        {{ tsq.unit_row_hash('anchored') }} as _tsq_unit_hash,
+        {%- endif %}
         {%- for grain in grains %}
         {{ local_period_start(grain, '_tsq_local_anchor') }} as _tsq_period_start_{{ grain }},
         {%- endfor %}
@@ -43,19 +58,44 @@ with _tsq_units as {{ tsq.cte_materialization('materialized') }}(
           {%- if stratum %} and {{ stratum }} is not null{% endif %}
     ) as anchored
 )
+{%- if by_period %},
+
+_tsq_period_fingerprints as (
+    {%- for grain in grains %}
+    select
+        '{{ grain }}' as period_grain,
+        _tsq_period_start_{{ grain }} as period_start,
+        {{ tsq.order_free_checksum('_tsq_unit_hash') }} as period_fingerprint
+    from _tsq_units
+    group by _tsq_period_start_{{ grain }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+_tsq_periods_to_build as (
+    {{ periods_to_build('_tsq_period_fingerprints') }}
+)
+{%- endif %}
 
 select
-    period_grain,
-    period_start,
-    scope_type,
-    scope_id,
-    '{{ indicator_id }}' as indicator_id,
-    value,
-    numerator,
-    denominator,
-    sample_size
+    rolled_up.period_grain,
+    rolled_up.period_start,
+    rolled_up.scope_type,
+    rolled_up.scope_id,
+    cast('{{ indicator_id }}' as {{ tsq.type_text() }}) as indicator_id,
+    rolled_up.value,
+    rolled_up.numerator,
+    rolled_up.denominator,
+    rolled_up.sample_size
     {%- if stratum %},
-    stratum
+    rolled_up.stratum
+    {%- endif %},
+    {%- if by_period %}
+    cast(built.period_fingerprint as {{ tsq.type_text() }}) as period_fingerprint
+    {%- else %}
+    cast(null as {{ tsq.type_text() }}) as period_fingerprint
     {%- endif %}
 from (
     {%- for grain in grains %}
@@ -78,6 +118,11 @@ from (
         _tsq_stratum as stratum
         {%- endif %}
     from _tsq_units
+    {%- if incremental_run %}
+    where _tsq_period_start_{{ grain }} in (
+        select period_start from _tsq_periods_to_build where period_grain = '{{ grain }}'
+    )
+    {%- endif %}
     group by grouping sets (
         {%- for scope_type in scopes %}
         (_tsq_period_start_{{ grain }}, _tsq_scope_{{ scope_type }}{% if stratum %}, _tsq_stratum{% endif %}){% if not loop.last %},{% endif %}
@@ -88,6 +133,31 @@ from (
     {%- endif %}
     {%- endfor %}
 ) as rolled_up
-where scope_id is not null
+{%- if by_period %}
+inner join _tsq_periods_to_build as built
+    on built.period_grain = rolled_up.period_grain and built.period_start = rolled_up.period_start
+{%- endif %}
+where rolled_up.scope_id is not null
+{%- if with_markers %}
+
+union all
+
+-- one marker per current period (delete_superseded_periods), dropped after the build
+select
+    period_grain,
+    period_start,
+    cast(null as {{ tsq.type_text() }}) as scope_type,
+    cast(null as {{ tsq.type_text() }}) as scope_id,
+    cast('{{ indicator_id }}' as {{ tsq.type_text() }}) as indicator_id,
+    cast(null as {{ tsq.type_double() }}) as value,
+    cast(null as {{ tsq.type_double() }}) as numerator,
+    cast(null as {{ tsq.type_double() }}) as denominator,
+    cast(null as bigint) as sample_size
+    {%- if stratum %},
+    cast(null as {{ tsq.type_text() }}) as stratum
+    {%- endif %},
+    cast(period_fingerprint as {{ tsq.type_text() }}) as period_fingerprint
+from _tsq_period_fingerprints
+{%- endif %}
 ) as _tsq_indicator_rows
 {%- endmacro %}

@@ -35,3 +35,17 @@
 {% macro spark__order_free_checksum(row_hash) -%}
     cast(sum(cast({{ row_hash }} as decimal(38, 0))) as {{ dbt.type_string() }})
 {%- endmacro %}
+
+{#- unit_row_hash(alias): a hash of a whole row (every column) of the relation or subquery
+    named alias, for indicator_rollup's period fingerprints (an order_free_checksum of
+    them). DuckDB hashes the row as a struct; PostgreSQL its text form. Spark builds the
+    roll-ups as tables and never asks. -#}
+{% macro unit_row_hash(alias) -%}
+    {{ return(adapter.dispatch('unit_row_hash', 'tsq')(alias)) }}
+{%- endmacro %}
+{% macro duckdb__unit_row_hash(alias) -%}
+    hash({{ alias }})
+{%- endmacro %}
+{% macro default__unit_row_hash(alias) -%}
+    md5(cast({{ alias }} as {{ dbt.type_string() }}))
+{%- endmacro %}

@@ -37,4 +37,5 @@ rolled as (
 )
 
 -- periods and scopes with tickets or complaints but no review have no attitude score
-select * from rolled where sample_size > 0
+-- (the roll-up's period markers pass: indicator_rollup)
+select * from rolled where sample_size > 0 or {{ period_marker() }}

@@ -36,10 +36,20 @@ select
         as value,
     cast(null as {{ tsq.type_double() }}) as numerator,
     cast(null as {{ tsq.type_double() }}) as denominator,
-    cast(sum(per_tier.sample_size) as bigint) as sample_size
+    cast(sum(per_tier.sample_size) as bigint) as sample_size,
+    per_tier.period_fingerprint
 from per_tier
 inner join standard_mix
     on standard_mix.period_grain = per_tier.period_grain
     and standard_mix.period_start = per_tier.period_start
     and standard_mix.stratum = per_tier.stratum
-group by 1, 2, 3, 4, 5
+group by 1, 2, 3, 4, 5, 10
+
+union all
+
+-- the roll-up's period markers (indicator_rollup)
+select
+    period_grain, period_start, scope_type, scope_id, indicator_id,
+    value, numerator, denominator, sample_size, period_fingerprint
+from per_tier
+where {{ period_marker() }}

@@ -3,8 +3,15 @@
     sample, keeps its value (if any) but gets a NULL score and says why - never 0.
     period_complete says whether the period had ended by the data's as-of instant; a
     running period is published (people want the month so far) but the roll-up never
-    grades, ranks or compares it. -#}
-with values_ as (
+    grades, ranks or compares it.
+
+    Built by period (macros/by_period.sql): a period's rows depend on its indicator
+    values, whether it is complete, and what the sources provide (unsupported, the
+    same for every period); its fingerprint covers the three. -#}
+{{ by_period_config() }}
+{%- set by_period = rollup_by_period() -%}
+{%- set with_markers = period_markers_wanted() -%}
+with all_values as (
     select * from {{ ref('ind_indicator_values') }}
 ),
 
@@ -14,20 +21,6 @@ data_window as (
 
 catalog as (
     select * from {{ ref('seed_indicator_catalog') }}
-),
-
-scopes as (
-    select distinct period_grain, period_start, scope_type, scope_id from values_
-),
-
-periods as (
-    select
-        periods.period_grain,
-        periods.period_start,
-        coalesce({{ period_end_utc('periods.period_grain', 'periods.period_start') }}
-            <= data_window.as_of_at, false) as period_complete
-    from (select distinct period_grain, period_start from values_) as periods
-    cross join data_window
 ),
 
 -- What each indicator needs (catalogue source_fields: terms separated by ';', each an
@@ -73,6 +66,72 @@ unsupported as (
     group by missing.indicator_id
 ),
 
+-- every current period, complete or not, with its fingerprint
+all_periods as (
+    select
+        current_periods.period_grain,
+        current_periods.period_start,
+        coalesce({{ period_end_utc('current_periods.period_grain', 'current_periods.period_start') }}
+            <= data_window.as_of_at, false) as period_complete,
+        {%- if by_period %}
+        cast(current_periods.values_fingerprint as {{ tsq.type_text() }})
+            || case when {{ period_end_utc('current_periods.period_grain', 'current_periods.period_start') }}
+                <= data_window.as_of_at then '|complete|' else '|running|' end
+            || coalesce(sources.fingerprint, '') as period_fingerprint
+        {%- else %}
+        cast(null as {{ tsq.type_text() }}) as period_fingerprint
+        {%- endif %}
+    from (
+        select
+            period_grain,
+            period_start
+            {%- if by_period %},
+            {{ tsq.order_free_checksum(tsq.unit_row_hash('all_values')) }} as values_fingerprint
+            {%- endif %}
+        from all_values
+        group by period_grain, period_start
+    ) as current_periods
+    cross join data_window
+    {%- if by_period %}
+    cross join (
+        select cast({{ tsq.order_free_checksum(tsq.unit_row_hash('unsupported')) }} as {{ tsq.type_text() }})
+            as fingerprint
+        from unsupported
+    ) as sources
+    {%- endif %}
+),
+
+-- the periods this build computes: all of them, or those whose fingerprint changed
+periods as (
+    {%- if by_period %}
+    {{ periods_to_build('all_periods') }}
+    {%- else %}
+    select period_grain, period_start, period_fingerprint from all_periods
+    {%- endif %}
+),
+
+values_ as (
+    select all_values.*
+    from all_values
+    inner join periods
+        on periods.period_grain = all_values.period_grain
+        and periods.period_start = all_values.period_start
+),
+
+scopes as (
+    select distinct period_grain, period_start, scope_type, scope_id from values_
+    {%- if with_markers %}
+    union all
+    -- a marker per current period (macros/by_period.sql), dropped after the build
+    select
+        period_grain,
+        period_start,
+        cast(null as {{ tsq.type_text() }}) as scope_type,
+        cast(null as {{ tsq.type_text() }}) as scope_id
+    from all_periods
+    {%- endif %}
+),
+
 grid as (
     select scopes.*, catalog.indicator_id
     from scopes
@@ -86,7 +145,8 @@ joined as (
         grid.scope_type,
         grid.scope_id,
         grid.indicator_id,
-        periods.period_complete,
+        all_periods.period_complete,
+        all_periods.period_fingerprint,
         -- a value computed from a source that lacks what the indicator needs is not data
         case when unsupported.needs_missing is null then values_.value end as value,
         case when unsupported.needs_missing is null then values_.numerator end as numerator,
@@ -114,8 +174,9 @@ joined as (
         end as no_data_reason
     from grid
     inner join catalog on catalog.indicator_id = grid.indicator_id
-    inner join periods
-        on periods.period_grain = grid.period_grain and periods.period_start = grid.period_start
+    inner join all_periods
+        on all_periods.period_grain = grid.period_grain
+        and all_periods.period_start = grid.period_start
     left join unsupported on unsupported.indicator_id = grid.indicator_id
     left join values_
         on values_.period_grain = grid.period_grain

@@ -6,24 +6,123 @@
     ranked and compared (grade_status = 'graded') when it is measured well enough to mean
     something: its coverage is at or above the floor (var tsq_coverage_floor) and its
     period is complete. Peers are ranked among graded nodes only, and a score_change
-    needs this period and the adjacent previous one both graded. -#}
-with indicator_scores as (
-    select
-        period_grain, period_start, scope_type, scope_id,
-        indicator_id as node_id,
-        score,
-        case when score is not null then 1.0 else 0.0 end as coverage,
-        case when score is not null then 1 else 0 end as indicators_scored,
-        1 as indicators_total
+    needs this period and the adjacent previous one both graded.
+
+    Built by period (macros/by_period.sql): a period's rows depend on its indicator
+    scores and, through score_change, on those of the period before it; its fingerprint
+    covers both, and a build reads the previous period of each period it computes. -#}
+{{ by_period_config() }}
+{%- set by_period = rollup_by_period() -%}
+{%- set with_markers = period_markers_wanted() -%}
+{%- set previous_start -%}
+cast(current_periods.period_start - case current_periods.period_grain
+    when 'day' then {{ tsq.interval(1, 'day') }}
+    when 'week' then {{ tsq.interval(7, 'day') }}
+    when 'month' then {{ tsq.interval(1, 'month') }}
+    when 'quarter' then {{ tsq.interval(3, 'month') }}
+end as date)
+{%- endset %}
+-- the columns a period's rows are computed from, and so all its fingerprint covers
+with scored_indicators as (
+    select period_grain, period_start, period_complete, scope_type, scope_id, indicator_id, score
     from {{ ref('score_indicators') }}
+),
+
+-- every current period, with its fingerprint: its own indicator scores' and the
+-- previous period's
+all_periods as (
+    select
+        current_periods.period_grain,
+        current_periods.period_start,
+        current_periods.period_complete,
+        {{ previous_start }} as previous_period_start,
+        {%- if by_period %}
+        current_periods.fingerprint || '/' || coalesce(previous_periods.fingerprint, '')
+            as period_fingerprint
+        {%- else %}
+        cast(null as {{ tsq.type_text() }}) as period_fingerprint
+        {%- endif %}
+    from (
+        select
+            period_grain,
+            period_start,
+            period_complete
+            {%- if by_period %},
+            cast({{ tsq.order_free_checksum(tsq.unit_row_hash('scored_indicators')) }}
+                as {{ tsq.type_text() }}) as fingerprint
+            {%- endif %}
+        from scored_indicators
+        group by period_grain, period_start, period_complete
+    ) as current_periods
+    {%- if by_period %}
+    left join (
+        select
+            period_grain,
+            period_start,
+            cast({{ tsq.order_free_checksum(tsq.unit_row_hash('scored_indicators')) }}
+                as {{ tsq.type_text() }}) as fingerprint
+        from scored_indicators
+        group by period_grain, period_start
+    ) as previous_periods
+        on previous_periods.period_grain = current_periods.period_grain
+        and previous_periods.period_start = {{ previous_start }}
+    {%- endif %}
+),
+
+-- the periods this build computes: all of them, or those whose fingerprint changed
+built_periods as (
+    {%- if by_period %}
+    {{ periods_to_build('all_periods') }}
+    {%- else %}
+    select period_grain, period_start, period_fingerprint from all_periods
+    {%- endif %}
+),
+
+-- what the built periods are computed from: their indicator scores and their previous
+-- periods' (score_change)
+read_periods as (
+    select period_grain, period_start from built_periods
+    union
+    select all_periods.period_grain, all_periods.previous_period_start
+    from all_periods
+    inner join built_periods
+        on built_periods.period_grain = all_periods.period_grain
+        and built_periods.period_start = all_periods.period_start
+),
+
+indicator_scores as (
+    select
+        scored_indicators.period_grain,
+        scored_indicators.period_start,
+        scored_indicators.scope_type,
+        scored_indicators.scope_id,
+        scored_indicators.indicator_id as node_id,
+        scored_indicators.score,
+        case when scored_indicators.score is not null then 1.0 else 0.0 end as coverage,
+        case when scored_indicators.score is not null then 1 else 0 end as indicators_scored,
+        1 as indicators_total
+    from scored_indicators
+    inner join read_periods
+        on read_periods.period_grain = scored_indicators.period_grain
+        and read_periods.period_start = scored_indicators.period_start
 ),
 
 scopes as (
     select distinct period_grain, period_start, scope_type, scope_id from indicator_scores
+    {%- if with_markers %}
+    union all
+    -- a marker per current period (macros/by_period.sql), dropped after the build
+    select
+        period_grain,
+        period_start,
+        cast(null as {{ tsq.type_text() }}) as scope_type,
+        cast(null as {{ tsq.type_text() }}) as scope_id
+    from all_periods
+    {%- endif %}
 ),
 
 periods as (
-    select distinct period_grain, period_start, period_complete from {{ ref('score_indicators') }}
+    select period_grain, period_start, period_complete, period_fingerprint from all_periods
 ),
 
 subdimension_rollup as (
@@ -71,6 +170,7 @@ judged as (
     select
         all_levels.*,
         periods.period_complete,
+        periods.period_fingerprint,
         cast({{ var('tsq_coverage_floor') }} as {{ tsq.type_double() }}) as coverage_floor,
         all_levels.coverage >= cast({{ var('tsq_coverage_floor') }} as {{ tsq.type_double() }}) as coverage_sufficient,
         case
@@ -145,5 +245,15 @@ select
                     when 'quarter' then {{ tsq.interval(3, 'month') }}
                 end as date)
         then score - previous_score
-    end as score_change
+    end as score_change,
+    period_fingerprint
 from ranked
+{%- if by_period %}
+-- the periods read only as a built period's previous one are not rebuilt
+where {{ period_marker() }}
+    or exists (
+        select 1 from built_periods
+        where built_periods.period_grain = ranked.period_grain
+          and built_periods.period_start = ranked.period_start
+    )
+{%- endif %}

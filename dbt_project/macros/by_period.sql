@@ -1,0 +1,82 @@
+{#- Models built by period (issue 15): indicator_rollup's roll-ups and the score models.
+
+    Every row carries its period's fingerprint (period_fingerprint): a checksum of what the
+    period's rows are computed from. An incremental build computes only the periods whose
+    fingerprint is not stored (periods_to_build) and appends their rows, and also emits
+    one marker row per current period (scope_id NULL, which a real row never is) with its
+    fingerprint; the post-hooks then drop the stored rows of every period whose
+    fingerprint no marker repeats (rebuilt in this run, or with nothing left to compute
+    from) and the markers. A period's rows must depend only on what its fingerprint
+    covers; then the table equals a full build's (tests/test_incremental.py compares
+    every table with a full refresh). Decided in docs/DECISIONLOG.md ("Indicator
+    roll-ups and scores by period"). -#}
+
+{#- Whether this engine builds by period: where it has the incremental materialisation
+    (tsq.incremental_materialization(); Spark's is a table, rebuilt whole), unless var
+    tsq_by_period is false. -#}
+{% macro rollup_by_period() -%}
+    {{ return(tsq.incremental_materialization() == 'incremental' and var('tsq_by_period', true)) }}
+{%- endmacro %}
+
+{#- The materialisation of a model built by period (nothing where it is not). -#}
+{% macro by_period_config() -%}
+    {%- if rollup_by_period() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        post_hook=["{{ delete_superseded_periods() }}", "{{ delete_period_markers() }}"],
+    ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Whether the model emits its period markers: not in a dbt unit test, where `this` is
+    None and the model's rows are compared as they come. -#}
+{% macro period_markers_wanted() -%}
+    {{ return(rollup_by_period() and this is not none) }}
+{%- endmacro %}
+
+{#- Whether this build computes only the periods whose fingerprint changed. -#}
+{% macro by_period_incremental() -%}
+    {{ return(period_markers_wanted() and is_incremental()) }}
+{%- endmacro %}
+
+{#- The periods to compute, from a relation of (period_grain, period_start,
+    period_fingerprint) of every current period: all of them in a full build; in an
+    incremental one those whose fingerprint no stored row carries. -#}
+{% macro periods_to_build(fingerprints) -%}
+    select period_grain, period_start, period_fingerprint
+    from {{ fingerprints }}
+    {%- if by_period_incremental() %}
+    where not exists (
+        select 1 from {{ this }} as stored
+        where stored.period_grain = {{ fingerprints }}.period_grain
+          and stored.period_start = {{ fingerprints }}.period_start
+          and stored.period_fingerprint = {{ fingerprints }}.period_fingerprint
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{#- A marker row (scope_id NULL), for a model that filters or joins rows it must keep:
+    `where <its filter> or {{ period_marker() }}`. -#}
+{% macro period_marker(relation_alias=none) -%}
+    {{ (relation_alias ~ '.') if relation_alias else '' }}scope_id is null
+{%- endmacro %}
+
+{#- The post-hooks. The first drops the stored rows of every period no marker vouches for
+    with its fingerprint: the periods rebuilt in this run (their old rows) and those with
+    nothing left to compute from. The rows this run appended carry the current
+    fingerprints and stay. -#}
+{% macro delete_superseded_periods() -%}
+    delete from {{ this }}
+    where scope_id is not null
+      and (period_grain, period_start, period_fingerprint) not in (
+        -- never NULL: a marker's period and fingerprint are always set
+        select period_grain, period_start, period_fingerprint from {{ this }}
+        where scope_id is null
+    )
+{%- endmacro %}
+
+{% macro delete_period_markers() -%}
+    delete from {{ this }} where scope_id is null
+{%- endmacro %}
