@@ -11,7 +11,9 @@ A benchmark run
    the old tickets and that share of old tickets restated), generated once and cached
    beside the data. By default the drop comes after everything before it, as a real
    day's export does, so the data's as-of instant moves (`delta_as_of="moves"`);
-   "stays" copies old instants and keeps the window where it was. Every delta run
+   "stays" copies old instants and keeps the window where it was. The old tickets the
+   drop notes and restates are drawn from the whole history (`delta_old="any"`) or, as
+   a real day's updates are, from the last 30 days of creations ("recent"). Every delta run
    starts from the same state, a copy of the home taken right after the last full run,
    so the delta runs are comparable and their median means something;
 5. times a reference: one bare DuckDB query over the same CSV files computing the core
@@ -147,19 +149,25 @@ def cached_data(cache_dir: Path, tickets: int, seed: int) -> tuple[Path, bool]:
 
 
 def cached_delta(
-    cache_dir: Path, data_dir: Path, share: float, seed: int, moves_as_of: bool = True
+    cache_dir: Path,
+    data_dir: Path,
+    share: float,
+    seed: int,
+    moves_as_of: bool = True,
+    old_tickets: str = "any",
 ) -> Path:
     """The folder of a drop of `share` of the data in `data_dir` (generate_delta), made
     once (scratch folder renamed when complete, as cached_data does)."""
     from orchestration.generator.delta import generate_delta
 
     window = "moves" if moves_as_of else "stays"
-    folder = cache_dir / f"{data_dir.name}-delta{share:g}-s{seed}-{window}"
+    drawn = "" if old_tickets == "any" else f"-{old_tickets}"
+    folder = cache_dir / f"{data_dir.name}-delta{share:g}-s{seed}-{window}{drawn}"
     if folder.is_dir():
         return folder
     scratch = folder.with_name(folder.name + ".partial")
     shutil.rmtree(scratch, ignore_errors=True)
-    generate_delta(data_dir, scratch, share, seed, move_as_of=moves_as_of)
+    generate_delta(data_dir, scratch, share, seed, move_as_of=moves_as_of, old_tickets=old_tickets)
     scratch.rename(folder)
     return folder
 
@@ -366,6 +374,8 @@ class BenchReport:
     delta_rows: dict[str, int] = field(default_factory=dict)
     #: whether the drop moved the data's as-of instant ("moves") or kept it ("stays")
     delta_as_of: str = "moves"
+    #: where the drop's noted and restated old tickets were drawn from ("any", "recent")
+    delta_old: str = "any"
     #: TSQ_ENGINE of every run (the reference query is DuckDB's whatever the engine)
     engine: str = "duckdb"
     #: each measurement of the reference query, one after each full run (the median is
@@ -437,6 +447,7 @@ class BenchReport:
             "delta_share": self.delta_share,
             "delta_rows": self.delta_rows,
             "delta_as_of": self.delta_as_of,
+            "delta_old": self.delta_old,
             "delta_runs": len(self.delta_runs),
             "delta_wall_s": self.delta_wall_s,
             "delta_ratio": self.delta_ratio,
@@ -504,6 +515,7 @@ def run_bench(
     delta_runs: int | None = None,
     engine: str = "duckdb",
     delta_as_of: str = "moves",
+    delta_old: str = "any",
 ) -> BenchReport:
     """The benchmark (see the module's docstring). `on_progress` follows each pipeline
     run's steps; `on_measurement` hears of each measurement as soon as it is made.
@@ -512,6 +524,10 @@ def run_bench(
         raise ValueError(f"delta is a share in (0, 1], not {delta}")
     if delta_as_of not in ("moves", "stays"):
         raise ValueError(f"delta_as_of is 'moves' or 'stays', not {delta_as_of!r}")
+    from orchestration.generator.delta import OLD_TICKET_DRAWS
+
+    if delta_old not in OLD_TICKET_DRAWS:
+        raise ValueError(f"delta_old is one of {OLD_TICKET_DRAWS}, not {delta_old!r}")
 
     def measured(what: str, wall_s: float, detail: str = "") -> None:
         if on_measurement is not None:
@@ -557,7 +573,9 @@ def run_bench(
     delta_figures: list[RunFigures] = []
     delta_rows: dict[str, int] = {}
     if delta is not None:
-        delta_dir = cached_delta(cache_dir, data_dir, delta, seed, delta_as_of == "moves")
+        delta_dir = cached_delta(
+            cache_dir, data_dir, delta, seed, delta_as_of == "moves", delta_old
+        )
         delta_rows = _csv_rows(delta_dir)
         count = delta_runs if delta_runs is not None else runs
         for number in range(1, count + 1):
@@ -591,6 +609,7 @@ def run_bench(
         delta_runs=delta_figures,
         delta_rows=delta_rows,
         delta_as_of=delta_as_of,
+        delta_old=delta_old,
         engine=engine,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -511,3 +512,25 @@ def test_the_same_delta_seed_gives_the_same_files_and_another_seed_other_notes(s
     assert first.noted_ticket_ids != other.noted_ticket_ids
     # the new tickets are the same templates under another suffix
     assert [t.replace("-D3", "-D4") for t in first.new_ticket_ids] == other.new_ticket_ids
+
+
+def test_a_recent_delta_notes_and_restates_only_tickets_of_the_last_30_days(sample, tmp_path):
+    from orchestration.generator.delta import generate_delta
+
+    out, _ = sample
+    drop = generate_delta(out, tmp_path / "drop", share=0.01, seed=3, old_tickets="recent")
+    with (out / "tickets.csv").open(encoding="utf-8", newline="") as handle:
+        created = {
+            row["ticket_id"]: datetime.fromisoformat(row["created_at"])
+            for row in csv.DictReader(handle)
+        }
+    cutoff = max(created.values()) - timedelta(days=30)
+    recent = {ticket for ticket, at in created.items() if at >= cutoff}
+    # the sample's tickets spread over more than 30 days: the draw is narrower than "any"
+    assert 40 <= len(recent) < len(created) / 2
+    assert len(set(drop.noted_ticket_ids)) == 20 and set(drop.noted_ticket_ids) <= recent
+    assert len(set(drop.restated_ticket_ids)) == 20 and set(drop.restated_ticket_ids) <= recent
+    uniform = generate_delta(out, tmp_path / "uniform", share=0.01, seed=3)
+    assert not set(uniform.noted_ticket_ids) <= recent
+    with pytest.raises(ValueError, match="old_tickets"):
+        generate_delta(out, tmp_path / "bad", share=0.01, seed=3, old_tickets="open")

@@ -22,6 +22,15 @@ test can load the full export, then the drop, and see what the second run costs:
   still open keeps it empty): a later row of a key already loaded, which the latest row
   per key must replace, as a vendor's export re-sends a ticket whose record changed.
 
+With `old_tickets="recent"` both draws are made among the tickets created in the
+`RECENT_DAYS` days up to the export's latest creation (all of them when there are fewer
+than a draw needs) instead of the whole history: a real helpdesk's day notes and restates
+the tickets still being worked or just closed, not tickets from any time. Replaying the
+real event log one day at a time (`scripts/delta_touched_periods.py --real-log`), a day
+touches the periods of a few weeks back, not every period; the uniform draw touches every
+period of every grain, so it cannot show what a run that rebuilds only the touched
+periods saves.
+
 With `move_as_of=True` the drop is a real day's: it brings instants later than any
 before, so the data window's as-of instant moves (as every real daily export does). The
 new tickets' copies are shifted, every `*_at` value by the same amount, to start one hour
@@ -58,6 +67,10 @@ _OWN_ID = {
     "complaints": "complaint_id",
 }
 NOTE_BODY = "Follow-up noted after the export (delta drop)."
+#: how far back a "recent" drop draws its old tickets (creation up to the latest one)
+RECENT_DAYS = 30
+#: where the old tickets a drop notes and restates are drawn from
+OLD_TICKET_DRAWS = ("any", "recent")
 
 
 @dataclass(frozen=True)
@@ -87,13 +100,22 @@ def _csv(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyRelation:
 
 
 def generate_delta(
-    export_dir: Path, out_dir: Path, share: float, seed: int, move_as_of: bool = False
+    export_dir: Path,
+    out_dir: Path,
+    share: float,
+    seed: int,
+    move_as_of: bool = False,
+    old_tickets: str = "any",
 ) -> Delta:
     """Write a drop of `share` of the export in `export_dir` (CSV files of `generate()`)
     into `out_dir` as `<entity>_delta-s<seed>.csv` files (see the module docstring);
-    `move_as_of`: a drop later than the export (the as-of instant moves)."""
+    `move_as_of`: a drop later than the export (the as-of instant moves); `old_tickets`:
+    "any" draws the noted and restated tickets from the whole history, "recent" from
+    the last RECENT_DAYS days of creations."""
     if not 0.0 < share <= 1.0:
         raise ValueError(f"share must be in (0, 1], not {share}")
+    if old_tickets not in OLD_TICKET_DRAWS:
+        raise ValueError(f"old_tickets is one of {OLD_TICKET_DRAWS}, not {old_tickets!r}")
     export_dir, out_dir = Path(export_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     suffix = delta_suffix(seed)
@@ -109,13 +131,22 @@ def generate_delta(
             .select("ticket_id")
             .fetchall()
         ]
-        all_ids = sorted(row[0] for row in tickets.select("ticket_id").fetchall())
-        rng = np.random.default_rng(np.random.SeedSequence(seed))
-        drawn = rng.choice(len(all_ids), size=count, replace=False) if count else []
-        noted = sorted(all_ids[i] for i in drawn)
-        drawn = rng.choice(len(all_ids), size=count, replace=False) if count else []
-        restated = sorted(all_ids[i] for i in drawn)
         con.register("ticket_rows", tickets)
+        candidates = tickets
+        if old_tickets == "recent":
+            # text compared as instants: the export writes ISO 8601 in UTC throughout
+            candidates = con.sql(
+                "SELECT ticket_id FROM ticket_rows WHERE CAST(created_at AS TIMESTAMP) >= "
+                "(SELECT max(CAST(created_at AS TIMESTAMP)) FROM ticket_rows) - to_days($days)",
+                params={"days": RECENT_DAYS},
+            )
+        all_ids = sorted(row[0] for row in candidates.select("ticket_id").fetchall())
+        rng = np.random.default_rng(np.random.SeedSequence(seed))
+        drawn_count = min(count, len(all_ids))
+        drawn = rng.choice(len(all_ids), size=drawn_count, replace=False) if count else []
+        noted = sorted(all_ids[i] for i in drawn)
+        drawn = rng.choice(len(all_ids), size=drawn_count, replace=False) if count else []
+        restated = sorted(all_ids[i] for i in drawn)
         con.register("template_ids", _id_table(templates))
         con.register("noted_ids", _id_table(noted))
         con.register("restated_ids", _id_table(restated))
