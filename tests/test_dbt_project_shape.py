@@ -4,6 +4,8 @@ dbt's to test (the GX staging suites hold the cross-table and value rules)."""
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from orchestration.contract import ENTITIES
@@ -91,3 +93,22 @@ def test_the_indicator_metrics_are_generated_from_the_catalogue():
 
     written = (DBT_PROJECT_DIR / INDICATOR_METRICS_PATH).read_text(encoding="utf-8")
     assert written == render_indicator_metrics(), "run `tsq docs`"
+
+
+def test_no_indicator_model_reads_an_as_of_reading():
+    """A period's fingerprint leaves out the as-of readings of its units (columns named
+    as_of_at or *_as_of: they change for every row each day), so an indicator that
+    aggregated one would keep stale periods (macros/portability/fingerprints.sql,
+    unit_row_hash). The pattern is the macro's own, read from it."""
+    macros = (DBT_PROJECT_DIR / "macros" / "portability" / "fingerprints.sql").read_text()
+    pattern = re.search(r"as_of_reading_pattern\(\) -%\}'([^']+)'", macros)
+    assert pattern is not None
+    reading = re.compile(pattern.group(1).replace("^", r"\b").replace("$", r"\b"))
+    models = sorted((DBT_PROJECT_DIR / "models" / "indicators").glob("ind_*.sql"))
+    assert len(models) > 39
+    readers = [model.name for model in models if reading.search(model.read_text())]
+    assert readers == []
+    # the pattern does find a reading where there is one
+    assert reading.search("value=tsq.median('open_sla_minutes_as_of')")
+    assert reading.search("where as_of_at > created_at")
+    assert not reading.search("where as_of_atlas is null and due_at_as_ofx > 0")

@@ -36,16 +36,24 @@
     cast(sum(cast({{ row_hash }} as decimal(38, 0))) as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{#- unit_row_hash(alias): a hash of a whole row (every column) of the relation or subquery
-    named alias, for indicator_rollup's period fingerprints (an order_free_checksum of
-    them). DuckDB hashes the row as a struct; PostgreSQL its text form. Spark builds the
-    roll-ups as tables and never asks. -#}
+{#- unit_row_hash(alias): a hash of a whole row of the relation or subquery named alias
+    (the only relation of its FROM), every column but the as-of readings (a column named
+    as_of_at or ending in _as_of: the data window's instant and ages at it, which change
+    for every row each day and which no indicator aggregates; tests/test_dbt_project_shape
+    checks that none does), for the period fingerprints of macros/by_period.sql. DuckDB
+    hashes the columns together; PostgreSQL the md5 of the row as JSON without them.
+    Spark builds those models as tables and never asks. -#}
 {% macro unit_row_hash(alias) -%}
     {{ return(adapter.dispatch('unit_row_hash', 'tsq')(alias)) }}
 {%- endmacro %}
+{% macro as_of_reading_pattern() -%}'(^as_of_at$|_as_of$)'{%- endmacro %}
 {% macro duckdb__unit_row_hash(alias) -%}
-    hash({{ alias }})
+    hash(*columns(lambda name: not regexp_matches(name, {{ tsq.as_of_reading_pattern() }})))
 {%- endmacro %}
 {% macro default__unit_row_hash(alias) -%}
-    md5(cast({{ alias }} as {{ dbt.type_string() }}))
+    md5(cast((
+        select jsonb_object_agg(field.key, field.value)
+        from jsonb_each(to_jsonb({{ alias }})) as field
+        where field.key !~ {{ tsq.as_of_reading_pattern() }}
+    ) as {{ dbt.type_string() }}))
 {%- endmacro %}

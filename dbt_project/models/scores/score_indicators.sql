@@ -86,7 +86,8 @@ all_periods as (
             period_grain,
             period_start
             {%- if by_period %},
-            {{ tsq.order_free_checksum(tsq.unit_row_hash('all_values')) }} as values_fingerprint
+            cast({{ tsq.order_free_checksum(tsq.unit_row_hash('all_values')) }} as {{ tsq.type_text() }})
+                || ':' || cast(count(*) as {{ tsq.type_text() }}) as values_fingerprint
             {%- endif %}
         from all_values
         group by period_grain, period_start
@@ -95,7 +96,7 @@ all_periods as (
     {%- if by_period %}
     cross join (
         select cast({{ tsq.order_free_checksum(tsq.unit_row_hash('unsupported')) }} as {{ tsq.type_text() }})
-            as fingerprint
+            || ':' || cast(count(*) as {{ tsq.type_text() }}) as fingerprint
         from unsupported
     ) as sources
     {%- endif %}

@@ -49,7 +49,8 @@ all_periods as (
             period_complete
             {%- if by_period %},
             cast({{ tsq.order_free_checksum(tsq.unit_row_hash('scored_indicators')) }}
-                as {{ tsq.type_text() }}) as fingerprint
+                as {{ tsq.type_text() }}) || ':' || cast(count(*) as {{ tsq.type_text() }})
+                as fingerprint
             {%- endif %}
         from scored_indicators
         group by period_grain, period_start, period_complete
@@ -60,7 +61,8 @@ all_periods as (
             period_grain,
             period_start,
             cast({{ tsq.order_free_checksum(tsq.unit_row_hash('scored_indicators')) }}
-                as {{ tsq.type_text() }}) as fingerprint
+                as {{ tsq.type_text() }}) || ':' || cast(count(*) as {{ tsq.type_text() }})
+                as fingerprint
         from scored_indicators
         group by period_grain, period_start
     ) as previous_periods
