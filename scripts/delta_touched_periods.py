@@ -1,6 +1,5 @@
 """How many reporting periods a bench's day drop touches (docs/DECISIONLOG.md,
-"Indicator roll-ups by period: not built; a real day touches a few periods, but the
-delta's bound is elsewhere").
+"Indicator roll-ups and scores by period", its history).
 
 Recomputing only "the periods the touched tickets fall in" (issue 15) can save work only
 for the periods no touched ticket falls in. This takes the data and the drop `tsq bench

@@ -112,3 +112,17 @@ def test_no_indicator_model_reads_an_as_of_reading():
     assert reading.search("value=tsq.median('open_sla_minutes_as_of')")
     assert reading.search("where as_of_at > created_at")
     assert not reading.search("where as_of_atlas is null and due_at_as_ofx > 0")
+
+
+def test_a_model_that_wraps_the_roll_up_lets_its_period_markers_through():
+    """An indicator model that filters or joins indicator_rollup's rows (the call inside a
+    CTE) must keep the period markers (period_marker()): without them the post-hook of a
+    by-period build finds no current period and deletes every row, in a full build too
+    (macros/by_period.sql)."""
+    wrapped = re.compile(r"\w+ as \(\s*\{\{ indicator_rollup\(")
+    models = sorted((DBT_PROJECT_DIR / "models" / "indicators").glob("ind_*.sql"))
+    wrappers = {
+        model.name: model.read_text() for model in models if wrapped.search(model.read_text())
+    }
+    assert set(wrappers) >= {"ind_ux_complaint_rate.sql", "ind_ux_attitude_score.sql"}
+    assert [name for name, text in wrappers.items() if "period_marker()" not in text] == []
