@@ -114,15 +114,33 @@ def test_no_indicator_model_reads_an_as_of_reading():
     assert not reading.search("where as_of_atlas is null and due_at_as_ofx > 0")
 
 
+def rows_used_after_the_roll_up(model_sql: str) -> bool:
+    """Whether SQL after the indicator_rollup call reads its rows (a CTE around the call,
+    a subquery, a filter or a join), as against a model that is the call itself."""
+    start = model_sql.find("{{ indicator_rollup(")
+    if start < 0:
+        return False
+    after = model_sql[model_sql.index("}}", start) + 2 :]
+    before = model_sql[:start].rstrip()
+    return bool(re.search(r"\b(select|where|join)\b", after, re.IGNORECASE)) or before.endswith("(")
+
+
 def test_a_model_that_wraps_the_roll_up_lets_its_period_markers_through():
-    """An indicator model that filters or joins indicator_rollup's rows (the call inside a
-    CTE) must keep the period markers (period_marker()): without them the post-hook of a
-    by-period build finds no current period and deletes every row, in a full build too
-    (macros/by_period.sql)."""
-    wrapped = re.compile(r"\w+ as \(\s*\{\{ indicator_rollup\(")
+    """An indicator model that filters or joins indicator_rollup's rows must keep the period
+    markers (period_marker()): without them the post-hook of a by-period build finds no
+    current period and deletes every row, in a full build too (macros/by_period.sql)."""
     models = sorted((DBT_PROJECT_DIR / "models" / "indicators").glob("ind_*.sql"))
     wrappers = {
-        model.name: model.read_text() for model in models if wrapped.search(model.read_text())
+        model.name: model.read_text()
+        for model in models
+        if rows_used_after_the_roll_up(model.read_text())
     }
-    assert set(wrappers) >= {"ind_ux_complaint_rate.sql", "ind_ux_attitude_score.sql"}
+    assert set(wrappers) == {
+        "ind_ux_complaint_rate.sql",
+        "ind_ux_attitude_score.sql",
+        "ind_ux_resolution_hours_tiered.sql",
+    }
     assert [name for name, text in wrappers.items() if "period_marker()" not in text] == []
+    # a subquery around the call counts too, and a model that is the call does not
+    assert rows_used_after_the_roll_up("select * from ({{ indicator_rollup(x) }}) as r where a")
+    assert not rows_used_after_the_roll_up("with u as (select 1)\n{{ indicator_rollup(x) }}")

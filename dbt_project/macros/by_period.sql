@@ -9,7 +9,13 @@
     from) and the markers. A period's rows must depend only on what its fingerprint
     covers; then the table equals a full build's (tests/test_incremental.py compares
     every table with a full refresh). Decided in docs/DECISIONLOG.md ("Indicator
-    roll-ups and scores by period"). -#}
+    roll-ups and scores by period").
+
+    A fingerprint covers data, not configuration: the catalogue and weight seeds, the
+    vars (scopes, grains, coverage floor, grade bands...) and the models' SQL are not in
+    it. `tsq run` rebuilds everything when any of them changed (its build fingerprint,
+    orchestration/transform/incremental.py); a hand-run `dbt build` after such a change
+    needs --full-refresh, as for the per-ticket models. -#}
 
 {#- Whether this engine builds by period: where it has the incremental materialisation
     (tsq.incremental_materialization(); Spark's is a table, rebuilt whole), unless var
@@ -70,10 +76,15 @@
 {% macro delete_superseded_periods() -%}
     delete from {{ this }}
     where scope_id is not null
-      and (period_grain, period_start, period_fingerprint) not in (
-        -- never NULL: a marker's period and fingerprint are always set
-        select period_grain, period_start, period_fingerprint from {{ this }}
-        where scope_id is null
+      and (
+        -- a row without a fingerprint (built as a table, tsq_by_period false) vouches for
+        -- nothing, and NOT IN would keep it
+        period_fingerprint is null
+        or (period_grain, period_start, period_fingerprint) not in (
+            -- never NULL: a marker's period and fingerprint are always set
+            select period_grain, period_start, period_fingerprint from {{ this }}
+            where scope_id is null
+        )
     )
 {%- endmacro %}
 
