@@ -63,6 +63,22 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- The marker scopes of a model that builds its rows from a list of scopes (the score
+    models): one per current period in `periods` (period_grain, period_start), appended
+    to the scopes with `union all` when the model emits markers, nothing otherwise. -#}
+{% macro period_marker_scopes(periods) -%}
+    {%- if period_markers_wanted() %}
+    union all
+    -- a marker per current period, dropped after the build
+    select
+        period_grain,
+        period_start,
+        cast(null as {{ tsq.type_text() }}) as scope_type,
+        cast(null as {{ tsq.type_text() }}) as scope_id
+    from {{ periods }}
+    {%- endif %}
+{%- endmacro %}
+
 {#- A marker row (scope_id NULL), for a model that filters or joins rows it must keep:
     `where <its filter> or {{ period_marker() }}`. -#}
 {% macro period_marker(relation_alias=none) -%}

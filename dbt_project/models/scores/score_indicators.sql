@@ -10,7 +10,6 @@
     same for every period); its fingerprint covers the three. -#}
 {{ by_period_config() }}
 {%- set by_period = rollup_by_period() -%}
-{%- set with_markers = period_markers_wanted() -%}
 with all_values as (
     select * from {{ ref('ind_indicator_values') }}
 ),
@@ -121,16 +120,7 @@ values_ as (
 
 scopes as (
     select distinct period_grain, period_start, scope_type, scope_id from values_
-    {%- if with_markers %}
-    union all
-    -- a marker per current period (macros/by_period.sql), dropped after the build
-    select
-        period_grain,
-        period_start,
-        cast(null as {{ tsq.type_text() }}) as scope_type,
-        cast(null as {{ tsq.type_text() }}) as scope_id
-    from all_periods
-    {%- endif %}
+    {{- period_marker_scopes('all_periods') }}
 ),
 
 grid as (

@@ -13,7 +13,6 @@
     covers both, and a build reads the previous period of each period it computes. -#}
 {{ by_period_config() }}
 {%- set by_period = rollup_by_period() -%}
-{%- set with_markers = period_markers_wanted() -%}
 {%- set previous_start -%}
 cast(current_periods.period_start - case current_periods.period_grain
     when 'day' then {{ tsq.interval(1, 'day') }}
@@ -111,16 +110,7 @@ indicator_scores as (
 
 scopes as (
     select distinct period_grain, period_start, scope_type, scope_id from indicator_scores
-    {%- if with_markers %}
-    union all
-    -- a marker per current period (macros/by_period.sql), dropped after the build
-    select
-        period_grain,
-        period_start,
-        cast(null as {{ tsq.type_text() }}) as scope_type,
-        cast(null as {{ tsq.type_text() }}) as scope_id
-    from all_periods
-    {%- endif %}
+    {{- period_marker_scopes('all_periods') }}
 ),
 
 periods as (
