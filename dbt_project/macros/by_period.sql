@@ -47,6 +47,14 @@
     {{ return(period_markers_wanted() and is_incremental()) }}
 {%- endmacro %}
 
+{#- The fingerprint of a group of rows, an aggregate over their hashes (row_hash, one per
+    row: tsq.unit_row_hash): an order-free checksum of the hashes and the number of rows
+    (a sum of hashes alone would not see a row whose hash is 0 come or go). -#}
+{% macro rows_fingerprint(row_hash) -%}
+    cast({{ tsq.order_free_checksum(row_hash) }} as {{ tsq.type_text() }})
+        || ':' || cast(count(*) as {{ tsq.type_text() }})
+{%- endmacro %}
+
 {#- The periods to compute, from a relation of (period_grain, period_start,
     period_fingerprint) of every current period: all of them in a full build; in an
     incremental one those whose fingerprint no stored row carries. -#}

@@ -65,9 +65,7 @@ _tsq_period_fingerprints as (
     select
         '{{ grain }}' as period_grain,
         _tsq_period_start_{{ grain }} as period_start,
-        -- the count too: a sum of hashes alone would not see a unit whose hash is 0 come or go
-        cast({{ tsq.order_free_checksum('_tsq_unit_hash') }} as {{ tsq.type_text() }})
-            || ':' || cast(count(*) as {{ tsq.type_text() }}) as period_fingerprint
+        {{ rows_fingerprint('_tsq_unit_hash') }} as period_fingerprint
     from _tsq_units
     group by _tsq_period_start_{{ grain }}
     {%- if not loop.last %}

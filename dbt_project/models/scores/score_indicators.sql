@@ -73,7 +73,7 @@ all_periods as (
         coalesce({{ period_end_utc('current_periods.period_grain', 'current_periods.period_start') }}
             <= data_window.as_of_at, false) as period_complete,
         {%- if by_period %}
-        cast(current_periods.values_fingerprint as {{ tsq.type_text() }})
+        current_periods.values_fingerprint
             || case when {{ period_end_utc('current_periods.period_grain', 'current_periods.period_start') }}
                 <= data_window.as_of_at then '|complete|' else '|running|' end
             || coalesce(sources.fingerprint, '') as period_fingerprint
@@ -85,8 +85,7 @@ all_periods as (
             period_grain,
             period_start
             {%- if by_period %},
-            cast({{ tsq.order_free_checksum(tsq.unit_row_hash('all_values')) }} as {{ tsq.type_text() }})
-                || ':' || cast(count(*) as {{ tsq.type_text() }}) as values_fingerprint
+            {{ rows_fingerprint(tsq.unit_row_hash('all_values')) }} as values_fingerprint
             {%- endif %}
         from all_values
         group by period_grain, period_start
@@ -94,8 +93,7 @@ all_periods as (
     cross join data_window
     {%- if by_period %}
     cross join (
-        select cast({{ tsq.order_free_checksum(tsq.unit_row_hash('unsupported')) }} as {{ tsq.type_text() }})
-            || ':' || cast(count(*) as {{ tsq.type_text() }}) as fingerprint
+        select {{ rows_fingerprint(tsq.unit_row_hash('unsupported')) }} as fingerprint
         from unsupported
     ) as sources
     {%- endif %}

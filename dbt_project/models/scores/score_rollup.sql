@@ -27,6 +27,19 @@ with scored_indicators as (
     from {{ ref('score_indicators') }}
 ),
 
+-- each current period's own indicator scores, summed up in a fingerprint
+period_checksums as (
+    select
+        period_grain,
+        period_start,
+        period_complete
+        {%- if by_period %},
+        {{ rows_fingerprint(tsq.unit_row_hash('scored_indicators')) }} as fingerprint
+        {%- endif %}
+    from scored_indicators
+    group by period_grain, period_start, period_complete
+),
+
 -- every current period, with its fingerprint: its own indicator scores' and the
 -- previous period's
 all_periods as (
@@ -41,30 +54,9 @@ all_periods as (
         {%- else %}
         cast(null as {{ tsq.type_text() }}) as period_fingerprint
         {%- endif %}
-    from (
-        select
-            period_grain,
-            period_start,
-            period_complete
-            {%- if by_period %},
-            cast({{ tsq.order_free_checksum(tsq.unit_row_hash('scored_indicators')) }}
-                as {{ tsq.type_text() }}) || ':' || cast(count(*) as {{ tsq.type_text() }})
-                as fingerprint
-            {%- endif %}
-        from scored_indicators
-        group by period_grain, period_start, period_complete
-    ) as current_periods
+    from period_checksums as current_periods
     {%- if by_period %}
-    left join (
-        select
-            period_grain,
-            period_start,
-            cast({{ tsq.order_free_checksum(tsq.unit_row_hash('scored_indicators')) }}
-                as {{ tsq.type_text() }}) || ':' || cast(count(*) as {{ tsq.type_text() }})
-                as fingerprint
-        from scored_indicators
-        group by period_grain, period_start
-    ) as previous_periods
+    left join period_checksums as previous_periods
         on previous_periods.period_grain = current_periods.period_grain
         and previous_periods.period_start = {{ previous_start }}
     {%- endif %}
