@@ -19,8 +19,8 @@
 
     By period (macros/by_period.sql): where the engine can delete, the model is
     incremental. A period's fingerprint is an order-free checksum of the hashes of its
-    units, every column of each unit row, so a unit that changes, arrives or leaves
-    changes it; an incremental build aggregates the periods whose fingerprint changed
+    units (every column of each unit row but its as-of readings: tsq.unit_row_hash) and
+    their count, so a unit that changes, arrives or leaves changes it; an incremental build aggregates the periods whose fingerprint changed
     and keeps the others' stored rows. Every model's aggregate is per period and scope,
     so a period's rows depend on its own units only. A model that filters or joins the
     roll-up's rows keeps its markers (period_marker()).
