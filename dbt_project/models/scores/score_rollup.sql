@@ -13,6 +13,7 @@
     covers both, and a build reads the previous period of each period it computes. -#}
 {{ by_period_config() }}
 {%- set by_period = rollup_by_period() -%}
+{#- the start of the period just before a period of its grain -#}
 {%- set previous_start -%}
 cast(current_periods.period_start - case current_periods.period_grain
     when 'day' then {{ tsq.interval(1, 'day') }}
@@ -47,7 +48,7 @@ all_periods as (
         current_periods.period_grain,
         current_periods.period_start,
         current_periods.period_complete,
-        {{ previous_start }} as previous_period_start,
+        {{ previous_start }} as adjacent_previous_start,
         {%- if by_period %}
         current_periods.fingerprint || '/' || coalesce(previous_periods.fingerprint, '')
             as period_fingerprint
@@ -76,7 +77,7 @@ built_periods as (
 read_periods as (
     select period_grain, period_start from built_periods
     union
-    select all_periods.period_grain, all_periods.previous_period_start
+    select all_periods.period_grain, all_periods.adjacent_previous_start
     from all_periods
     inner join built_periods
         on built_periods.period_grain = all_periods.period_grain
@@ -106,7 +107,9 @@ scopes as (
 ),
 
 periods as (
-    select period_grain, period_start, period_complete, period_fingerprint from all_periods
+    select
+        period_grain, period_start, period_complete, adjacent_previous_start, period_fingerprint
+    from all_periods
 ),
 
 subdimension_rollup as (
@@ -154,6 +157,7 @@ judged as (
     select
         all_levels.*,
         periods.period_complete,
+        periods.adjacent_previous_start,
         periods.period_fingerprint,
         cast({{ var('tsq_coverage_floor') }} as {{ tsq.type_double() }}) as coverage_floor,
         all_levels.coverage >= cast({{ var('tsq_coverage_floor') }} as {{ tsq.type_double() }}) as coverage_sufficient,
@@ -221,13 +225,7 @@ select
     case
         when grade_status = 'graded'
             and previous_grade_status = 'graded'
-            and previous_period_start = cast(
-                period_start - case period_grain
-                    when 'day' then {{ tsq.interval(1, 'day') }}
-                    when 'week' then {{ tsq.interval(7, 'day') }}
-                    when 'month' then {{ tsq.interval(1, 'month') }}
-                    when 'quarter' then {{ tsq.interval(3, 'month') }}
-                end as date)
+            and previous_period_start = adjacent_previous_start
         then score - previous_score
     end as score_change,
     period_fingerprint
