@@ -792,6 +792,7 @@ def bench(
     measurement.
     """
     from orchestration.bench import run_bench, write_json
+    from orchestration.generator.delta import RECENT_DAYS
 
     if runs < 1:
         raise click.BadParameter("at least one run", param_hint="--runs")
@@ -856,10 +857,13 @@ def bench(
     console.print("each run: " + ", ".join(f"{r.total_wall_s:.1f} s" for r in report.runs))
     if report.delta_wall_s is not None:
         added = ", ".join(f"{rows:,} {entity}" for entity, rows in report.delta_rows.items())
+        drawn = (
+            f"the last {RECENT_DAYS} days" if report.delta_old == "recent" else "the whole history"
+        )
         console.print(
             f"delta run ({report.delta_share:g} of the history: {added}; the as-of instant "
             f"{report.delta_as_of}; old tickets drawn from "
-            f"{'the last 30 days' if report.delta_old == 'recent' else 'the whole history'}), "
+            f"{drawn}), "
             f"median of "
             f"{len(report.delta_runs)}: {report.delta_wall_s:.1f} s -> delta / full = "
             f"[bold]{report.delta_ratio}[/bold], delta / reference = "
